@@ -1,0 +1,61 @@
+# pvkit front door.  `make check` is the one test command.
+#
+#   make                 configure and build in build/ (gcc)
+#   make check           everything: gcc build + ctest, clang build + ctest
+#                        (with the fuzz targets), TSan stress, and the portable
+#                        part cross-built and tested on i386, aarch64, armhf
+#   make check SANITIZE=address
+#                        the same tests in an ASan+UBSan build (build-asan/)
+#   make bench           build and run tests/bench (ring_bench)
+#   make deps            install missing Debian packages (as root)
+#   make clean           remove every build directory
+
+JOBS    ?= $(shell nproc)
+CTEST   := ctest --output-on-failure -j$(JOBS)
+CROSS   := i386 aarch64 armhf
+SANITIZE ?=
+
+.PHONY: all build deps check check-native check-clang check-cross check-san \
+        bench clean $(addprefix check-cross-,$(CROSS))
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	cmake -S . -B build -G Ninja -DCMAKE_C_COMPILER=gcc
+	cmake --build build
+
+ifeq ($(SANITIZE),)
+check: deps check-native check-clang check-cross
+else
+check: deps check-san
+endif
+
+check-native: build
+	cd build && $(CTEST)
+
+check-clang: deps
+	cmake -S . -B build-clang -G Ninja -DCMAKE_C_COMPILER=clang -DPVKIT_WITH_FUZZ=ON
+	cmake --build build-clang
+	cd build-clang && $(CTEST)
+
+check-cross: $(addprefix check-cross-,$(CROSS))
+
+$(addprefix check-cross-,$(CROSS)): check-cross-%: deps
+	cmake -S . -B build-$* -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-$*.cmake
+	cmake --build build-$*
+	cd build-$* && $(CTEST)
+
+check-san: deps
+	cmake -S . -B build-$(SANITIZE) -G Ninja -DCMAKE_C_COMPILER=gcc \
+	      -DPVKIT_SANITIZE=$(SANITIZE) -DPVKIT_WITH_BENCH=OFF
+	cmake --build build-$(SANITIZE)
+	cd build-$(SANITIZE) && $(CTEST)
+
+bench: build
+	build/tests/bench/ring_bench
+
+clean:
+	rm -rf build build-clang build-address build-thread $(addprefix build-,$(CROSS))

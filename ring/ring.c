@@ -14,8 +14,10 @@ uint32_t pv_ring_nr_ents(size_t ring_bytes, size_t ent_size)
 	n = (ring_bytes - PV_SRING_HDR_SIZE) / ent_size;
 	if (n == 0)
 		return 0;
-	if (n > 0x80000000u)
-		n = 0x80000000u;
+	/* Counts of outstanding entries are returned as int: keep nr_ents
+	 * (the largest such count) below 2^31. */
+	if (n > 0x40000000u)
+		n = 0x40000000u;
 	while ((size_t)p * 2 <= n)
 		p *= 2;
 	return p;

@@ -91,7 +91,8 @@ struct pv_back_ring {
 };
 
 /* Entries of ent_size bytes that fit in ring_bytes of shared memory:
- * the largest power of two that fits after the header, or 0. */
+ * the largest power of two that fits after the header (at most 2^30, so
+ * every count fits an int), or 0. */
 uint32_t pv_ring_nr_ents(size_t ring_bytes, size_t ent_size);
 
 /* Frontend: reset the shared header before the page is granted. */

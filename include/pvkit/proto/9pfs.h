@@ -71,30 +71,30 @@ struct xen_9pfs_data {
 };
 
 /* Device type name in store paths (device/9pfs, backend/9pfs). */
-#define XEN_9PFS_DRIVER_NAME                "9pfs"
+#define XEN_9PFS_DRIVER_NAME "9pfs"
 
 /* The only transport version; not the 9P protocol version. */
-#define XEN_9PFS_PROTOCOL_VERSION           "1"
+#define XEN_9PFS_PROTOCOL_VERSION "1"
 
 /* Store node names. */
-#define XEN_9PFS_FIELD_BE_VERSIONS          "versions"
-#define XEN_9PFS_FIELD_MAX_RINGS            "max-rings"
-#define XEN_9PFS_FIELD_MAX_RING_PAGE_ORDER  "max-ring-page-order"
-#define XEN_9PFS_FIELD_PATH                 "path"
-#define XEN_9PFS_FIELD_TAG                  "tag"
-#define XEN_9PFS_FIELD_SECURITY_MODEL       "security-model"
-#define XEN_9PFS_FIELD_FE_VERSION           "version"
-#define XEN_9PFS_FIELD_NUM_RINGS            "num-rings"
+#define XEN_9PFS_FIELD_BE_VERSIONS	   "versions"
+#define XEN_9PFS_FIELD_MAX_RINGS	   "max-rings"
+#define XEN_9PFS_FIELD_MAX_RING_PAGE_ORDER "max-ring-page-order"
+#define XEN_9PFS_FIELD_PATH		   "path"
+#define XEN_9PFS_FIELD_TAG		   "tag"
+#define XEN_9PFS_FIELD_SECURITY_MODEL	   "security-model"
+#define XEN_9PFS_FIELD_FE_VERSION	   "version"
+#define XEN_9PFS_FIELD_NUM_RINGS	   "num-rings"
 /* Per-ring nodes: the ring number follows directly ("ring-ref0",
  * "event-channel-0"). */
-#define XEN_9PFS_FIELD_RING_REF             "ring-ref"
-#define XEN_9PFS_FIELD_EVT_CHANNEL          "event-channel-"
+#define XEN_9PFS_FIELD_RING_REF	   "ring-ref"
+#define XEN_9PFS_FIELD_EVT_CHANNEL "event-channel-"
 
 /* The only security model: files keep the credentials the guest gives. */
-#define XEN_9PFS_SECURITY_MODEL_NONE        "none"
+#define XEN_9PFS_SECURITY_MODEL_NONE "none"
 
 /* Largest ring_order whose grant list fits in the interface page: ref[]
  * must hold a power of two entries after the 132-byte header. */
-#define XEN_9PFS_MAX_RING_ORDER             9
+#define XEN_9PFS_MAX_RING_ORDER 9
 
 #endif

@@ -26,11 +26,10 @@
  *
  *   display buffer (dbuf)  memory holding pixels, shared through a chain of
  *                          page directories; created with DBUF_CREATE on
- *                          connector 0's ring.  With XENDISPL_DBUF_FLG_REQ_ALLOC
- *                          (only if be-alloc is "1") the backend supplies the
- *                          pages and fills the directory with its grants;
- *   framebuffer (fb)       a dbuf seen with a size and a FOURCC pixel format
- *                          (FB_ATTACH).
+ *                          connector 0's ring.  With
+ * XENDISPL_DBUF_FLG_REQ_ALLOC (only if be-alloc is "1") the backend supplies
+ * the pages and fills the directory with its grants; framebuffer (fb)       a
+ * dbuf seen with a size and a FOURCC pixel format (FB_ATTACH).
  *
  * SET_CONFIG shows a framebuffer on a connector (all zeros switches the
  * connector off); PG_FLIP asks to show another one, and the backend answers
@@ -58,50 +57,50 @@
 
 /* Highest protocol version described here, as written in the store and as
  * a number. */
-#define XENDISPL_PROTOCOL_VERSION      "2"
-#define XENDISPL_PROTOCOL_VERSION_INT  2
+#define XENDISPL_PROTOCOL_VERSION     "2"
+#define XENDISPL_PROTOCOL_VERSION_INT 2
 
 /* Request operations (xendispl_req.operation, echoed in the response). */
-#define XENDISPL_OP_DBUF_CREATE        0x10
-#define XENDISPL_OP_DBUF_DESTROY       0x11
-#define XENDISPL_OP_FB_ATTACH          0x12
-#define XENDISPL_OP_FB_DETACH          0x13
-#define XENDISPL_OP_SET_CONFIG         0x14
-#define XENDISPL_OP_PG_FLIP            0x15
-#define XENDISPL_OP_GET_EDID           0x16 /* version 2 and later */
+#define XENDISPL_OP_DBUF_CREATE	 0x10
+#define XENDISPL_OP_DBUF_DESTROY 0x11
+#define XENDISPL_OP_FB_ATTACH	 0x12
+#define XENDISPL_OP_FB_DETACH	 0x13
+#define XENDISPL_OP_SET_CONFIG	 0x14
+#define XENDISPL_OP_PG_FLIP	 0x15
+#define XENDISPL_OP_GET_EDID	 0x16 /* version 2 and later */
 
 /* Event types (xendispl_evt.type). */
-#define XENDISPL_EVT_PG_FLIP           0x00
+#define XENDISPL_EVT_PG_FLIP 0x00
 
 /* Device type name in store paths (device/vdispl, backend/vdispl). */
-#define XENDISPL_DRIVER_NAME           "vdispl"
+#define XENDISPL_DRIVER_NAME "vdispl"
 
 /* Joins the items of list-valued store nodes. */
-#define XENDISPL_LIST_SEPARATOR        ","
+#define XENDISPL_LIST_SEPARATOR ","
 /* Between width and height in "resolution". */
-#define XENDISPL_RESOLUTION_SEPARATOR  "x"
+#define XENDISPL_RESOLUTION_SEPARATOR "x"
 
 /* Store node names. */
-#define XENDISPL_FIELD_BE_VERSIONS     "versions"
-#define XENDISPL_FIELD_FE_VERSION      "version"
-#define XENDISPL_FIELD_REQ_RING_REF    "req-ring-ref"
-#define XENDISPL_FIELD_REQ_CHANNEL     "req-event-channel"
-#define XENDISPL_FIELD_EVT_RING_REF    "evt-ring-ref"
-#define XENDISPL_FIELD_EVT_CHANNEL     "evt-event-channel"
-#define XENDISPL_FIELD_RESOLUTION      "resolution"
-#define XENDISPL_FIELD_BE_ALLOC        "be-alloc"
-#define XENDISPL_FIELD_UNIQUE_ID       "unique-id"
+#define XENDISPL_FIELD_BE_VERSIONS  "versions"
+#define XENDISPL_FIELD_FE_VERSION   "version"
+#define XENDISPL_FIELD_REQ_RING_REF "req-ring-ref"
+#define XENDISPL_FIELD_REQ_CHANNEL  "req-event-channel"
+#define XENDISPL_FIELD_EVT_RING_REF "evt-ring-ref"
+#define XENDISPL_FIELD_EVT_CHANNEL  "evt-event-channel"
+#define XENDISPL_FIELD_RESOLUTION   "resolution"
+#define XENDISPL_FIELD_BE_ALLOC	    "be-alloc"
+#define XENDISPL_FIELD_UNIQUE_ID    "unique-id"
 
 /* EDID comes in 128-byte blocks; a GET_EDID buffer must hold the largest
  * possible EDID. */
-#define XENDISPL_EDID_BLOCK_SIZE       128
-#define XENDISPL_EDID_BLOCK_COUNT      256
-#define XENDISPL_EDID_MAX_SIZE \
+#define XENDISPL_EDID_BLOCK_SIZE  128
+#define XENDISPL_EDID_BLOCK_COUNT 256
+#define XENDISPL_EDID_MAX_SIZE                                                 \
 	(XENDISPL_EDID_BLOCK_SIZE * XENDISPL_EDID_BLOCK_COUNT)
 
 /* xendispl_dbuf_create_req.flags: the backend is to allocate the pages.
  * Other bits must be zero. */
-#define XENDISPL_DBUF_FLG_REQ_ALLOC    (1 << 0)
+#define XENDISPL_DBUF_FLG_REQ_ALLOC (1 << 0)
 
 /*
  * DBUF_CREATE: a display buffer of buffer_sz bytes, width x height pixels of
@@ -114,7 +113,7 @@ struct xendispl_dbuf_create_req {
 	uint32_t height;
 	uint32_t bpp;
 	uint32_t buffer_sz;
-	uint32_t flags;        /* XENDISPL_DBUF_FLG_* */
+	uint32_t flags; /* XENDISPL_DBUF_FLG_* */
 	grant_ref_t gref_directory;
 	uint32_t data_ofs;
 };
@@ -184,8 +183,8 @@ struct xendispl_pg_flip_evt {
 
 /* A request slot: 8-byte header, then the operation's arguments. */
 struct xendispl_req {
-	uint16_t id;           /* chosen by the frontend, echoed back */
-	uint8_t operation;     /* XENDISPL_OP_* */
+	uint16_t id;	   /* chosen by the frontend, echoed back */
+	uint8_t operation; /* XENDISPL_OP_* */
 	uint8_t reserved[5];
 	union {
 		struct xendispl_dbuf_create_req dbuf_create;
@@ -204,7 +203,7 @@ struct xendispl_resp {
 	uint16_t id;
 	uint8_t operation;
 	uint8_t reserved;
-	int32_t status;        /* 0 or a negative errno value */
+	int32_t status; /* 0 or a negative errno value */
 	union {
 		struct xendispl_get_edid_resp get_edid;
 		uint8_t reserved1[56];
@@ -214,7 +213,7 @@ struct xendispl_resp {
 /* An event slot on the event page. */
 struct xendispl_evt {
 	uint16_t id;
-	uint8_t type;          /* XENDISPL_EVT_* */
+	uint8_t type; /* XENDISPL_EVT_* */
 	uint8_t reserved[5];
 	union {
 		struct xendispl_pg_flip_evt pg_flip;
@@ -234,14 +233,15 @@ struct xendispl_event_page {
 };
 
 #define XENDISPL_EVENT_PAGE_SIZE 4096
-#define XENDISPL_IN_RING_OFFS (sizeof(struct xendispl_event_page))
-#define XENDISPL_IN_RING_SIZE (XENDISPL_EVENT_PAGE_SIZE - XENDISPL_IN_RING_OFFS)
-#define XENDISPL_IN_RING_LEN (XENDISPL_IN_RING_SIZE / sizeof(struct xendispl_evt))
+#define XENDISPL_IN_RING_OFFS	 (sizeof(struct xendispl_event_page))
+#define XENDISPL_IN_RING_SIZE	 (XENDISPL_EVENT_PAGE_SIZE - XENDISPL_IN_RING_OFFS)
+#define XENDISPL_IN_RING_LEN                                                   \
+	(XENDISPL_IN_RING_SIZE / sizeof(struct xendispl_evt))
 /* The first event slot of the event page at PAGE. */
-#define XENDISPL_IN_RING(page) \
+#define XENDISPL_IN_RING(page)                                                 \
 	((struct xendispl_evt *)((char *)(page) + XENDISPL_IN_RING_OFFS))
 /* The event slot for free-running index IDX. */
-#define XENDISPL_IN_RING_REF(page, idx) \
+#define XENDISPL_IN_RING_REF(page, idx)                                        \
 	(XENDISPL_IN_RING((page))[(idx) % XENDISPL_IN_RING_LEN])
 
 #endif

@@ -48,22 +48,22 @@
 #include <stdint.h>
 
 /* Event types (the first byte of every in event). */
-#define XENKBD_TYPE_MOTION             1 /* struct xenkbd_motion */
-#define XENKBD_TYPE_RESERVED           2 /* never sent */
-#define XENKBD_TYPE_KEY                3 /* struct xenkbd_key */
-#define XENKBD_TYPE_POS                4 /* struct xenkbd_position */
-#define XENKBD_TYPE_MTOUCH             5 /* struct xenkbd_mtouch */
+#define XENKBD_TYPE_MOTION   1 /* struct xenkbd_motion */
+#define XENKBD_TYPE_RESERVED 2 /* never sent */
+#define XENKBD_TYPE_KEY	     3 /* struct xenkbd_key */
+#define XENKBD_TYPE_POS	     4 /* struct xenkbd_position */
+#define XENKBD_TYPE_MTOUCH   5 /* struct xenkbd_mtouch */
 
 /* xenkbd_mtouch.event_type */
-#define XENKBD_MT_EV_DOWN              0 /* u.pos */
-#define XENKBD_MT_EV_UP                1
-#define XENKBD_MT_EV_MOTION            2 /* u.pos */
-#define XENKBD_MT_EV_SYN               3
-#define XENKBD_MT_EV_SHAPE             4 /* u.shape */
-#define XENKBD_MT_EV_ORIENT            5 /* u.orientation */
+#define XENKBD_MT_EV_DOWN   0 /* u.pos */
+#define XENKBD_MT_EV_UP	    1
+#define XENKBD_MT_EV_MOTION 2 /* u.pos */
+#define XENKBD_MT_EV_SYN    3
+#define XENKBD_MT_EV_SHAPE  4 /* u.shape */
+#define XENKBD_MT_EV_ORIENT 5 /* u.orientation */
 
 /* Device type name in store paths (device/vkbd, backend/vkbd). */
-#define XENKBD_DRIVER_NAME             "vkbd"
+#define XENKBD_DRIVER_NAME "vkbd"
 
 /* Store node names. */
 #define XENKBD_FIELD_FEAT_DSBL_KEYBRD  "feature-disable-keyboard"
@@ -73,21 +73,21 @@
 #define XENKBD_FIELD_FEAT_MTOUCH       "feature-multi-touch"
 #define XENKBD_FIELD_REQ_ABS_POINTER   "request-abs-pointer"
 #define XENKBD_FIELD_REQ_RAW_POINTER   "request-raw-pointer"
-#define XENKBD_FIELD_REQ_MTOUCH        "request-multi-touch"
-#define XENKBD_FIELD_RING_GREF         "page-gref"
+#define XENKBD_FIELD_REQ_MTOUCH	       "request-multi-touch"
+#define XENKBD_FIELD_RING_GREF	       "page-gref"
 #define XENKBD_FIELD_EVT_CHANNEL       "event-channel"
-#define XENKBD_FIELD_WIDTH             "width"
-#define XENKBD_FIELD_HEIGHT            "height"
-#define XENKBD_FIELD_MT_WIDTH          "multi-touch-width"
-#define XENKBD_FIELD_MT_HEIGHT         "multi-touch-height"
+#define XENKBD_FIELD_WIDTH	       "width"
+#define XENKBD_FIELD_HEIGHT	       "height"
+#define XENKBD_FIELD_MT_WIDTH	       "multi-touch-width"
+#define XENKBD_FIELD_MT_HEIGHT	       "multi-touch-height"
 #define XENKBD_FIELD_MT_NUM_CONTACTS   "multi-touch-num-contacts"
-#define XENKBD_FIELD_UNIQUE_ID         "unique-id"
+#define XENKBD_FIELD_UNIQUE_ID	       "unique-id"
 /* Legacy: the shared page as a frame number rather than a grant. */
-#define XENKBD_FIELD_RING_REF          "page-ref"
+#define XENKBD_FIELD_RING_REF "page-ref"
 
 /* Relative pointer motion; rel_z is the wheel.  Bytes 1..3 are padding. */
 struct xenkbd_motion {
-	uint8_t type;          /* XENKBD_TYPE_MOTION */
+	uint8_t type; /* XENKBD_TYPE_MOTION */
 	int32_t rel_x;
 	int32_t rel_y;
 	int32_t rel_z;
@@ -95,14 +95,14 @@ struct xenkbd_motion {
 
 /* A key or pointer button; keycode uses the Linux input event codes. */
 struct xenkbd_key {
-	uint8_t type;          /* XENKBD_TYPE_KEY */
-	uint8_t pressed;       /* 1 down, 0 up */
+	uint8_t type;	 /* XENKBD_TYPE_KEY */
+	uint8_t pressed; /* 1 down, 0 up */
 	uint32_t keycode;
 };
 
 /* Absolute pointer position; rel_z is the wheel.  Bytes 1..3 are padding. */
 struct xenkbd_position {
-	uint8_t type;          /* XENKBD_TYPE_POS */
+	uint8_t type; /* XENKBD_TYPE_POS */
 	int32_t abs_x;
 	int32_t abs_y;
 	int32_t rel_z;
@@ -114,8 +114,8 @@ struct xenkbd_position {
  * degrees (-180..180) from the positive Y axis to the major axis.
  */
 struct xenkbd_mtouch {
-	uint8_t type;          /* XENKBD_TYPE_MTOUCH */
-	uint8_t event_type;    /* XENKBD_MT_EV_* */
+	uint8_t type;	    /* XENKBD_TYPE_MTOUCH */
+	uint8_t event_type; /* XENKBD_MT_EV_* */
 	uint8_t contact_id;
 	uint8_t reserved[5];
 	union {
@@ -135,7 +135,7 @@ struct xenkbd_mtouch {
 #define XENKBD_IN_EVENT_SIZE 40
 
 union xenkbd_in_event {
-	uint8_t type;          /* XENKBD_TYPE_*: selects the member */
+	uint8_t type; /* XENKBD_TYPE_*: selects the member */
 	struct xenkbd_motion motion;
 	struct xenkbd_key key;
 	struct xenkbd_position pos;
@@ -153,24 +153,24 @@ union xenkbd_out_event {
 
 /* The in ring: its size and place in the shared page, slots in it. */
 #define XENKBD_IN_RING_SIZE 2048
-#define XENKBD_IN_RING_LEN (XENKBD_IN_RING_SIZE / XENKBD_IN_EVENT_SIZE)
+#define XENKBD_IN_RING_LEN  (XENKBD_IN_RING_SIZE / XENKBD_IN_EVENT_SIZE)
 #define XENKBD_IN_RING_OFFS 1024
 /* The first in slot of the shared page at PAGE. */
-#define XENKBD_IN_RING(page) \
+#define XENKBD_IN_RING(page)                                                   \
 	((union xenkbd_in_event *)((char *)(page) + XENKBD_IN_RING_OFFS))
 /* The in slot for free-running index IDX. */
-#define XENKBD_IN_RING_REF(page, idx) \
+#define XENKBD_IN_RING_REF(page, idx)                                          \
 	(XENKBD_IN_RING((page))[(idx) % XENKBD_IN_RING_LEN])
 
 /* The out ring follows the in ring. */
 #define XENKBD_OUT_RING_SIZE 1024
-#define XENKBD_OUT_RING_LEN (XENKBD_OUT_RING_SIZE / XENKBD_OUT_EVENT_SIZE)
+#define XENKBD_OUT_RING_LEN  (XENKBD_OUT_RING_SIZE / XENKBD_OUT_EVENT_SIZE)
 #define XENKBD_OUT_RING_OFFS (XENKBD_IN_RING_OFFS + XENKBD_IN_RING_SIZE)
 /* The first out slot of the shared page at PAGE. */
-#define XENKBD_OUT_RING(page) \
+#define XENKBD_OUT_RING(page)                                                  \
 	((union xenkbd_out_event *)((char *)(page) + XENKBD_OUT_RING_OFFS))
 /* The out slot for free-running index IDX. */
-#define XENKBD_OUT_RING_REF(page, idx) \
+#define XENKBD_OUT_RING_REF(page, idx)                                         \
 	(XENKBD_OUT_RING((page))[(idx) % XENKBD_OUT_RING_LEN])
 
 /* The start of the shared page: the backend produces at in_prod and the

@@ -78,17 +78,17 @@ struct pvcalls_data {
 };
 
 /* Commands (xen_pvcalls_request.cmd, echoed in the response). */
-#define PVCALLS_SOCKET         0
-#define PVCALLS_CONNECT        1
-#define PVCALLS_RELEASE        2
-#define PVCALLS_BIND           3
-#define PVCALLS_LISTEN         4
-#define PVCALLS_ACCEPT         5
-#define PVCALLS_POLL           6
+#define PVCALLS_SOCKET	0
+#define PVCALLS_CONNECT 1
+#define PVCALLS_RELEASE 2
+#define PVCALLS_BIND	3
+#define PVCALLS_LISTEN	4
+#define PVCALLS_ACCEPT	5
+#define PVCALLS_POLL	6
 
 /* Arguments of each command.  id always names the socket operated on. */
 struct xen_pvcalls_socket {
-	uint64_t id;           /* the new socket's id */
+	uint64_t id; /* the new socket's id */
 	uint32_t domain;
 	uint32_t type;
 	uint32_t protocol;
@@ -98,16 +98,16 @@ struct xen_pvcalls_socket {
 struct xen_pvcalls_connect {
 	uint64_t id;
 	uint8_t addr[28];
-	uint32_t len;          /* bytes of addr used */
-	uint32_t flags;        /* none defined: 0 */
-	grant_ref_t ref;       /* the data ring's interface page */
-	uint32_t evtchn;       /* the data ring's event channel */
+	uint32_t len;	 /* bytes of addr used */
+	uint32_t flags;	 /* none defined: 0 */
+	grant_ref_t ref; /* the data ring's interface page */
+	uint32_t evtchn; /* the data ring's event channel */
 	uint8_t pad[4];
 };
 
 struct xen_pvcalls_release {
 	uint64_t id;
-	uint8_t reuse;         /* 1: the data ring will be offered again */
+	uint8_t reuse; /* 1: the data ring will be offered again */
 	uint8_t pad[7];
 };
 
@@ -124,10 +124,10 @@ struct xen_pvcalls_listen {
 };
 
 struct xen_pvcalls_accept {
-	uint64_t id;           /* the listening socket */
-	uint64_t id_new;       /* the accepted socket */
-	grant_ref_t ref;       /* its data ring's interface page */
-	uint32_t evtchn;       /* its data ring's event channel */
+	uint64_t id;	 /* the listening socket */
+	uint64_t id_new; /* the accepted socket */
+	grant_ref_t ref; /* its data ring's interface page */
+	uint32_t evtchn; /* its data ring's event channel */
 };
 
 struct xen_pvcalls_poll {
@@ -141,8 +141,8 @@ struct xen_pvcalls_dummy {
 
 /* A command ring request slot. */
 struct xen_pvcalls_request {
-	uint32_t req_id;       /* chosen by the frontend, echoed back */
-	uint32_t cmd;          /* PVCALLS_* */
+	uint32_t req_id; /* chosen by the frontend, echoed back */
+	uint32_t cmd;	 /* PVCALLS_* */
 	union {
 		struct xen_pvcalls_socket socket;
 		struct xen_pvcalls_connect connect;
@@ -177,7 +177,7 @@ struct _xen_pvcalls_listen {
 };
 
 struct _xen_pvcalls_accept {
-	uint64_t id;           /* the listening socket */
+	uint64_t id; /* the listening socket */
 };
 
 struct _xen_pvcalls_poll {
@@ -192,7 +192,7 @@ struct _xen_pvcalls_dummy {
 struct xen_pvcalls_response {
 	uint32_t req_id;
 	uint32_t cmd;
-	int32_t ret;           /* 0 or a negative Xen errno value */
+	int32_t ret; /* 0 or a negative Xen errno value */
 	uint32_t pad;
 	union {
 		struct _xen_pvcalls_socket socket;
@@ -207,25 +207,25 @@ struct xen_pvcalls_response {
 };
 
 /* Device type name in store paths (device/pvcalls, backend/pvcalls). */
-#define PVCALLS_DRIVER_NAME                "pvcalls"
+#define PVCALLS_DRIVER_NAME "pvcalls"
 
 /* The only protocol version. */
-#define PVCALLS_PROTOCOL_VERSION           "1"
+#define PVCALLS_PROTOCOL_VERSION "1"
 
 /* Store node names. */
-#define PVCALLS_FIELD_BE_VERSIONS          "versions"
-#define PVCALLS_FIELD_MAX_PAGE_ORDER       "max-page-order"
-#define PVCALLS_FIELD_FUNCTION_CALLS       "function-calls"
-#define PVCALLS_FIELD_FE_VERSION           "version"
-#define PVCALLS_FIELD_RING_REF             "ring-ref"
-#define PVCALLS_FIELD_PORT                 "port"
+#define PVCALLS_FIELD_BE_VERSIONS    "versions"
+#define PVCALLS_FIELD_MAX_PAGE_ORDER "max-page-order"
+#define PVCALLS_FIELD_FUNCTION_CALLS "function-calls"
+#define PVCALLS_FIELD_FE_VERSION     "version"
+#define PVCALLS_FIELD_RING_REF	     "ring-ref"
+#define PVCALLS_FIELD_PORT	     "port"
 
 /* Values of "function-calls". */
-#define PVCALLS_FUNCTION_CALLS_NONE        "0"
-#define PVCALLS_FUNCTION_CALLS_V1          "1" /* SOCKET .. POLL */
+#define PVCALLS_FUNCTION_CALLS_NONE "0"
+#define PVCALLS_FUNCTION_CALLS_V1   "1" /* SOCKET .. POLL */
 
 /* Largest ring_order whose grant list fits in the interface page: ref[]
  * must hold a power of two entries after the 132-byte header. */
-#define PVCALLS_MAX_RING_ORDER             9
+#define PVCALLS_MAX_RING_ORDER 9
 
 #endif

@@ -58,112 +58,112 @@
 /* Sample formats: the value goes into xensnd_open_req.pcm_format, and
  * (1 << value) into the formats mask of a hardware parameter query.
  * S/U/F = signed/unsigned/float, LE/BE = byte order. */
-#define XENSND_PCM_FORMAT_S8                  0
-#define XENSND_PCM_FORMAT_U8                  1
-#define XENSND_PCM_FORMAT_S16_LE              2
-#define XENSND_PCM_FORMAT_S16_BE              3
-#define XENSND_PCM_FORMAT_U16_LE              4
-#define XENSND_PCM_FORMAT_U16_BE              5
-#define XENSND_PCM_FORMAT_S24_LE              6
-#define XENSND_PCM_FORMAT_S24_BE              7
-#define XENSND_PCM_FORMAT_U24_LE              8
-#define XENSND_PCM_FORMAT_U24_BE              9
-#define XENSND_PCM_FORMAT_S32_LE              10
-#define XENSND_PCM_FORMAT_S32_BE              11
-#define XENSND_PCM_FORMAT_U32_LE              12
-#define XENSND_PCM_FORMAT_U32_BE              13
-#define XENSND_PCM_FORMAT_F32_LE              14 /* IEEE-754 single, -1..1 */
-#define XENSND_PCM_FORMAT_F32_BE              15
-#define XENSND_PCM_FORMAT_F64_LE              16 /* IEEE-754 double, -1..1 */
-#define XENSND_PCM_FORMAT_F64_BE              17
-#define XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE  18
-#define XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE  19
-#define XENSND_PCM_FORMAT_MU_LAW              20
-#define XENSND_PCM_FORMAT_A_LAW               21
-#define XENSND_PCM_FORMAT_IMA_ADPCM           22
-#define XENSND_PCM_FORMAT_MPEG                23
-#define XENSND_PCM_FORMAT_GSM                 24
+#define XENSND_PCM_FORMAT_S8		     0
+#define XENSND_PCM_FORMAT_U8		     1
+#define XENSND_PCM_FORMAT_S16_LE	     2
+#define XENSND_PCM_FORMAT_S16_BE	     3
+#define XENSND_PCM_FORMAT_U16_LE	     4
+#define XENSND_PCM_FORMAT_U16_BE	     5
+#define XENSND_PCM_FORMAT_S24_LE	     6
+#define XENSND_PCM_FORMAT_S24_BE	     7
+#define XENSND_PCM_FORMAT_U24_LE	     8
+#define XENSND_PCM_FORMAT_U24_BE	     9
+#define XENSND_PCM_FORMAT_S32_LE	     10
+#define XENSND_PCM_FORMAT_S32_BE	     11
+#define XENSND_PCM_FORMAT_U32_LE	     12
+#define XENSND_PCM_FORMAT_U32_BE	     13
+#define XENSND_PCM_FORMAT_F32_LE	     14 /* IEEE-754 single, -1..1 */
+#define XENSND_PCM_FORMAT_F32_BE	     15
+#define XENSND_PCM_FORMAT_F64_LE	     16 /* IEEE-754 double, -1..1 */
+#define XENSND_PCM_FORMAT_F64_BE	     17
+#define XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE 18
+#define XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE 19
+#define XENSND_PCM_FORMAT_MU_LAW	     20
+#define XENSND_PCM_FORMAT_A_LAW		     21
+#define XENSND_PCM_FORMAT_IMA_ADPCM	     22
+#define XENSND_PCM_FORMAT_MPEG		     23
+#define XENSND_PCM_FORMAT_GSM		     24
 
 /* Request operations (xensnd_req.operation, echoed in the response). */
-#define XENSND_OP_OPEN                        0
-#define XENSND_OP_CLOSE                       1
-#define XENSND_OP_READ                        2 /* capture: backend fills */
-#define XENSND_OP_WRITE                       3 /* playback: backend drains */
-#define XENSND_OP_SET_VOLUME                  4
-#define XENSND_OP_GET_VOLUME                  5
-#define XENSND_OP_MUTE                        6
-#define XENSND_OP_UNMUTE                      7
-#define XENSND_OP_TRIGGER                     8
-#define XENSND_OP_HW_PARAM_QUERY              9
+#define XENSND_OP_OPEN		 0
+#define XENSND_OP_CLOSE		 1
+#define XENSND_OP_READ		 2 /* capture: backend fills */
+#define XENSND_OP_WRITE		 3 /* playback: backend drains */
+#define XENSND_OP_SET_VOLUME	 4
+#define XENSND_OP_GET_VOLUME	 5
+#define XENSND_OP_MUTE		 6
+#define XENSND_OP_UNMUTE	 7
+#define XENSND_OP_TRIGGER	 8
+#define XENSND_OP_HW_PARAM_QUERY 9
 
 /* xensnd_trigger_req.type */
-#define XENSND_OP_TRIGGER_START               0
-#define XENSND_OP_TRIGGER_PAUSE               1
-#define XENSND_OP_TRIGGER_STOP                2
-#define XENSND_OP_TRIGGER_RESUME              3
+#define XENSND_OP_TRIGGER_START	 0
+#define XENSND_OP_TRIGGER_PAUSE	 1
+#define XENSND_OP_TRIGGER_STOP	 2
+#define XENSND_OP_TRIGGER_RESUME 3
 
 /* Event types (xensnd_evt.type). */
-#define XENSND_EVT_CUR_POS                    0
+#define XENSND_EVT_CUR_POS 0
 
 /* Device type name in store paths (device/vsnd, backend/vsnd). */
-#define XENSND_DRIVER_NAME                    "vsnd"
+#define XENSND_DRIVER_NAME "vsnd"
 
 /* Joins the items of list-valued store nodes. */
-#define XENSND_LIST_SEPARATOR                 ","
+#define XENSND_LIST_SEPARATOR ","
 
 /* Store node names. */
-#define XENSND_FIELD_BE_VERSIONS              "versions"
-#define XENSND_FIELD_FE_VERSION               "version"
-#define XENSND_FIELD_VCARD_SHORT_NAME         "short-name"
-#define XENSND_FIELD_VCARD_LONG_NAME          "long-name"
-#define XENSND_FIELD_RING_REF                 "ring-ref"
-#define XENSND_FIELD_EVT_CHNL                 "event-channel"
-#define XENSND_FIELD_EVT_RING_REF             "evt-ring-ref"
-#define XENSND_FIELD_EVT_EVT_CHNL             "evt-event-channel"
-#define XENSND_FIELD_DEVICE_NAME              "name"
-#define XENSND_FIELD_TYPE                     "type"
-#define XENSND_FIELD_STREAM_UNIQUE_ID         "unique-id"
-#define XENSND_FIELD_CHANNELS_MIN             "channels-min"
-#define XENSND_FIELD_CHANNELS_MAX             "channels-max"
-#define XENSND_FIELD_SAMPLE_RATES             "sample-rates"
-#define XENSND_FIELD_SAMPLE_FORMATS           "sample-formats"
-#define XENSND_FIELD_BUFFER_SIZE              "buffer-size"
+#define XENSND_FIELD_BE_VERSIONS      "versions"
+#define XENSND_FIELD_FE_VERSION	      "version"
+#define XENSND_FIELD_VCARD_SHORT_NAME "short-name"
+#define XENSND_FIELD_VCARD_LONG_NAME  "long-name"
+#define XENSND_FIELD_RING_REF	      "ring-ref"
+#define XENSND_FIELD_EVT_CHNL	      "event-channel"
+#define XENSND_FIELD_EVT_RING_REF     "evt-ring-ref"
+#define XENSND_FIELD_EVT_EVT_CHNL     "evt-event-channel"
+#define XENSND_FIELD_DEVICE_NAME      "name"
+#define XENSND_FIELD_TYPE	      "type"
+#define XENSND_FIELD_STREAM_UNIQUE_ID "unique-id"
+#define XENSND_FIELD_CHANNELS_MIN     "channels-min"
+#define XENSND_FIELD_CHANNELS_MAX     "channels-max"
+#define XENSND_FIELD_SAMPLE_RATES     "sample-rates"
+#define XENSND_FIELD_SAMPLE_FORMATS   "sample-formats"
+#define XENSND_FIELD_BUFFER_SIZE      "buffer-size"
 
 /* Values of a stream's "type" node. */
-#define XENSND_STREAM_TYPE_PLAYBACK           "p"
-#define XENSND_STREAM_TYPE_CAPTURE            "c"
+#define XENSND_STREAM_TYPE_PLAYBACK "p"
+#define XENSND_STREAM_TYPE_CAPTURE  "c"
 
 /* Longest item a parser must accept in "sample-rates" and
  * "sample-formats" respectively, in characters. */
-#define XENSND_SAMPLE_RATE_MAX_LEN            11
-#define XENSND_SAMPLE_FORMAT_MAX_LEN          24
+#define XENSND_SAMPLE_RATE_MAX_LEN   11
+#define XENSND_SAMPLE_FORMAT_MAX_LEN 24
 
 /* Spelling of each sample format in "sample-formats". */
-#define XENSND_PCM_FORMAT_S8_STR              "s8"
-#define XENSND_PCM_FORMAT_U8_STR              "u8"
-#define XENSND_PCM_FORMAT_S16_LE_STR          "s16_le"
-#define XENSND_PCM_FORMAT_S16_BE_STR          "s16_be"
-#define XENSND_PCM_FORMAT_U16_LE_STR          "u16_le"
-#define XENSND_PCM_FORMAT_U16_BE_STR          "u16_be"
-#define XENSND_PCM_FORMAT_S24_LE_STR          "s24_le"
-#define XENSND_PCM_FORMAT_S24_BE_STR          "s24_be"
-#define XENSND_PCM_FORMAT_U24_LE_STR          "u24_le"
-#define XENSND_PCM_FORMAT_U24_BE_STR          "u24_be"
-#define XENSND_PCM_FORMAT_S32_LE_STR          "s32_le"
-#define XENSND_PCM_FORMAT_S32_BE_STR          "s32_be"
-#define XENSND_PCM_FORMAT_U32_LE_STR          "u32_le"
-#define XENSND_PCM_FORMAT_U32_BE_STR          "u32_be"
-#define XENSND_PCM_FORMAT_F32_LE_STR          "float_le"
-#define XENSND_PCM_FORMAT_F32_BE_STR          "float_be"
-#define XENSND_PCM_FORMAT_F64_LE_STR          "float64_le"
-#define XENSND_PCM_FORMAT_F64_BE_STR          "float64_be"
+#define XENSND_PCM_FORMAT_S8_STR		 "s8"
+#define XENSND_PCM_FORMAT_U8_STR		 "u8"
+#define XENSND_PCM_FORMAT_S16_LE_STR		 "s16_le"
+#define XENSND_PCM_FORMAT_S16_BE_STR		 "s16_be"
+#define XENSND_PCM_FORMAT_U16_LE_STR		 "u16_le"
+#define XENSND_PCM_FORMAT_U16_BE_STR		 "u16_be"
+#define XENSND_PCM_FORMAT_S24_LE_STR		 "s24_le"
+#define XENSND_PCM_FORMAT_S24_BE_STR		 "s24_be"
+#define XENSND_PCM_FORMAT_U24_LE_STR		 "u24_le"
+#define XENSND_PCM_FORMAT_U24_BE_STR		 "u24_be"
+#define XENSND_PCM_FORMAT_S32_LE_STR		 "s32_le"
+#define XENSND_PCM_FORMAT_S32_BE_STR		 "s32_be"
+#define XENSND_PCM_FORMAT_U32_LE_STR		 "u32_le"
+#define XENSND_PCM_FORMAT_U32_BE_STR		 "u32_be"
+#define XENSND_PCM_FORMAT_F32_LE_STR		 "float_le"
+#define XENSND_PCM_FORMAT_F32_BE_STR		 "float_be"
+#define XENSND_PCM_FORMAT_F64_LE_STR		 "float64_le"
+#define XENSND_PCM_FORMAT_F64_BE_STR		 "float64_be"
 #define XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE_STR "iec958_subframe_le"
 #define XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE_STR "iec958_subframe_be"
-#define XENSND_PCM_FORMAT_MU_LAW_STR          "mu_law"
-#define XENSND_PCM_FORMAT_A_LAW_STR           "a_law"
-#define XENSND_PCM_FORMAT_IMA_ADPCM_STR       "ima_adpcm"
-#define XENSND_PCM_FORMAT_MPEG_STR            "mpeg"
-#define XENSND_PCM_FORMAT_GSM_STR             "gsm"
+#define XENSND_PCM_FORMAT_MU_LAW_STR		 "mu_law"
+#define XENSND_PCM_FORMAT_A_LAW_STR		 "a_law"
+#define XENSND_PCM_FORMAT_IMA_ADPCM_STR		 "ima_adpcm"
+#define XENSND_PCM_FORMAT_MPEG_STR		 "mpeg"
+#define XENSND_PCM_FORMAT_GSM_STR		 "gsm"
 
 /*
  * XENSND_OP_OPEN: configure a stream and hand the backend its buffer.
@@ -173,13 +173,13 @@
  * (0: no position events).
  */
 struct xensnd_open_req {
-	uint32_t pcm_rate;     /* frames per second */
-	uint8_t pcm_format;    /* XENSND_PCM_FORMAT_* */
+	uint32_t pcm_rate;  /* frames per second */
+	uint8_t pcm_format; /* XENSND_PCM_FORMAT_* */
 	uint8_t pcm_channels;
 	uint16_t reserved;
-	uint32_t buffer_sz;    /* bytes */
+	uint32_t buffer_sz; /* bytes */
 	grant_ref_t gref_directory;
-	uint32_t period_sz;    /* bytes */
+	uint32_t period_sz; /* bytes */
 };
 
 /*
@@ -206,7 +206,7 @@ struct xensnd_rw_req {
 
 /* TRIGGER: change the running state of an open stream. */
 struct xensnd_trigger_req {
-	uint8_t type;          /* XENSND_OP_TRIGGER_* */
+	uint8_t type; /* XENSND_OP_TRIGGER_* */
 };
 
 /*
@@ -242,8 +242,8 @@ struct xensnd_cur_pos_evt {
 
 /* A request slot: 8-byte header, then the operation's arguments. */
 struct xensnd_req {
-	uint16_t id;           /* chosen by the frontend, echoed back */
-	uint8_t operation;     /* XENSND_OP_* */
+	uint16_t id;	   /* chosen by the frontend, echoed back */
+	uint8_t operation; /* XENSND_OP_* */
 	uint8_t reserved[5];
 	union {
 		struct xensnd_open_req open;
@@ -259,7 +259,7 @@ struct xensnd_resp {
 	uint16_t id;
 	uint8_t operation;
 	uint8_t reserved;
-	int32_t status;        /* 0 or a negative errno value */
+	int32_t status; /* 0 or a negative errno value */
 	union {
 		struct xensnd_query_hw_param hw_param;
 		uint8_t reserved1[56];
@@ -269,7 +269,7 @@ struct xensnd_resp {
 /* An event slot on the event page. */
 struct xensnd_evt {
 	uint16_t id;
-	uint8_t type;          /* XENSND_EVT_* */
+	uint8_t type; /* XENSND_EVT_* */
 	uint8_t reserved[5];
 	union {
 		struct xensnd_cur_pos_evt cur_pos;
@@ -289,14 +289,14 @@ struct xensnd_event_page {
 };
 
 #define XENSND_EVENT_PAGE_SIZE 4096
-#define XENSND_IN_RING_OFFS (sizeof(struct xensnd_event_page))
-#define XENSND_IN_RING_SIZE (XENSND_EVENT_PAGE_SIZE - XENSND_IN_RING_OFFS)
-#define XENSND_IN_RING_LEN (XENSND_IN_RING_SIZE / sizeof(struct xensnd_evt))
+#define XENSND_IN_RING_OFFS    (sizeof(struct xensnd_event_page))
+#define XENSND_IN_RING_SIZE    (XENSND_EVENT_PAGE_SIZE - XENSND_IN_RING_OFFS)
+#define XENSND_IN_RING_LEN     (XENSND_IN_RING_SIZE / sizeof(struct xensnd_evt))
 /* The first event slot of the event page at PAGE. */
-#define XENSND_IN_RING(page) \
+#define XENSND_IN_RING(page)                                                   \
 	((struct xensnd_evt *)((char *)(page) + XENSND_IN_RING_OFFS))
 /* The event slot for free-running index IDX. */
-#define XENSND_IN_RING_REF(page, idx) \
+#define XENSND_IN_RING_REF(page, idx)                                          \
 	(XENSND_IN_RING((page))[(idx) % XENSND_IN_RING_LEN])
 
 #endif

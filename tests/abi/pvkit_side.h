@@ -11,8 +11,9 @@
  *   ABI_TYPE, ABI_STRUCT, ABI_UNION (and _AS)   0 sizeof   1 _Alignof
  *   ABI_FIELD (and _AS)                         0 offsetof 1 sizeof member
  *   ABI_FIELD_OFF (and _AS)                     0 offsetof
- *   ABI_CONST, ABI_EXPR, ABI_CONST_AS           0 value    1 sizeof
+ *   ABI_CONST, ABI_EXPR                         0 value    1 sizeof
  *                                               2 signed (1) or unsigned (0)
+ *   ABI_CONST_AS                                0 value
  *   ABI_STR, ABI_STR_AS                         1000 length, and the text
  *
  * ABI_DEF_FILE (a string) names the list in the messages.
@@ -69,8 +70,11 @@
 #define ABI_FIELD_OFF_AS(pv, xen, m)                                       \
 	ABI_EQ(offsetof(struct pv, m), 0,                                  \
 	       "ABI_FIELD_OFF_AS(" #pv ", " #xen ", " #m "): offset differs");
-#define ABI_CONST_AS(pv, ...) \
-	ABI_VALUE(pv, "ABI_CONST_AS(" #pv ", " #__VA_ARGS__ ")")
+/* A pvkit name against a Xen expression: the value only, since the
+ * expression's type (often size_t) says nothing about the name's. */
+#define ABI_CONST_AS(pv, ...)                               \
+	ABI_EQ((pv), 0, "ABI_CONST_AS(" #pv ", " #__VA_ARGS__ \
+			"): value differs");
 #define ABI_STR_AS(pv, xen) ABI_STRING(pv, "ABI_STR_AS(" #pv ", " #xen ")")
 /* A name with no Xen counterpart: documented, not proven. */
 #define ABI_SKIP(name, reason) \

@@ -21,20 +21,20 @@
 #undef ABI_STR_AS
 #undef ABI_SKIP
 
-#define ABI_ONE_ (1 - ABI_COUNT_SKIPS)
-#define ABI_TYPE(t) +ABI_ONE_
-#define ABI_STRUCT(tag) +ABI_ONE_
-#define ABI_UNION(tag) +ABI_ONE_
-#define ABI_FIELD(tag, m) +ABI_ONE_
-#define ABI_FIELD_OFF(tag, m) +ABI_ONE_
-#define ABI_CONST(name) +ABI_ONE_
-#define ABI_STR(name) +ABI_ONE_
-#define ABI_EXPR(label, ...) +ABI_ONE_
-#define ABI_TYPE_AS(pv, xen) +ABI_ONE_
-#define ABI_STRUCT_AS(pv, xen) +ABI_ONE_
-#define ABI_UNION_AS(pv, xen) +ABI_ONE_
-#define ABI_FIELD_AS(pv, xen, m) +ABI_ONE_
+#define ABI_ONE_		     (1 - ABI_COUNT_SKIPS)
+#define ABI_TYPE(t)		     +ABI_ONE_
+#define ABI_STRUCT(tag)		     +ABI_ONE_
+#define ABI_UNION(tag)		     +ABI_ONE_
+#define ABI_FIELD(tag, m)	     +ABI_ONE_
+#define ABI_FIELD_OFF(tag, m)	     +ABI_ONE_
+#define ABI_CONST(name)		     +ABI_ONE_
+#define ABI_STR(name)		     +ABI_ONE_
+#define ABI_EXPR(label, ...)	     +ABI_ONE_
+#define ABI_TYPE_AS(pv, xen)	     +ABI_ONE_
+#define ABI_STRUCT_AS(pv, xen)	     +ABI_ONE_
+#define ABI_UNION_AS(pv, xen)	     +ABI_ONE_
+#define ABI_FIELD_AS(pv, xen, m)     +ABI_ONE_
 #define ABI_FIELD_OFF_AS(pv, xen, m) +ABI_ONE_
-#define ABI_CONST_AS(pv, ...) +ABI_ONE_
-#define ABI_STR_AS(pv, xen) +ABI_ONE_
-#define ABI_SKIP(name, reason) +ABI_COUNT_SKIPS
+#define ABI_CONST_AS(pv, ...)	     +ABI_ONE_
+#define ABI_STR_AS(pv, xen)	     +ABI_ONE_
+#define ABI_SKIP(name, reason)	     +ABI_COUNT_SKIPS

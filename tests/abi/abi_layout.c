@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#define ABI_DEF(cname, file) \
+#define ABI_DEF(cname, file)                                                   \
 	extern const unsigned abi_lines_##cname, abi_skips_##cname;
 #include "abi_registry.h"
 #undef ABI_DEF
@@ -21,7 +21,7 @@ struct abi_list {
 };
 
 static const struct abi_list lists[] = {
-#define ABI_DEF(cname, file) { file, &abi_lines_##cname, &abi_skips_##cname },
+#define ABI_DEF(cname, file) {file, &abi_lines_##cname, &abi_skips_##cname},
 #include "abi_registry.h"
 #undef ABI_DEF
 };
@@ -44,7 +44,8 @@ int main(void)
 	size_t n = sizeof(lists) / sizeof(lists[0]);
 
 	for (size_t i = 0; i < n; i++) {
-		printf("%-20s %5u lines proven", lists[i].file, *lists[i].lines);
+		printf("%-20s %5u lines proven", lists[i].file,
+		       *lists[i].lines);
 		if (*lists[i].skips)
 			printf(", %u skipped", *lists[i].skips);
 		printf("\n");

@@ -17,15 +17,17 @@ int main(void)
 	int bad = 0;
 
 	if (n_xen != n_pv) {
-		printf("xsd_errors: pvkit has %zu entries, Xen %zu\n", n_pv, n_xen);
+		printf("xsd_errors: pvkit has %zu entries, Xen %zu\n", n_pv,
+		       n_xen);
 		return 1;
 	}
 	for (size_t i = 0; i < n_pv; i++) {
 		if (xen[i].errnum != xsd_errors[i].errnum ||
 		    strcmp(xen[i].errstring, xsd_errors[i].errstring) != 0) {
-			printf("xsd_errors[%zu]: pvkit {%d, %s}, Xen {%d, %s}\n", i,
-			       xsd_errors[i].errnum, xsd_errors[i].errstring,
-			       xen[i].errnum, xen[i].errstring);
+			printf(
+			    "xsd_errors[%zu]: pvkit {%d, %s}, Xen {%d, %s}\n",
+			    i, xsd_errors[i].errnum, xsd_errors[i].errstring,
+			    xen[i].errnum, xen[i].errstring);
 			bad = 1;
 		}
 	}

@@ -25,19 +25,19 @@
 
 /* Sub-operations of __HYPERVISOR_console_io. */
 #define CONSOLEIO_write 0
-#define CONSOLEIO_read 1
+#define CONSOLEIO_read	1
 
 typedef uint32_t XENCONS_RING_IDX;
 
 /* Ring sizes of the console page, in bytes. */
-#define XENCONS_IN_RING_SIZE 1024
+#define XENCONS_IN_RING_SIZE  1024
 #define XENCONS_OUT_RING_SIZE 2048
 
 /* Offset in RING (the array member itself) of the free-running idx. */
 #define MASK_XENCONS_IDX(idx, ring) ((idx) & (sizeof(ring) - 1))
 
 struct xencons_interface {
-	char in[XENCONS_IN_RING_SIZE];   /* keyboard input, to the guest */
+	char in[XENCONS_IN_RING_SIZE];	 /* keyboard input, to the guest */
 	char out[XENCONS_OUT_RING_SIZE]; /* output, from the guest */
 	XENCONS_RING_IDX in_cons, in_prod;
 	XENCONS_RING_IDX out_cons, out_prod;

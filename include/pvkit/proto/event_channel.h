@@ -33,19 +33,19 @@
 
 /* Sub-operations of __HYPERVISOR_event_channel_op. */
 #define EVTCHNOP_bind_interdomain 0
-#define EVTCHNOP_bind_virq 1
-#define EVTCHNOP_bind_pirq 2
-#define EVTCHNOP_close 3
-#define EVTCHNOP_send 4
-#define EVTCHNOP_status 5
-#define EVTCHNOP_alloc_unbound 6
-#define EVTCHNOP_bind_ipi 7
-#define EVTCHNOP_bind_vcpu 8
-#define EVTCHNOP_unmask 9
-#define EVTCHNOP_reset 10
-#define EVTCHNOP_init_control 11
-#define EVTCHNOP_expand_array 12
-#define EVTCHNOP_set_priority 13
+#define EVTCHNOP_bind_virq	  1
+#define EVTCHNOP_bind_pirq	  2
+#define EVTCHNOP_close		  3
+#define EVTCHNOP_send		  4
+#define EVTCHNOP_status		  5
+#define EVTCHNOP_alloc_unbound	  6
+#define EVTCHNOP_bind_ipi	  7
+#define EVTCHNOP_bind_vcpu	  8
+#define EVTCHNOP_unmask		  9
+#define EVTCHNOP_reset		  10
+#define EVTCHNOP_init_control	  11
+#define EVTCHNOP_expand_array	  12
+#define EVTCHNOP_set_priority	  13
 
 typedef uint32_t evtchn_port_t;
 DEFINE_XEN_GUEST_HANDLE(evtchn_port_t);
@@ -104,14 +104,14 @@ typedef struct evtchn_send evtchn_send_t;
 struct evtchn_status {
 	domid_t dom;
 	evtchn_port_t port;
-#define EVTCHNSTAT_closed 0      /* not in use */
-#define EVTCHNSTAT_unbound 1     /* allocated, waiting for the peer */
+#define EVTCHNSTAT_closed      0 /* not in use */
+#define EVTCHNSTAT_unbound     1 /* allocated, waiting for the peer */
 #define EVTCHNSTAT_interdomain 2 /* connected to another domain */
-#define EVTCHNSTAT_pirq 3        /* bound to a physical IRQ */
-#define EVTCHNSTAT_virq 4        /* bound to a virtual IRQ */
-#define EVTCHNSTAT_ipi 5         /* bound to a vCPU of the caller */
-	uint32_t status; /* out: EVTCHNSTAT_* */
-	uint32_t vcpu;   /* out: vCPU that receives the event */
+#define EVTCHNSTAT_pirq	       3 /* bound to a physical IRQ */
+#define EVTCHNSTAT_virq	       4 /* bound to a virtual IRQ */
+#define EVTCHNSTAT_ipi	       5 /* bound to a vCPU of the caller */
+	uint32_t status;	 /* out: EVTCHNSTAT_* */
+	uint32_t vcpu;		 /* out: vCPU that receives the event */
 	union {
 		struct {
 			domid_t dom; /* who may bind */
@@ -191,19 +191,19 @@ DEFINE_XEN_GUEST_HANDLE(evtchn_op_t);
 #define EVTCHN_2L_NR_CHANNELS (sizeof(xen_ulong_t) * sizeof(xen_ulong_t) * 64)
 
 /* FIFO ABI: priorities (0 is the most urgent), event word layout. */
-#define EVTCHN_FIFO_PRIORITY_MAX 0
+#define EVTCHN_FIFO_PRIORITY_MAX     0
 #define EVTCHN_FIFO_PRIORITY_DEFAULT 7
-#define EVTCHN_FIFO_PRIORITY_MIN 15
-#define EVTCHN_FIFO_MAX_QUEUES (EVTCHN_FIFO_PRIORITY_MIN + 1)
+#define EVTCHN_FIFO_PRIORITY_MIN     15
+#define EVTCHN_FIFO_MAX_QUEUES	     (EVTCHN_FIFO_PRIORITY_MIN + 1)
 
 typedef uint32_t event_word_t;
 
-#define EVTCHN_FIFO_PENDING 31
-#define EVTCHN_FIFO_MASKED 30
-#define EVTCHN_FIFO_LINKED 29
-#define EVTCHN_FIFO_BUSY 28
-#define EVTCHN_FIFO_LINK_BITS 17
-#define EVTCHN_FIFO_LINK_MASK ((1 << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_PENDING	31
+#define EVTCHN_FIFO_MASKED	30
+#define EVTCHN_FIFO_LINKED	29
+#define EVTCHN_FIFO_BUSY	28
+#define EVTCHN_FIFO_LINK_BITS	17
+#define EVTCHN_FIFO_LINK_MASK	((1 << EVTCHN_FIFO_LINK_BITS) - 1)
 #define EVTCHN_FIFO_NR_CHANNELS (1 << EVTCHN_FIFO_LINK_BITS)
 
 /* FIFO ABI: per-vCPU control block. */

@@ -31,14 +31,14 @@
 #include "event_channel.h"
 #include "xen.h"
 
-#define SCHEDOP_yield 0
-#define SCHEDOP_block 1
-#define SCHEDOP_shutdown 2
-#define SCHEDOP_poll 3
+#define SCHEDOP_yield		0
+#define SCHEDOP_block		1
+#define SCHEDOP_shutdown	2
+#define SCHEDOP_poll		3
 #define SCHEDOP_remote_shutdown 4
-#define SCHEDOP_shutdown_code 5
-#define SCHEDOP_watchdog 6
-#define SCHEDOP_pin_override 7
+#define SCHEDOP_shutdown_code	5
+#define SCHEDOP_watchdog	6
+#define SCHEDOP_pin_override	7
 
 struct sched_shutdown {
 	unsigned int reason; /* SHUTDOWN_* */
@@ -62,7 +62,7 @@ typedef struct sched_remote_shutdown sched_remote_shutdown_t;
 DEFINE_XEN_GUEST_HANDLE(sched_remote_shutdown_t);
 
 struct sched_watchdog {
-	uint32_t id;      /* 0: new watchdog; returns its id */
+	uint32_t id;	  /* 0: new watchdog; returns its id */
 	uint32_t timeout; /* seconds; 0 stops watchdog id */
 };
 typedef struct sched_watchdog sched_watchdog_t;
@@ -74,12 +74,12 @@ struct sched_pin_override {
 typedef struct sched_pin_override sched_pin_override_t;
 DEFINE_XEN_GUEST_HANDLE(sched_pin_override_t);
 
-#define SHUTDOWN_poweroff 0   /* finished: destroy the domain */
-#define SHUTDOWN_reboot 1     /* destroy and start again */
-#define SHUTDOWN_suspend 2    /* keep state for a later resume */
-#define SHUTDOWN_crash 3      /* the guest crashed */
-#define SHUTDOWN_watchdog 4   /* a watchdog expired */
+#define SHUTDOWN_poweroff   0 /* finished: destroy the domain */
+#define SHUTDOWN_reboot	    1 /* destroy and start again */
+#define SHUTDOWN_suspend    2 /* keep state for a later resume */
+#define SHUTDOWN_crash	    3 /* the guest crashed */
+#define SHUTDOWN_watchdog   4 /* a watchdog expired */
 #define SHUTDOWN_soft_reset 5 /* reset, keeping the memory */
-#define SHUTDOWN_MAX 5        /* largest valid reason */
+#define SHUTDOWN_MAX	    5 /* largest valid reason */
 
 #endif

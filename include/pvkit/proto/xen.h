@@ -32,8 +32,8 @@
 
 #include <stdint.h>
 
-#if !defined(__x86_64__) && !defined(__i386__) && !defined(__aarch64__) && \
-	!defined(__arm__)
+#if !defined(__x86_64__) && !defined(__i386__) && !defined(__aarch64__) &&     \
+    !defined(__arm__)
 #error "pvkit/proto/xen.h: unsupported architecture"
 #endif
 
@@ -63,13 +63,13 @@ typedef uint64_t xen_ulong_t;
 /* ------------------------------------------------------------------ */
 
 #if defined(__x86_64__) || defined(__i386__)
-#define ___DEFINE_XEN_GUEST_HANDLE(name, type) \
-	typedef struct {                       \
-		type *p;                       \
+#define ___DEFINE_XEN_GUEST_HANDLE(name, type)                                 \
+	typedef struct {                                                       \
+		type *p;                                                       \
 	} __guest_handle_##name
 #define __XEN_GUEST_HANDLE(name) __guest_handle_##name
 /* Hypercall parameters use the same handle as structure members. */
-#define XEN_GUEST_HANDLE_PARAM(name) XEN_GUEST_HANDLE(name)
+#define XEN_GUEST_HANDLE_PARAM(name)	   XEN_GUEST_HANDLE(name)
 #define set_xen_guest_handle_raw(hnd, val) ((hnd).p = (val))
 #else
 /*
@@ -77,27 +77,27 @@ typedef uint64_t xen_ulong_t;
  * structures (always 8 bytes, 8-aligned); __guest_handle_<name> is
  * register-sized and used only for direct hypercall parameters.
  */
-#define ___DEFINE_XEN_GUEST_HANDLE(name, type) \
-	typedef union {                        \
-		type *p;                       \
-		unsigned long q;               \
-	} __guest_handle_##name;               \
-	typedef union {                        \
-		type *p;                       \
-		uint64_t q;                    \
+#define ___DEFINE_XEN_GUEST_HANDLE(name, type)                                 \
+	typedef union {                                                        \
+		type *p;                                                       \
+		unsigned long q;                                               \
+	} __guest_handle_##name;                                               \
+	typedef union {                                                        \
+		type *p;                                                       \
+		uint64_t q;                                                    \
 	} __guest_handle_64_##name
-#define __XEN_GUEST_HANDLE(name) __guest_handle_64_##name
-#define XEN_GUEST_HANDLE_PARAM(name) __guest_handle_##name
+#define __XEN_GUEST_HANDLE(name)	   __guest_handle_64_##name
+#define XEN_GUEST_HANDLE_PARAM(name)	   __guest_handle_##name
 /* Clear all 64 bits first: on arm32 the pointer fills only the low half. */
 #define set_xen_guest_handle_raw(hnd, val) ((hnd).q = 0, (hnd).p = (val))
 #endif
 
 /* Declare the handle for NAME (of type TYPE) and its const twin. */
-#define __DEFINE_XEN_GUEST_HANDLE(name, type) \
-	___DEFINE_XEN_GUEST_HANDLE(name, type); \
+#define __DEFINE_XEN_GUEST_HANDLE(name, type)                                  \
+	___DEFINE_XEN_GUEST_HANDLE(name, type);                                \
 	___DEFINE_XEN_GUEST_HANDLE(const_##name, const type)
-#define DEFINE_XEN_GUEST_HANDLE(name) __DEFINE_XEN_GUEST_HANDLE(name, name)
-#define XEN_GUEST_HANDLE(name) __XEN_GUEST_HANDLE(name)
+#define DEFINE_XEN_GUEST_HANDLE(name)  __DEFINE_XEN_GUEST_HANDLE(name, name)
+#define XEN_GUEST_HANDLE(name)	       __XEN_GUEST_HANDLE(name)
 #define set_xen_guest_handle(hnd, val) set_xen_guest_handle_raw(hnd, val)
 
 DEFINE_XEN_GUEST_HANDLE(char);
@@ -118,49 +118,49 @@ __DEFINE_XEN_GUEST_HANDLE(uint64, uint64_t);
 /* ------------------------------------------------------------------ */
 
 /* Numbers marked "legacy" are kept only so old guests can be decoded. */
-#define __HYPERVISOR_set_trap_table 0
-#define __HYPERVISOR_mmu_update 1
-#define __HYPERVISOR_set_gdt 2
-#define __HYPERVISOR_stack_switch 3
-#define __HYPERVISOR_set_callbacks 4
-#define __HYPERVISOR_fpu_taskswitch 5
-#define __HYPERVISOR_sched_op_compat 6 /* legacy */
-#define __HYPERVISOR_platform_op 7
-#define __HYPERVISOR_set_debugreg 8
-#define __HYPERVISOR_get_debugreg 9
+#define __HYPERVISOR_set_trap_table    0
+#define __HYPERVISOR_mmu_update	       1
+#define __HYPERVISOR_set_gdt	       2
+#define __HYPERVISOR_stack_switch      3
+#define __HYPERVISOR_set_callbacks     4
+#define __HYPERVISOR_fpu_taskswitch    5
+#define __HYPERVISOR_sched_op_compat   6 /* legacy */
+#define __HYPERVISOR_platform_op       7
+#define __HYPERVISOR_set_debugreg      8
+#define __HYPERVISOR_get_debugreg      9
 #define __HYPERVISOR_update_descriptor 10
 /* 11 is unused */
-#define __HYPERVISOR_memory_op 12
-#define __HYPERVISOR_multicall 13
-#define __HYPERVISOR_update_va_mapping 14
-#define __HYPERVISOR_set_timer_op 15
-#define __HYPERVISOR_event_channel_op_compat 16 /* legacy */
-#define __HYPERVISOR_xen_version 17
-#define __HYPERVISOR_console_io 18
-#define __HYPERVISOR_physdev_op_compat 19 /* legacy */
-#define __HYPERVISOR_grant_table_op 20
-#define __HYPERVISOR_vm_assist 21
+#define __HYPERVISOR_memory_op			   12
+#define __HYPERVISOR_multicall			   13
+#define __HYPERVISOR_update_va_mapping		   14
+#define __HYPERVISOR_set_timer_op		   15
+#define __HYPERVISOR_event_channel_op_compat	   16 /* legacy */
+#define __HYPERVISOR_xen_version		   17
+#define __HYPERVISOR_console_io			   18
+#define __HYPERVISOR_physdev_op_compat		   19 /* legacy */
+#define __HYPERVISOR_grant_table_op		   20
+#define __HYPERVISOR_vm_assist			   21
 #define __HYPERVISOR_update_va_mapping_otherdomain 22
-#define __HYPERVISOR_iret 23 /* x86 */
-#define __HYPERVISOR_vcpu_op 24
-#define __HYPERVISOR_set_segment_base 25 /* x86_64 */
-#define __HYPERVISOR_mmuext_op 26
-#define __HYPERVISOR_xsm_op 27
-#define __HYPERVISOR_nmi_op 28
-#define __HYPERVISOR_sched_op 29
-#define __HYPERVISOR_callback_op 30
-#define __HYPERVISOR_xenoprof_op 31
-#define __HYPERVISOR_event_channel_op 32
-#define __HYPERVISOR_physdev_op 33
-#define __HYPERVISOR_hvm_op 34
-#define __HYPERVISOR_sysctl 35
-#define __HYPERVISOR_domctl 36
-#define __HYPERVISOR_kexec_op 37
-#define __HYPERVISOR_tmem_op 38
-#define __HYPERVISOR_argo_op 39
-#define __HYPERVISOR_xenpmu_op 40
-#define __HYPERVISOR_dm_op 41
-#define __HYPERVISOR_hypfs_op 42
+#define __HYPERVISOR_iret			   23 /* x86 */
+#define __HYPERVISOR_vcpu_op			   24
+#define __HYPERVISOR_set_segment_base		   25 /* x86_64 */
+#define __HYPERVISOR_mmuext_op			   26
+#define __HYPERVISOR_xsm_op			   27
+#define __HYPERVISOR_nmi_op			   28
+#define __HYPERVISOR_sched_op			   29
+#define __HYPERVISOR_callback_op		   30
+#define __HYPERVISOR_xenoprof_op		   31
+#define __HYPERVISOR_event_channel_op		   32
+#define __HYPERVISOR_physdev_op			   33
+#define __HYPERVISOR_hvm_op			   34
+#define __HYPERVISOR_sysctl			   35
+#define __HYPERVISOR_domctl			   36
+#define __HYPERVISOR_kexec_op			   37
+#define __HYPERVISOR_tmem_op			   38
+#define __HYPERVISOR_argo_op			   39
+#define __HYPERVISOR_xenpmu_op			   40
+#define __HYPERVISOR_dm_op			   41
+#define __HYPERVISOR_hypfs_op			   42
 
 /* Eight numbers each architecture may use for its own calls. */
 #define __HYPERVISOR_arch_0 48
@@ -176,28 +176,28 @@ __DEFINE_XEN_GUEST_HANDLE(uint64, uint64_t);
 /* Virtual interrupts (bound with EVTCHNOP_bind_virq)                  */
 /* ------------------------------------------------------------------ */
 
-#define VIRQ_TIMER 0      /* per vCPU: timer fired or time changed */
-#define VIRQ_DEBUG 1      /* per vCPU: print debugging state */
-#define VIRQ_CONSOLE 2    /* dom0: input on the hypervisor console */
-#define VIRQ_DOM_EXC 3    /* dom0: some domain needs attention */
-#define VIRQ_TBUF 4       /* dom0: trace records ready */
-#define VIRQ_DEBUGGER 6   /* dom0: a domain paused for its debugger */
-#define VIRQ_XENOPROF 7   /* per vCPU: profiling sample ready */
-#define VIRQ_CON_RING 8   /* dom0: console ring has data */
-#define VIRQ_PCPU_STATE 9 /* dom0: a physical CPU changed state */
-#define VIRQ_MEM_EVENT 10 /* dom0: memory event */
-#define VIRQ_ARGO 11      /* Argo message arrived */
-#define VIRQ_ENOMEM 12    /* dom0: hypervisor heap is low */
-#define VIRQ_XENPMU 13    /* per vCPU: performance counter interrupt */
-#define VIRQ_ARCH_0 16
-#define VIRQ_ARCH_1 17
-#define VIRQ_ARCH_2 18
-#define VIRQ_ARCH_3 19
-#define VIRQ_ARCH_4 20
-#define VIRQ_ARCH_5 21
-#define VIRQ_ARCH_6 22
-#define VIRQ_ARCH_7 23
-#define NR_VIRQS 24
+#define VIRQ_TIMER	0  /* per vCPU: timer fired or time changed */
+#define VIRQ_DEBUG	1  /* per vCPU: print debugging state */
+#define VIRQ_CONSOLE	2  /* dom0: input on the hypervisor console */
+#define VIRQ_DOM_EXC	3  /* dom0: some domain needs attention */
+#define VIRQ_TBUF	4  /* dom0: trace records ready */
+#define VIRQ_DEBUGGER	6  /* dom0: a domain paused for its debugger */
+#define VIRQ_XENOPROF	7  /* per vCPU: profiling sample ready */
+#define VIRQ_CON_RING	8  /* dom0: console ring has data */
+#define VIRQ_PCPU_STATE 9  /* dom0: a physical CPU changed state */
+#define VIRQ_MEM_EVENT	10 /* dom0: memory event */
+#define VIRQ_ARGO	11 /* Argo message arrived */
+#define VIRQ_ENOMEM	12 /* dom0: hypervisor heap is low */
+#define VIRQ_XENPMU	13 /* per vCPU: performance counter interrupt */
+#define VIRQ_ARCH_0	16
+#define VIRQ_ARCH_1	17
+#define VIRQ_ARCH_2	18
+#define VIRQ_ARCH_3	19
+#define VIRQ_ARCH_4	20
+#define VIRQ_ARCH_5	21
+#define VIRQ_ARCH_6	22
+#define VIRQ_ARCH_7	23
+#define NR_VIRQS	24
 
 /* ------------------------------------------------------------------ */
 /* Domain ids                                                          */
@@ -205,13 +205,13 @@ __DEFINE_XEN_GUEST_HANDLE(uint64, uint64_t);
 
 /* Ids from here up are never given to a real domain. */
 #define DOMID_FIRST_RESERVED 0x7FF0U
-#define DOMID_SELF 0x7FF0U    /* "the calling domain" */
-#define DOMID_IO 0x7FF1U      /* owner of I/O memory */
-#define DOMID_XEN 0x7FF2U     /* the hypervisor's own pages */
-#define DOMID_COW 0x7FF3U     /* shared copy-on-write pages */
-#define DOMID_INVALID 0x7FF4U /* owner unknown */
-#define DOMID_IDLE 0x7FFFU    /* the idle domain */
-#define DOMID_MASK 0x7FFFU    /* bits that hold a domain id */
+#define DOMID_SELF	     0x7FF0U /* "the calling domain" */
+#define DOMID_IO	     0x7FF1U /* owner of I/O memory */
+#define DOMID_XEN	     0x7FF2U /* the hypervisor's own pages */
+#define DOMID_COW	     0x7FF3U /* shared copy-on-write pages */
+#define DOMID_INVALID	     0x7FF4U /* owner unknown */
+#define DOMID_IDLE	     0x7FFFU /* the idle domain */
+#define DOMID_MASK	     0x7FFFU /* bits that hold a domain id */
 
 /* ------------------------------------------------------------------ */
 /* Shared-info page                                                    */
@@ -219,14 +219,14 @@ __DEFINE_XEN_GUEST_HANDLE(uint64, uint64_t);
 
 /*
  * Per-vCPU time record.  The current system time in nanoseconds is
- *   system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul >> 32)
- * (a negative tsc_shift means a right shift).
+ *   system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul >>
+ * 32) (a negative tsc_shift means a right shift).
  */
 struct vcpu_time_info {
 	uint32_t version; /* odd while an update is in progress */
 	uint32_t pad0;
-	uint64_t tsc_timestamp;     /* TSC when the record was written */
-	uint64_t system_time;       /* ns since the domain booted */
+	uint64_t tsc_timestamp;	    /* TSC when the record was written */
+	uint64_t system_time;	    /* ns since the domain booted */
 	uint32_t tsc_to_system_mul; /* 32.32 fixed-point TSC→ns factor */
 	int8_t tsc_shift;
 	uint8_t flags; /* XEN_PVCLOCK_* */
@@ -235,7 +235,7 @@ struct vcpu_time_info {
 typedef struct vcpu_time_info vcpu_time_info_t;
 
 #define XEN_PVCLOCK_TSC_STABLE_BIT (1 << 0) /* TSC is synchronised */
-#define XEN_PVCLOCK_GUEST_STOPPED (1 << 1)  /* guest was paused */
+#define XEN_PVCLOCK_GUEST_STOPPED  (1 << 1) /* guest was paused */
 
 #if defined(__x86_64__)
 struct arch_vcpu_info {
@@ -250,7 +250,8 @@ struct arch_vcpu_info {
 #elif defined(__GNUC__)
 /* Arm has no per-vCPU architectural state here: the structure is empty
  * (size 0), which standard C cannot spell; gcc and clang can. */
-struct arch_vcpu_info {};
+struct arch_vcpu_info {
+};
 #else
 #error "pvkit/proto/xen.h: an empty struct needs gcc or clang on Arm"
 #endif
@@ -277,7 +278,7 @@ struct arch_shared_info {
 	unsigned long max_pfn; /* entries in the p2m table */
 	xen_pfn_t pfn_to_mfn_frame_list_list;
 	unsigned long nmi_reason;
-	unsigned long p2m_cr3;        /* address space of the linear p2m */
+	unsigned long p2m_cr3;	      /* address space of the linear p2m */
 	unsigned long p2m_vaddr;      /* where the linear p2m is mapped */
 	unsigned long p2m_generation; /* odd while the p2m is changing */
 #ifdef __i386__
@@ -285,7 +286,8 @@ struct arch_shared_info {
 #endif
 };
 #elif defined(__GNUC__)
-struct arch_shared_info {};
+struct arch_shared_info {
+};
 #endif
 typedef struct arch_shared_info arch_shared_info_t;
 

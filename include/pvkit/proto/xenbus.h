@@ -20,10 +20,10 @@
 enum xenbus_state {
 	XenbusStateUnknown = 0,
 	XenbusStateInitialising = 1,
-	XenbusStateInitWait = 2,     /* waiting for the peer's details */
-	XenbusStateInitialised = 3,  /* details published, waiting to connect */
+	XenbusStateInitWait = 2,    /* waiting for the peer's details */
+	XenbusStateInitialised = 3, /* details published, waiting to connect */
 	XenbusStateConnected = 4,
-	XenbusStateClosing = 5,      /* shutting down (error or unplug) */
+	XenbusStateClosing = 5, /* shutting down (error or unplug) */
 	XenbusStateClosed = 6,
 	XenbusStateReconfiguring = 7,
 	XenbusStateReconfigured = 8

@@ -57,13 +57,13 @@ enum xsd_sockmsg_type {
 	/* one number (a withdrawn request type) is skipped here */
 	XS_RESET_WATCHES = XS_SET_TARGET + 2,
 	XS_DIRECTORY_PART,
-	XS_TYPE_COUNT, /* number of request types */
+	XS_TYPE_COUNT,	    /* number of request types */
 	XS_INVALID = 0xffff /* never a valid type */
 };
 
 /* Modes of the old write-with-flags request. */
-#define XS_WRITE_NONE "NONE"
-#define XS_WRITE_CREATE "CREATE"
+#define XS_WRITE_NONE	     "NONE"
+#define XS_WRITE_CREATE	     "CREATE"
 #define XS_WRITE_CREATE_EXCL "CREATE|EXCL"
 
 /* An error number and the name that goes on the wire for it. */
@@ -79,39 +79,28 @@ struct xsd_errors {
  */
 static const struct xsd_errors xsd_errors[]
 #if defined(__GNUC__)
-	__attribute__((unused))
+    __attribute__((unused))
 #endif
-	= {
-		{ XEN_EINVAL, "EINVAL" },
-		{ XEN_EACCES, "EACCES" },
-		{ XEN_EEXIST, "EEXIST" },
-		{ XEN_EISDIR, "EISDIR" },
-		{ XEN_ENOENT, "ENOENT" },
-		{ XEN_ENOMEM, "ENOMEM" },
-		{ XEN_ENOSPC, "ENOSPC" },
-		{ XEN_EIO, "EIO" },
-		{ XEN_ENOTEMPTY, "ENOTEMPTY" },
-		{ XEN_ENOSYS, "ENOSYS" },
-		{ XEN_EROFS, "EROFS" },
-		{ XEN_EBUSY, "EBUSY" },
-		{ XEN_EAGAIN, "EAGAIN" },
-		{ XEN_EISCONN, "EISCONN" },
-		{ XEN_E2BIG, "E2BIG" },
-		{ XEN_EPERM, "EPERM" },
-	};
+    = {
+	{XEN_EINVAL, "EINVAL"},	      {XEN_EACCES, "EACCES"},
+	{XEN_EEXIST, "EEXIST"},	      {XEN_EISDIR, "EISDIR"},
+	{XEN_ENOENT, "ENOENT"},	      {XEN_ENOMEM, "ENOMEM"},
+	{XEN_ENOSPC, "ENOSPC"},	      {XEN_EIO, "EIO"},
+	{XEN_ENOTEMPTY, "ENOTEMPTY"}, {XEN_ENOSYS, "ENOSYS"},
+	{XEN_EROFS, "EROFS"},	      {XEN_EBUSY, "EBUSY"},
+	{XEN_EAGAIN, "EAGAIN"},	      {XEN_EISCONN, "EISCONN"},
+	{XEN_E2BIG, "E2BIG"},	      {XEN_EPERM, "EPERM"},
+};
 
 struct xsd_sockmsg {
-	uint32_t type;   /* XS_* */
+	uint32_t type;	 /* XS_* */
 	uint32_t req_id; /* echoed in the reply */
-	uint32_t tx_id;  /* 0: not in a transaction */
-	uint32_t len;    /* payload bytes that follow */
+	uint32_t tx_id;	 /* 0: not in a transaction */
+	uint32_t len;	 /* payload bytes that follow */
 };
 
 /* Index of the strings in an XS_WATCH_EVENT payload. */
-enum xs_watch_type {
-	XS_WATCH_PATH = 0,
-	XS_WATCH_TOKEN
-};
+enum xs_watch_type { XS_WATCH_PATH = 0, XS_WATCH_TOKEN };
 
 /* Bytes in each of the two rings of the store page. */
 #define XENSTORE_RING_SIZE 1024
@@ -126,8 +115,8 @@ struct xenstore_domain_interface {
 	XENSTORE_RING_IDX req_cons, req_prod;
 	XENSTORE_RING_IDX rsp_cons, rsp_prod;
 	uint32_t server_features; /* XENSTORE_SERVER_FEATURE_* */
-	uint32_t connection;      /* XENSTORE_CONNECTED or _RECONNECT */
-	uint32_t error;           /* XENSTORE_ERROR_* */
+	uint32_t connection;	  /* XENSTORE_CONNECTED or _RECONNECT */
+	uint32_t error;		  /* XENSTORE_ERROR_* */
 };
 
 /* Largest payload of one message; larger ones are a protocol error. */
@@ -138,16 +127,16 @@ struct xenstore_domain_interface {
 
 /* server_features bits. */
 #define XENSTORE_SERVER_FEATURE_RECONNECTION 1 /* `connection` is used */
-#define XENSTORE_SERVER_FEATURE_ERROR 2        /* `error` is used */
+#define XENSTORE_SERVER_FEATURE_ERROR	     2 /* `error` is used */
 
 /* connection values. */
 #define XENSTORE_CONNECTED 0 /* normal operation */
 #define XENSTORE_RECONNECT 1 /* guest asked for a ring reset */
 
 /* error values. */
-#define XENSTORE_ERROR_NONE 0
-#define XENSTORE_ERROR_COMM 1    /* communication problem */
+#define XENSTORE_ERROR_NONE    0
+#define XENSTORE_ERROR_COMM    1 /* communication problem */
 #define XENSTORE_ERROR_RINGIDX 2 /* an index was out of range */
-#define XENSTORE_ERROR_PROTO 3   /* e.g. payload too long */
+#define XENSTORE_ERROR_PROTO   3 /* e.g. payload too long */
 
 #endif

@@ -164,10 +164,12 @@ unsigned int pv_evtchn_scan(struct shared_info *s, struct vcpu_info *v,
 
 		sel &= sel - 1;
 		n += scan_word(s, w, ports + n, max - n, &left);
-		if (left || n == max)
-			rest |= bit(w) | (n == max ? sel : 0);
-		if (n == max)
+		if (left)
+			rest |= bit(w);
+		if (n == max) {
+			rest |= sel; /* words not looked at yet */
 			break;
+		}
 	}
 	if (rest) {
 		atomic_fetch_or_explicit(selp, rest, memory_order_seq_cst);

@@ -38,7 +38,8 @@ static const char *const type_names[XS_TYPE_COUNT] = {
 
 static void put(struct pv_xs_builder *b, const void *p, size_t n)
 {
-	if (b->err)
+	/* n == 0: nothing to copy, and p may be NULL, which memcpy forbids. */
+	if (b->err || n == 0)
 		return;
 	if (n > b->cap - b->len) {
 		b->err = -XEN_ENOSPC;

@@ -217,11 +217,11 @@ const char *pv_xs_type_name(uint32_t type)
 const char *pv_xs_error_name(int err)
 {
 	size_t i, n = sizeof(xsd_errors) / sizeof(xsd_errors[0]);
+	/* Negate in unsigned arithmetic: -INT_MIN does not fit an int. */
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
 
-	if (err < 0)
-		err = -err;
 	for (i = 0; i < n; i++)
-		if (xsd_errors[i].errnum == err)
+		if ((unsigned int)xsd_errors[i].errnum == e)
 			return xsd_errors[i].errstring;
 	return "EINVAL";
 }

@@ -7,7 +7,6 @@
  */
 #include "unit.h"
 
-#include <stdbool.h>
 
 #include "pvkit/evtchn.h"
 #include "pvkit/proto/errno.h"

@@ -320,4 +320,53 @@ typedef struct shared_info shared_info_t;
 #define xen_wc_sec_hi wc_sec_hi
 #endif
 
+/* ------------------------------------------------------------------ */
+/* Start-of-day information (x86 PV guests)                            */
+/* ------------------------------------------------------------------ */
+
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * The page a PV guest finds at boot: how much memory it has, where its
+ * shared-info page, store ring and console ring are, and its command line.
+ * pvhv's process guests find it at frame 0 of their memory; pvhv also uses
+ * first_p2m_pfn / nr_p2m_frames to announce the range of free frames (a
+ * process guest has no P2M table, so these fields are otherwise unused).
+ */
+#define MAX_GUEST_CMDLINE 1024
+struct start_info {
+	char magic[32];		/* "xen-<version>-<platform>" */
+	unsigned long nr_pages; /* frames of guest memory */
+	unsigned long shared_info; /* address of the shared-info page */
+	uint32_t flags;		   /* SIF_* */
+	xen_pfn_t store_mfn;	   /* frame of the store ring */
+	uint32_t store_evtchn;
+	union {
+		struct {
+			xen_pfn_t mfn; /* frame of the console ring */
+			uint32_t evtchn;
+		} domU;
+		struct {
+			uint32_t info_off;
+			uint32_t info_size;
+		} dom0;
+	} console;
+	unsigned long pt_base;
+	unsigned long nr_pt_frames;
+	unsigned long mfn_list;
+	unsigned long mod_start;
+	unsigned long mod_len;
+	int8_t cmd_line[MAX_GUEST_CMDLINE];
+	unsigned long first_p2m_pfn;
+	unsigned long nr_p2m_frames;
+};
+typedef struct start_info start_info_t;
+
+#define SIF_PRIVILEGED (1 << 0)
+#define SIF_INITDOMAIN (1 << 1)
+#define SIF_MULTIBOOT_MOD (1 << 2)
+#define SIF_MOD_START_PFN (1 << 3)
+#define SIF_VIRT_P2M_4TOOLS (1 << 4)
+#define SIF_PM_MASK (0xFF << 8)
+#endif
+
 #endif

@@ -1,0 +1,144 @@
+/*
+ * ctl_wire.h — pvhv's control protocol, spoken over <rundir>/pvhv.sock
+ * (AF_UNIX, SOCK_SEQPACKET) by pvctl and libpvhv.  One message per packet:
+ * a struct pvhv_ctl_hdr, then hdr.len payload bytes; file descriptors
+ * travel as SCM_RIGHTS on the same packet.  Every request gets exactly one
+ * reply with the same op and req_id; status is 0 or a negative errno, and
+ * for a failed request the payload, when present, is a NUL-terminated
+ * message for a person.  Messages pvhv sends on its own (PVHV_CTL_NOTIFY)
+ * carry req_id 0.
+ *
+ * The process-guest hypercall channel (fd 3 of a guest) uses
+ * struct pvhv_hcall_req / pvhv_hcall_rsp on a socketpair of the same type.
+ *
+ * Integers are host-endian: both ends always run on the same machine.
+ */
+#ifndef PVHV_CTL_WIRE_H
+#define PVHV_CTL_WIRE_H
+
+#include <stdint.h>
+
+#define PVHV_CTL_VERSION 1
+#define PVHV_CTL_SOCKET "pvhv.sock"
+#define PVHV_CTL_LOCK "pvhv.lock"
+#define PVHV_CTL_MAX_PAYLOAD 65536u
+#define PVHV_CTL_MAX_FDS 8
+#define PVHV_NAME_MAX 64
+
+enum pvhv_ctl_op {
+	PVHV_CTL_HELLO = 1,  /* u32 version -> u32 version, u32 client id;
+			      * fd[0]: the client's port status page */
+	PVHV_CTL_CREATE,     /* struct pvhv_ctl_create + path + text -> u32 domid */
+	PVHV_CTL_LIST,       /* -> n * struct pvhv_ctl_dominfo */
+	PVHV_CTL_INFO,       /* u32 domid -> struct pvhv_ctl_dominfo */
+	PVHV_CTL_PAUSE,      /* u32 domid */
+	PVHV_CTL_UNPAUSE,    /* u32 domid */
+	PVHV_CTL_DESTROY,    /* u32 domid */
+	PVHV_CTL_WAIT,       /* u32 domid -> struct pvhv_ctl_exit, when gone */
+	PVHV_CTL_CONSOLE,    /* struct pvhv_ctl_console -> bytes (see below) */
+	PVHV_CTL_VCPU_PIN,   /* struct pvhv_ctl_vcpu_pin */
+	PVHV_CTL_HYPERCALL,  /* struct pvhv_ctl_hcall + arg bytes -> same */
+	PVHV_CTL_DOMAIN_MEM, /* u32 domid -> struct pvhv_ctl_mem + fds */
+	PVHV_CTL_NOTIFY,     /* pvhv -> client: struct pvhv_ctl_notify */
+};
+
+struct pvhv_ctl_hdr {
+	uint32_t op;
+	uint32_t req_id;
+	int32_t status;
+	uint32_t len;
+};
+
+struct pvhv_ctl_create {
+	uint32_t path_len; /* config file name (for messages and relative paths) */
+	uint32_t text_len; /* config text, xl.cfg syntax */
+};
+
+enum pvhv_dom_state {
+	PVHV_DOM_RUNNING = 1,
+	PVHV_DOM_PAUSED,
+	PVHV_DOM_SHUTDOWN, /* stopped and preserved (on_poweroff/on_crash) */
+	PVHV_DOM_DYING,
+};
+
+struct pvhv_ctl_dominfo {
+	uint32_t domid;
+	uint32_t state;           /* enum pvhv_dom_state */
+	uint32_t shutdown_reason; /* SHUTDOWN_* when state is SHUTDOWN */
+	uint32_t vcpus;
+	uint64_t memory_kib;
+	uint64_t cpu_time_ns;     /* CPU time used by the guest so far */
+	int32_t pid;              /* process guests: the guest's pid */
+	uint32_t vwfi;            /* 1 trap, 2 native */
+	char name[PVHV_NAME_MAX];
+	char type[16];
+};
+
+struct pvhv_ctl_exit {
+	uint32_t reason; /* SHUTDOWN_poweroff, _crash, ... */
+	int32_t status;  /* wait status of a process guest */
+};
+
+#define PVHV_CONSOLE_FOLLOW 1u
+/* Reply: the buffered output.  With FOLLOW, further PVHV_CTL_NOTIFY
+ * messages of kind PVHV_NOTIFY_CONSOLE carry new output, and one of kind
+ * PVHV_NOTIFY_DIED ends the stream. */
+struct pvhv_ctl_console {
+	uint32_t domid;
+	uint32_t flags;
+};
+
+#define PVHV_CPUMASK_WORDS 16 /* up to 1024 host CPUs */
+struct pvhv_ctl_vcpu_pin {
+	uint32_t domid;
+	uint32_t vcpu;
+	uint64_t mask[PVHV_CPUMASK_WORDS];
+};
+
+/* A dom0 hypercall: args that are pointers in Xen's ABI are byte offsets
+ * into the bytes that follow this struct; pvhv writes results back there
+ * and the reply carries the whole buffer again. */
+struct pvhv_ctl_hcall {
+	uint64_t nr;
+	uint64_t args[5];
+	int64_t ret;
+};
+
+/* Reply to DOMAIN_MEM; fds: [0] read-only, [1] read-write guest memory. */
+struct pvhv_ctl_mem {
+	uint64_t nr_pages;
+	uint64_t shared_info_gfn;
+	uint32_t vcpus;
+	uint32_t vwfi;
+};
+
+enum pvhv_notify_kind {
+	PVHV_NOTIFY_DIED = 1, /* domid died; port 0 */
+	PVHV_NOTIFY_PORT_CLOSED, /* the remote end of port closed */
+	PVHV_NOTIFY_CONSOLE,  /* domid's console output follows the struct */
+};
+
+struct pvhv_ctl_notify {
+	uint32_t kind;
+	uint32_t domid;
+	uint32_t port;
+	uint32_t reason;
+};
+
+/* Process-guest hypercall channel. */
+struct pvhv_hcall_req {
+	uint64_t nr;
+	uint64_t args[5];
+};
+
+struct pvhv_hcall_rsp {
+	int64_t ret;
+};
+
+/* Where a process guest finds its memory and channels. */
+#define PVHV_GUEST_FD_HCALL 3
+#define PVHV_GUEST_FD_MEM 4
+#define PVHV_GUEST_FD_WAKE0 5 /* vCPU n's wake eventfd is fd 5 + n */
+#define PVHV_GUEST_BASE 0x100000000000ull /* guest address of gfn 0 */
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * pvhv.h — internals of the pvhv daemon, shared by its source files.
+ *
+ * pvhv is one thread around one libevent loop.  It owns:
+ *   struct hv         the daemon: rundir, control socket, domain table
+ *   struct domain     a guest (domid >= 1) or the host side (domid 0):
+ *                     memory, grant table, event-channel ports, console,
+ *                     and its engine (how the guest runs: process, later kvm)
+ *   struct client     a connection on the control socket (pvctl, libpvhv)
+ * and one hypercall dispatcher (hypercall.c) that every transport feeds.
+ */
+#ifndef PVHV_PVHV_H
+#define PVHV_PVHV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+
+#include "ctl_wire.h"
+#include "domcfg.h"
+#include "pvkit/proto/event_channel.h"
+#include "pvkit/proto/grant_table.h"
+#include "pvkit/proto/xen.h"
+
+struct event_base;
+struct event;
+struct hv;
+struct domain;
+struct client;
+
+/* ---- logging ------------------------------------------------------------ */
+
+enum hv_log_level { HV_LOG_ERROR, HV_LOG_WARN, HV_LOG_INFO, HV_LOG_DEBUG };
+void hv_log(enum hv_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void hv_log_set_level(enum hv_log_level lvl);
+
+/* ---- guest memory -------------------------------------------------------- */
+
+#define HV_PAGE_SHIFT 12
+#define HV_PAGE_SIZE 4096u
+
+/* Fixed frames at the start of every guest's memory. */
+enum {
+	HV_GFN_START_INFO = 0,
+	HV_GFN_SHARED_INFO = 1,
+	HV_GFN_CONSOLE = 2,
+	HV_GFN_STORE = 3,
+	HV_GFN_GRANT = 4, /* max_grant_frames frames from here */
+};
+
+struct hv_mem {
+	int fd;            /* memfd, read-write */
+	int ro_fd;         /* the same memory, opened read-only (for dom0) */
+	uint8_t *base;     /* pvhv's own mapping of all of it */
+	uint64_t nr_pages;
+	uint64_t first_free_gfn; /* frames before it are pvhv's layout */
+};
+
+int hv_mem_create(struct hv_mem *m, const char *name, uint64_t nr_pages);
+void hv_mem_destroy(struct hv_mem *m);
+/* Pointer to [gpa, gpa + len) inside guest memory, or NULL. */
+void *hv_mem_ptr(const struct hv_mem *m, uint64_t gpa, size_t len);
+
+/* ---- hypercalls ---------------------------------------------------------- */
+
+/* How the dispatcher reaches the caller's argument memory.  Process guests
+ * pass guest addresses, dom0 passes offsets into its message, KVM guests
+ * pass guest-physical addresses: one accessor each. */
+struct hv_call;
+struct hv_argmem_ops {
+	int (*copy_from)(struct hv_call *c, uint64_t addr, void *dst,
+			 size_t len);
+	int (*copy_to)(struct hv_call *c, uint64_t addr, const void *src,
+		       size_t len);
+};
+
+#define HV_CALL_MAX_FDS PVHV_CTL_MAX_FDS
+
+struct hv_call {
+	struct hv *hv;
+	struct domain *dom;     /* the caller */
+	struct client *client;  /* dom0 calls: the connection, else NULL */
+	unsigned int vcpu;
+	uint64_t nr;
+	uint64_t args[5];
+	const struct hv_argmem_ops *mem;
+	void *mem_ctx;
+	int fds_out[HV_CALL_MAX_FDS]; /* dom0 calls: fds for the reply */
+	unsigned int n_fds_out;
+};
+
+/* The one dispatcher: Xen's hypercall numbers and sub-ops, negative errno
+ * results.  Unknown hypercalls and sub-ops get -ENOSYS. */
+long hv_hypercall(struct hv_call *c);
+
+int hv_copy_from(struct hv_call *c, uint64_t addr, void *dst, size_t len);
+int hv_copy_to(struct hv_call *c, uint64_t addr, const void *src,
+	       size_t len);
+
+/* ---- grant tables ---------------------------------------------------------- */
+
+struct hv_gnttab;
+int hv_gnttab_new(struct domain *d, struct hv_gnttab **out);
+void hv_gnttab_free(struct hv_gnttab *g);
+long hv_gnttab_op(struct hv_call *c, unsigned int cmd, uint64_t uop,
+		  unsigned int count);
+/* A dom0 client went away: drop every mapping it held. */
+void hv_gnttab_client_gone(struct hv *hv, struct client *cl);
+
+/* ---- event channels -------------------------------------------------------- */
+
+struct hv_evtchn;
+int hv_evtchn_new(struct domain *d, unsigned int max_ports,
+		  struct hv_evtchn **out);
+/* Close every port of d, telling the peers. */
+void hv_evtchn_free(struct hv_evtchn *e);
+long hv_evtchn_op(struct hv_call *c, unsigned int cmd, uint64_t arg);
+/* pvhv itself allocates the console and store ports of a new guest. */
+int hv_evtchn_alloc_unbound(struct domain *d, domid_t remote,
+			    evtchn_port_t *port);
+/* Raise port on its domain (used by pvhv-side services). */
+int hv_evtchn_raise(struct domain *d, evtchn_port_t port);
+void hv_evtchn_client_gone(struct hv *hv, struct client *cl);
+
+/* ---- engines --------------------------------------------------------------- */
+
+struct hv_engine_ops {
+	const char *name;
+	int (*start)(struct domain *d, char *err, size_t errlen);
+	int (*pause)(struct domain *d);
+	int (*unpause)(struct domain *d);
+	/* Stop the guest for good; the engine calls hv_domain_exited()
+	 * when it is gone (possibly from inside this call). */
+	void (*kill)(struct domain *d);
+	/* Wake vCPU vcpu because an event became pending. */
+	void (*kick)(struct domain *d, unsigned int vcpu);
+	int (*pin)(struct domain *d, unsigned int vcpu, const cpu_set_t *set);
+	uint64_t (*cpu_time_ns)(struct domain *d);
+	void (*release)(struct domain *d); /* free engine state */
+};
+
+extern const struct hv_engine_ops hv_process_engine;
+
+/* The engine's wake eventfd of vCPU vcpu (process guests), or -1. */
+int hv_domain_wake_fd(struct domain *d, unsigned int vcpu);
+
+/* ---- domains ----------------------------------------------------------------- */
+
+#define HV_CONSOLE_BUF (64 * 1024)
+
+struct hv_console {
+	char *buf; /* ring of HV_CONSOLE_BUF bytes */
+	uint64_t written; /* bytes ever written */
+};
+
+struct domain {
+	struct hv *hv;
+	domid_t domid;
+	struct domcfg cfg;
+	enum pvhv_dom_state state;
+	unsigned int shutdown_reason;
+	int exit_status;
+	struct hv_mem mem;
+	struct shared_info *shinfo;
+	struct hv_gnttab *gnt;
+	struct hv_evtchn *evt;
+	struct hv_console cons;
+	evtchn_port_t store_port, console_port;
+	const struct hv_engine_ops *eng;
+	void *eng_priv;
+	struct domain *next;
+};
+
+struct domain *hv_domain_find(struct hv *hv, domid_t domid);
+int hv_domain_create(struct hv *hv, const char *path, const char *text,
+		     size_t len, domid_t *out, char *err, size_t errlen);
+int hv_domain_destroy(struct domain *d);
+/* Engines report a guest that stopped: reason SHUTDOWN_*, status the wait
+ * status.  Applies on_poweroff / on_crash. */
+void hv_domain_exited(struct domain *d, unsigned int reason, int status);
+/* A guest asked to shut down (SCHEDOP_shutdown). */
+void hv_domain_shutdown(struct domain *d, unsigned int reason);
+void hv_console_write(struct domain *d, const char *buf, size_t len);
+
+/* ---- the daemon ------------------------------------------------------------ */
+
+struct hv {
+	struct event_base *base;
+	char *rundir;
+	int lock_fd;
+	int ctl_fd;
+	struct event *ctl_ev;
+	enum domcfg_vwfi vwfi; /* default for domains that do not say */
+	struct domain *dom0;
+	struct domain *domains; /* guests, by domid */
+	struct client *clients;
+	uint32_t next_client_id;
+	bool stopping;
+};
+
+/* Each client gets a status page at HELLO (fd in the reply), mapped
+ * read-only by libpvhv: word p describes the client's dom0 port p.  While
+ * the port is bound to a guest port, the word is HV_PORT_STATUS_VALID |
+ * (remote vCPU << 16) | remote port, which lets libpvhv raise the event in
+ * the guest's shared_info itself (no pvhv wake-up); pvhv clears the word
+ * the moment the binding breaks. */
+#define HV_PORT_STATUS_VALID 0x80000000u
+#define HV_PORT_STATUS_VCPU_SHIFT 16
+#define HV_PORT_STATUS_PORT_MASK 0xffffu
+#define HV_DOM0_MAX_PORTS 4096u
+_Atomic uint32_t *hv_client_port_status(struct client *cl);
+uint32_t hv_client_id(const struct client *cl);
+
+int hv_ctl_listen(struct hv *hv);
+void hv_ctl_close(struct hv *hv);
+/* Tell every client that watches domains (or owns ports) something. */
+void hv_ctl_notify(struct hv *hv, struct client *to,
+		   const struct pvhv_ctl_notify *n, const void *extra,
+		   size_t extra_len);
+void hv_ctl_domain_died(struct hv *hv, struct domain *d);
+
+#endif

@@ -258,7 +258,7 @@ static inline int pv_back_ring_refresh(struct pv_back_ring *r)
 	RING_IDX prod = atomic_load_explicit(PV_ATOMIC_IDX(&r->sring->req_prod),
 					     memory_order_acquire);
 
-	if ((RING_IDX)(prod - r->rsp_prod_pvt) > r->nr_ents ||
+	if ((RING_IDX)(prod - r->rsp_pushed) > r->nr_ents ||
 	    (RING_IDX)(prod - r->req_cons) > r->nr_ents)
 		return -XEN_EIO;
 	r->req_seen = prod;

@@ -477,9 +477,42 @@ static void back_outstanding_beyond_answers(void **state)
 	b.sring->req_prod = NENTS + 1; /* 129 outstanding, none answered */
 	assert_int_equal(pv_back_ring_copy_request(&b, &rq, sizeof rq),
 			 -XEN_EIO);
+	/* An answer frees its slot only once published. */
 	assert_int_equal(pv_back_ring_put_response(&b, &rs, sizeof rs), 0);
+	assert_int_equal(pv_back_ring_copy_request(&b, &rq, sizeof rq),
+			 -XEN_EIO);
+	assert_true(pv_back_ring_push_responses(&b));
 	assert_int_equal(pv_back_ring_copy_request(&b, &rq, sizeof rq), 0);
 	assert_int_equal(b.req_cons, NENTS + 1);
+}
+
+/* Slots holding answers not yet published cannot carry new requests: the
+ * frontend cannot have seen them, so a claim on them is corrupt, and the
+ * backend must not read its own answers back as requests. */
+static void back_unpublished_answers_stay_private(void **state)
+{
+	struct pv_front_ring f;
+	struct pv_back_ring b;
+	struct treq rq;
+	struct trsp rs = { .id = 0xabcd };
+
+	(void)state;
+	both_init(&f, &b);
+	b.sring->req_prod = 2;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pv_back_ring_copy_request(&b, &rq, sizeof rq),
+				 0);
+		assert_int_equal(pv_back_ring_put_response(&b, &rs, sizeof rs),
+				 0);
+	}
+	b.sring->req_prod = NENTS + 1; /* reuses slot 0, never published */
+	assert_int_equal(pv_back_ring_copy_request(&b, &rq, sizeof rq),
+			 -XEN_EIO);
+	b.sring->req_prod = NENTS;
+	assert_int_equal(pv_back_ring_unconsumed_requests(&b), NENTS - 2);
+	pv_back_ring_push_responses(&b);
+	b.sring->req_prod = NENTS + 2;
+	assert_int_equal(pv_back_ring_refresh(&b), NENTS);
 }
 
 static void back_req_prod_backwards(void **state)
@@ -829,9 +862,31 @@ static void typed_entry_bigger_than_page(void **state)
 	assert_int_equal(hugering_back_init(&b, mem, PAGE), -XEN_EINVAL);
 	assert_int_equal(hugering_front_attach(&f, mem, PAGE), -XEN_EINVAL);
 	assert_int_equal(hugering_back_attach(&b, mem, PAGE), -XEN_EINVAL);
-	/* Two pages hold one entry. */
+	/* Two pages hold one entry: a ring that is full after one request. */
 	assert_int_equal(hugering_front_init(&f, mem, 2 * PAGE), 0);
+	assert_int_equal(hugering_back_init(&b, mem, 2 * PAGE), 0);
 	assert_int_equal(f.r.nr_ents, 1);
+	for (unsigned round = 0; round < 3; round++) {
+		static struct huge in;
+		struct huge *rq = hugering_next_request(&f);
+		struct treq *rs, out;
+
+		assert_ptr_equal(rq, mem + 64);
+		assert_null(hugering_next_request(&f));
+		memset(rq->b, (int)round + 1, sizeof(rq->b));
+		/* true each round: the final checks below re-arm the events */
+		assert_true(hugering_push_requests(&f));
+		assert_int_equal(hugering_copy_request(&b, &in), 0);
+		assert_int_equal(in.b[4999], round + 1);
+		assert_int_equal(hugering_final_check_requests(&b), 0);
+		rs = hugering_next_response(&b);
+		assert_ptr_equal(rs, mem + 64);
+		*rs = (struct treq){ .id = round, .op = 0 };
+		assert_int_equal(hugering_final_check_responses(&f), 0);
+		assert_true(hugering_push_responses(&b));
+		assert_int_equal(hugering_get_response(&f, &out), 0);
+		assert_int_equal(out.id, round);
+	}
 }
 
 static const struct CMUnitTest tests[] = {
@@ -856,6 +911,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(back_next_response_slot),
 	cmocka_unit_test(back_req_prod_far_past),
 	cmocka_unit_test(back_outstanding_beyond_answers),
+	cmocka_unit_test(back_unpublished_answers_stay_private),
 	cmocka_unit_test(back_req_prod_backwards),
 	cmocka_unit_test(back_copy_is_private),
 	cmocka_unit_test(event_due_ranges),

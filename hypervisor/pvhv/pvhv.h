@@ -172,6 +172,11 @@ struct domain {
 	evtchn_port_t store_port, console_port;
 	const struct hv_engine_ops *eng;
 	void *eng_priv;
+	char *cfg_path, *cfg_text; /* kept for on_*=restart */
+	size_t cfg_len;
+	bool shutdown_requested;   /* SCHEDOP_shutdown seen */
+	bool destroying;           /* destroy asked: no restart, no preserve */
+	bool engine_running;       /* the guest has not exited yet */
 	struct domain *next;
 };
 
@@ -180,7 +185,8 @@ int hv_domain_create(struct hv *hv, const char *path, const char *text,
 		     size_t len, domid_t *out, char *err, size_t errlen);
 int hv_domain_destroy(struct domain *d);
 /* Engines report a guest that stopped: reason SHUTDOWN_*, status the wait
- * status.  Applies on_poweroff / on_crash. */
+ * status.  Applies on_poweroff / on_crash.  May free d: the engine must not
+ * touch d after this call. */
 void hv_domain_exited(struct domain *d, unsigned int reason, int status);
 /* A guest asked to shut down (SCHEDOP_shutdown). */
 void hv_domain_shutdown(struct domain *d, unsigned int reason);
@@ -222,5 +228,10 @@ void hv_ctl_notify(struct hv *hv, struct client *to,
 		   const struct pvhv_ctl_notify *n, const void *extra,
 		   size_t extra_len);
 void hv_ctl_domain_died(struct hv *hv, struct domain *d);
+/* New console output of d, for clients that follow it. */
+void hv_ctl_console_output(struct hv *hv, struct domain *d, const char *buf,
+			   size_t len);
+/* Everything about clients: create dom0's view at start, free at exit. */
+void hv_ctl_free_clients(struct hv *hv);
 
 #endif

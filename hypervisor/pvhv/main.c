@@ -1,0 +1,269 @@
+/*
+ * pvhv — the reference hypervisor daemon: option parsing, the run
+ * directory and its lock, dom0's domain record, signals, the loop.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pvhv.h"
+
+static const char usage[] =
+	"Usage: pvhv [OPTIONS]\n"
+	"The pvkit reference hypervisor: runs guests (create them with\n"
+	"`pvctl create FILE`), their grant tables and event channels, and\n"
+	"serves dom0 clients (backends linked with libpvhv, pvctl).\n"
+	"\n"
+	"Options:\n"
+	"  --rundir DIR        where pvhv keeps its socket and lock\n"
+	"                      (default $XDG_RUNTIME_DIR/pvkit, or /run/pvkit\n"
+	"                      for root); one pvhv runs per DIR\n"
+	"  --foreground        stay in the foreground and log to stderr\n"
+	"                      (default: detach and log to DIR/pvhv.log)\n"
+	"  --vwfi=trap|native  what an idle vCPU does unless its config says:\n"
+	"                      trap blocks it (default), native polls\n"
+	"  --log-level LEVEL   error, warning, info (default) or debug\n"
+	"  -h, --help          this text\n"
+	"  --version           pvhv's version\n"
+	"\n"
+	"SIGTERM or SIGINT destroys every guest and removes the socket.\n";
+
+struct opts {
+	const char *rundir;
+	bool foreground;
+	enum domcfg_vwfi vwfi;
+	enum hv_log_level level;
+};
+
+static int parse_level(const char *s, enum hv_log_level *lvl)
+{
+	static const char *const names[] = { "error", "warning", "info",
+					     "debug" };
+
+	for (unsigned int i = 0; i < 4; i++) {
+		if (!strcmp(s, names[i])) {
+			*lvl = (enum hv_log_level)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "rundir", required_argument, NULL, 'r' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "vwfi", required_argument, NULL, 'w' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct opts){ .vwfi = DOMCFG_VWFI_TRAP, .level = HV_LOG_INFO };
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->rundir = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 'w':
+			if (!strcmp(optarg, "trap"))
+				o->vwfi = DOMCFG_VWFI_TRAP;
+			else if (!strcmp(optarg, "native"))
+				o->vwfi = DOMCFG_VWFI_NATIVE;
+			else
+				goto bad;
+			break;
+		case 'l':
+			if (parse_level(optarg, &o->level))
+				goto bad;
+			break;
+		case 'h': fputs(usage, stdout); exit(0);
+		case 'V': puts("pvhv (pvkit) 0.1.0"); exit(0);
+		default: goto bad;
+		}
+	}
+	if (optind == argc)
+		return 0;
+bad:
+	fprintf(stderr, "pvhv: bad arguments; see `pvhv --help`\n");
+	return -EINVAL;
+}
+
+static char *default_rundir(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	char *p;
+
+	if (geteuid() == 0 || !x || !*x)
+		return strdup("/run/pvkit");
+	return asprintf(&p, "%s/pvkit", x) < 0 ? NULL : p;
+}
+
+/* One pvhv per run directory: an flock on DIR/pvhv.lock, holding our pid. */
+static int take_lock(struct hv *hv)
+{
+	char path[4096], pid[32] = "";
+	int n;
+
+	if (mkdir(hv->rundir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "pvhv: cannot create %s: %s\n", hv->rundir,
+			strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/%s", hv->rundir, PVHV_CTL_LOCK);
+	hv->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (hv->lock_fd < 0 || flock(hv->lock_fd, LOCK_EX | LOCK_NB)) {
+		n = hv->lock_fd >= 0 ? (int)read(hv->lock_fd, pid, 31) : 0;
+		pid[n > 0 ? n : 0] = '\0';
+		fprintf(stderr, "pvhv: another pvhv (pid %s) runs for %s; "
+			"stop it or use another --rundir\n",
+			pid[0] ? pid : "?", hv->rundir);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void write_pid(struct hv *hv)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+	if (ftruncate(hv->lock_fd, 0) == 0)
+		(void)!pwrite(hv->lock_fd, pid, (size_t)n, 0);
+}
+
+static int make_dom0(struct hv *hv)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->hv = hv;
+	d->domid = 0;
+	d->mem.fd = d->mem.ro_fd = -1;
+	d->state = PVHV_DOM_RUNNING;
+	snprintf(d->cfg.name, sizeof(d->cfg.name), "Domain-0");
+	hv->dom0 = d;
+	return hv_evtchn_new(d, HV_DOM0_MAX_PORTS, &d->evt);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct hv *hv = arg;
+
+	(void)what;
+	hv_log(HV_LOG_INFO, "signal %d: destroying every domain", (int)sig);
+	hv->stopping = true;
+	event_base_loopbreak(hv->base);
+}
+
+/* Kill every guest, then let the loop reap them (engines report deaths
+ * from their callbacks), for at most five seconds. */
+static void destroy_all(struct hv *hv)
+{
+	struct timespec tick = { 0, 1000000 };
+
+	hv->stopping = true;
+	for (struct domain *d = hv->domains, *next; d; d = next) {
+		next = d->next;
+		if (!d->destroying)
+			hv_domain_destroy(d);
+	}
+	for (int i = 0; hv->domains && i < 5000; i++) {
+		event_base_loop(hv->base, EVLOOP_NONBLOCK);
+		nanosleep(&tick, NULL);
+	}
+	if (hv->domains)
+		hv_log(HV_LOG_ERROR, "some guests did not die in 5 s");
+	hv_ctl_close(hv);
+	if (hv->dom0) {
+		hv_evtchn_free(hv->dom0->evt);
+		free(hv->dom0);
+		hv->dom0 = NULL;
+	}
+}
+
+static int detach(struct hv *hv)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pvhv.log", hv->rundir);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0 || daemon(1, 1))
+		return -errno;
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+	return 0;
+}
+
+static int run(struct hv *hv, const struct opts *o)
+{
+	struct event *sigs[2];
+	int rc;
+
+	hv->base = event_base_new();
+	if (!hv->base)
+		return -ENOMEM;
+	rc = make_dom0(hv);
+	if (!rc && (rc = hv_ctl_listen(hv)))
+		fprintf(stderr, "pvhv: cannot listen on %s/%s: %s\n",
+			hv->rundir, PVHV_CTL_SOCKET, strerror(-rc));
+	if (!rc && !o->foreground)
+		rc = detach(hv);
+	if (rc)
+		goto out;
+	write_pid(hv);
+	sigs[0] = evsignal_new(hv->base, SIGTERM, on_signal, hv);
+	sigs[1] = evsignal_new(hv->base, SIGINT, on_signal, hv);
+	evsignal_add(sigs[0], NULL);
+	evsignal_add(sigs[1], NULL);
+	hv_log(HV_LOG_INFO, "ready on %s/%s", hv->rundir, PVHV_CTL_SOCKET);
+	event_base_dispatch(hv->base);
+	event_free(sigs[0]);
+	event_free(sigs[1]);
+out:
+	destroy_all(hv);
+	event_base_free(hv->base);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct hv hv = { .lock_fd = -1, .ctl_fd = -1 };
+	struct opts o;
+	int rc;
+
+	if (parse_opts(argc, argv, &o))
+		return 2;
+	hv_log_set_level(o.level);
+	signal(SIGPIPE, SIG_IGN);
+	hv.vwfi = o.vwfi;
+	hv.rundir = o.rundir ? strdup(o.rundir) : default_rundir();
+	if (!hv.rundir)
+		return 1;
+	rc = take_lock(&hv);
+	if (!rc)
+		rc = run(&hv, &o);
+	if (hv.lock_fd >= 0)
+		close(hv.lock_fd);
+	free(hv.rundir);
+	return rc ? 1 : 0;
+}

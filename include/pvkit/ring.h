@@ -353,6 +353,10 @@ static inline int pv_back_ring_final_check_for_requests(struct pv_back_ring *r)
 
 /* ---- typed wrappers ----------------------------------------------------- */
 
+/* A file uses only some of the wrappers it defines; clang would warn about
+ * the rest. */
+#define PV_RING_UNUSED __attribute__((unused))
+
 /*
  * PV_RING_DEFINE(name, req_type, rsp_type) declares
  *   union name_entry                  the entry (sizeof = slot size)
@@ -375,61 +379,61 @@ static inline int pv_back_ring_final_check_for_requests(struct pv_back_ring *r)
 	struct name##_back {                                                  \
 		struct pv_back_ring r;                                        \
 	};                                                                    \
-	static inline int name##_front_init(struct name##_front *f, void *sh, \
+	static inline PV_RING_UNUSED int name##_front_init(struct name##_front *f, void *sh, \
 					    size_t bytes)                     \
 	{                                                                     \
 		return pv_front_ring_init(&f->r, sh, bytes,                   \
 					  sizeof(union name##_entry));        \
 	}                                                                     \
-	static inline int name##_front_attach(struct name##_front *f,         \
+	static inline PV_RING_UNUSED int name##_front_attach(struct name##_front *f,         \
 					      void *sh, size_t bytes)         \
 	{                                                                     \
 		return pv_front_ring_attach(&f->r, sh, bytes,                 \
 					    sizeof(union name##_entry));      \
 	}                                                                     \
-	static inline int name##_back_init(struct name##_back *b, void *sh,   \
+	static inline PV_RING_UNUSED int name##_back_init(struct name##_back *b, void *sh,   \
 					   size_t bytes)                      \
 	{                                                                     \
 		return pv_back_ring_init(&b->r, sh, bytes,                    \
 					 sizeof(union name##_entry));         \
 	}                                                                     \
-	static inline int name##_back_attach(struct name##_back *b, void *sh, \
+	static inline PV_RING_UNUSED int name##_back_attach(struct name##_back *b, void *sh, \
 					     size_t bytes)                    \
 	{                                                                     \
 		return pv_back_ring_attach(&b->r, sh, bytes,                  \
 					   sizeof(union name##_entry));       \
 	}                                                                     \
-	static inline req_type *name##_next_request(struct name##_front *f)   \
+	static inline PV_RING_UNUSED req_type *name##_next_request(struct name##_front *f)   \
 	{                                                                     \
 		return (req_type *)pv_front_ring_next_request(&f->r);         \
 	}                                                                     \
-	static inline bool name##_push_requests(struct name##_front *f)       \
+	static inline PV_RING_UNUSED bool name##_push_requests(struct name##_front *f)       \
 	{                                                                     \
 		return pv_front_ring_push_requests(&f->r);                    \
 	}                                                                     \
-	static inline int name##_get_response(struct name##_front *f,         \
+	static inline PV_RING_UNUSED int name##_get_response(struct name##_front *f,         \
 					      rsp_type *rsp)                  \
 	{                                                                     \
 		return pv_front_ring_get_response(&f->r, rsp, sizeof(*rsp));  \
 	}                                                                     \
-	static inline int name##_final_check_responses(struct name##_front *f) \
+	static inline PV_RING_UNUSED int name##_final_check_responses(struct name##_front *f) \
 	{                                                                     \
 		return pv_front_ring_final_check_for_responses(&f->r);        \
 	}                                                                     \
-	static inline int name##_copy_request(struct name##_back *b,          \
+	static inline PV_RING_UNUSED int name##_copy_request(struct name##_back *b,          \
 					      req_type *req)                  \
 	{                                                                     \
 		return pv_back_ring_copy_request(&b->r, req, sizeof(*req));   \
 	}                                                                     \
-	static inline rsp_type *name##_next_response(struct name##_back *b)   \
+	static inline PV_RING_UNUSED rsp_type *name##_next_response(struct name##_back *b)   \
 	{                                                                     \
 		return (rsp_type *)pv_back_ring_next_response(&b->r);         \
 	}                                                                     \
-	static inline bool name##_push_responses(struct name##_back *b)       \
+	static inline PV_RING_UNUSED bool name##_push_responses(struct name##_back *b)       \
 	{                                                                     \
 		return pv_back_ring_push_responses(&b->r);                    \
 	}                                                                     \
-	static inline int name##_final_check_requests(struct name##_back *b)  \
+	static inline PV_RING_UNUSED int name##_final_check_requests(struct name##_back *b)  \
 	{                                                                     \
 		return pv_back_ring_final_check_for_requests(&b->r);          \
 	}                                                                     \

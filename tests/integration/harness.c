@@ -1,0 +1,317 @@
+/*
+ * Integration-test harness: a real pvhv in a temporary run directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void exec_pvhv(struct hvt *t, const char *const *extra)
+{
+	const char *argv[32] = { PVHV_BIN, "--foreground", "--rundir",
+				 t->rundir, "--log-level", "debug" };
+	int n = 6, fd = open(t->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	for (; extra && *extra && n < 30; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	if (fd >= 0) {
+		dup2(fd, STDERR_FILENO);
+		dup2(fd, STDOUT_FILENO);
+	}
+	execv(PVHV_BIN, (char *const *)argv);
+	_exit(127);
+}
+
+int hvt_start(struct hvt *t, const char *const *extra)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->rundir, sizeof(t->rundir), "/tmp/pvkit-test-XXXXXX");
+	if (!mkdtemp(t->rundir))
+		return -errno;
+	snprintf(t->log, sizeof(t->log), "%s/pvhv.log", t->rundir);
+	t->pid = fork();
+	if (t->pid < 0)
+		return -errno;
+	if (t->pid == 0)
+		exec_pvhv(t, extra);
+	for (int i = 0; i < 500; i++) {
+		if (pvhv_open(t->rundir, 0, &t->h) == 0)
+			return 0;
+		if (waitpid(t->pid, NULL, WNOHANG) == t->pid) {
+			t->pid = 0;
+			return -ECHILD;
+		}
+		sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+static void rm_rf(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+static void dump_log(const struct hvt *t)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof(cmd), "tail -n 40 %s >&2", t->log);
+	if (system(cmd) < 0)
+		perror("system");
+}
+
+int hvt_stop(struct hvt *t)
+{
+	char sock[300];
+	int status = -1, rc = 0;
+
+	pvhv_close(t->h);
+	t->h = NULL;
+	if (t->pid > 0) {
+		kill(t->pid, SIGTERM);
+		for (int i = 0; i < 1000; i++) {
+			if (waitpid(t->pid, &status, WNOHANG) == t->pid)
+				break;
+			sleep_ms(10);
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "pvhv did not exit cleanly (0x%x)\n",
+				status);
+			kill(t->pid, SIGKILL);
+			waitpid(t->pid, NULL, 0);
+			rc = -EIO;
+		}
+	}
+	snprintf(sock, sizeof(sock), "%s/%s", t->rundir, "pvhv.sock");
+	if (access(sock, F_OK) == 0) {
+		fprintf(stderr, "pvhv left its socket behind\n");
+		rc = -EEXIST;
+	}
+	if (rc)
+		dump_log(t);
+	rm_rf(t->rundir);
+	return rc;
+}
+
+int hvt_write_cfg(struct hvt *t, const char *name, const char *text,
+		  char *path, size_t pathlen)
+{
+	FILE *f;
+
+	snprintf(path, pathlen, "%s/%s.cfg", t->rundir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) ? -errno : 0;
+}
+
+int hvt_create(struct hvt *t, const char *name, const char *guest,
+	       const char *cmdline, const char *extra_cfg, domid_t *out)
+{
+	char text[4096], path[400], err[1024] = "";
+	int rc;
+
+	snprintf(text, sizeof(text),
+		 "name = \"%s\"\nkernel = \"%s/%s\"\nmemory = 16\n"
+		 "cmdline = \"%s\"\n%s\n",
+		 name, GUEST_DIR, guest, cmdline ? cmdline : "",
+		 extra_cfg ? extra_cfg : "");
+	rc = hvt_write_cfg(t, name, text, path, sizeof(path));
+	if (rc)
+		return rc;
+	rc = pvhv_domain_create(t->h, path, out, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "create %s: %s\n", name, err);
+	return rc;
+}
+
+struct console_acc {
+	char buf[65536 + 1];
+	size_t len;
+};
+
+static void console_cb(struct pvhv *h, domid_t dom, const char *buf,
+		       size_t len, void *arg)
+{
+	struct console_acc *a = arg;
+
+	(void)h;
+	(void)dom;
+	if (len > sizeof(a->buf) - 1 - a->len)
+		len = sizeof(a->buf) - 1 - a->len;
+	memcpy(a->buf + a->len, buf, len);
+	a->len += len;
+	a->buf[a->len] = '\0';
+}
+
+static int find_line(const char *text, const char *pattern, char *line,
+		     size_t linelen)
+{
+	const char *hit = strstr(text, pattern), *start, *end;
+
+	if (!hit)
+		return -ENOENT;
+	end = strchr(hit, '\n');
+	if (!end)
+		return -ENOENT; /* the line is not complete yet */
+	for (start = hit; start > text && start[-1] != '\n'; start--)
+		;
+	snprintf(line, linelen, "%.*s", (int)(end - start), start);
+	return 0;
+}
+
+int hvt_console_expect(struct hvt *t, domid_t dom, const char *pattern,
+		       char *line, size_t linelen, int timeout_ms)
+{
+	static struct console_acc acc;
+
+	for (int waited = 0; waited <= timeout_ms; waited += 5) {
+		acc.len = 0;
+		acc.buf[0] = '\0';
+		if (pvhv_domain_console(t->h, dom, 0, console_cb, &acc))
+			return -ESRCH;
+		if (find_line(acc.buf, pattern, line, linelen) == 0)
+			return 0;
+		sleep_ms(5);
+	}
+	fprintf(stderr, "console of dom%u has no '%s' after %d ms:\n%s\n",
+		dom, pattern, timeout_ms, acc.buf);
+	return -ETIMEDOUT;
+}
+
+long hvt_field(const char *line, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), "%s=", key);
+	p = strstr(line, k);
+	if (!p)
+		return -1;
+	return strtol(p + strlen(k), NULL, 0);
+}
+
+int hvt_sh(char *out, size_t outlen, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	FILE *p;
+	size_t n = 0;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -errno;
+	while (out && n + 1 < outlen) {
+		size_t r = fread(out + n, 1, outlen - 1 - n, p);
+
+		if (r == 0)
+			break;
+		n += r;
+	}
+	if (out)
+		out[n] = '\0';
+	else
+		while (fgetc(p) != EOF)
+			;
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int hvt_count_fds(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 2;
+}
+
+long hvt_rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+int hvt_count_children(pid_t pid)
+{
+	char path[300], line[512];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		FILE *f;
+		int ppid = -1;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f)) {
+			char *rp = strrchr(line, ')');
+
+			if (rp && sscanf(rp + 2, "%*c %d", &ppid) == 1 &&
+			    ppid == pid)
+				n++;
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}

@@ -1,0 +1,55 @@
+/*
+ * harness.h — integration tests against a real pvhv.
+ *
+ * hvt_start() runs the pvhv binary of this build in the foreground in a
+ * fresh temporary run directory and connects with libpvhv; hvt_stop() sends
+ * SIGTERM and checks that pvhv exits cleanly and leaves no socket, lock
+ * holder or guest process behind.  Guests are the programs of
+ * tests/integration/guests, named by their file name.
+ */
+#ifndef PVKIT_TEST_HARNESS_H
+#define PVKIT_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pvkit/hv.h"
+
+struct hvt {
+	char rundir[256];
+	char log[300];
+	pid_t pid;     /* pvhv */
+	struct pvhv *h;
+};
+
+/* extra: NULL-terminated extra pvhv arguments, or NULL. */
+int hvt_start(struct hvt *t, const char *const *extra);
+/* 0 when pvhv exited with status 0 and left nothing behind. */
+int hvt_stop(struct hvt *t);
+
+/* Write DIR/NAME.cfg for guest program GUEST with cmdline and any extra
+ * config lines, then create the domain. */
+int hvt_create(struct hvt *t, const char *name, const char *guest,
+	       const char *cmdline, const char *extra_cfg, domid_t *out);
+/* Path of DIR/NAME.cfg written with the given text (for error tests). */
+int hvt_write_cfg(struct hvt *t, const char *name, const char *text,
+		  char *path, size_t pathlen);
+
+/* Wait up to timeout_ms for a console line of dom containing pattern;
+ * copy that line (without newline) to line.  0, or -ETIMEDOUT. */
+int hvt_console_expect(struct hvt *t, domid_t dom, const char *pattern,
+		       char *line, size_t linelen, int timeout_ms);
+/* The value after "KEY=" in a line, as an unsigned number, or -1. */
+long hvt_field(const char *line, const char *key);
+
+/* Run a shell command, capture its stdout+stderr; returns exit status. */
+int hvt_sh(char *out, size_t outlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int hvt_count_fds(pid_t pid);
+long hvt_rss_kib(pid_t pid);
+/* Processes whose parent is pid. */
+int hvt_count_children(pid_t pid);
+
+#endif

@@ -134,6 +134,14 @@ static int take_lock(struct hv *hv)
 	return 0;
 }
 
+static void unlink_lock(struct hv *hv)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", hv->rundir, PVHV_CTL_LOCK);
+	unlink(path);
+}
+
 static void write_pid(struct hv *hv)
 {
 	char pid[32];
@@ -262,8 +270,12 @@ int main(int argc, char **argv)
 	rc = take_lock(&hv);
 	if (!rc)
 		rc = run(&hv, &o);
-	if (hv.lock_fd >= 0)
+	if (hv.lock_fd >= 0) {
+		/* Still holding the lock: no other pvhv can be using the file. */
+		if (!rc)
+			unlink_lock(&hv);
 		close(hv.lock_fd);
+	}
 	free(hv.rundir);
 	return rc ? 1 : 0;
 }

@@ -85,7 +85,7 @@ int hv_evtchn_new(struct domain *d, unsigned int max_ports,
 	return 0;
 }
 
-/* ---- ports ------------------------------------------------------------------ */
+/* ---- ports -------------------------------------------------------------- */
 
 static void set_status(struct client *cl, evtchn_port_t p, uint32_t word)
 {
@@ -238,7 +238,7 @@ int hv_evtchn_raise(struct domain *d, evtchn_port_t port)
 	return 0;
 }
 
-/* ---- the hypercall ------------------------------------------------------------- */
+/* ---- the hypercall ------------------------------------------------------ */
 
 static struct domain *find_domain(struct hv_call *c, domid_t domid)
 {

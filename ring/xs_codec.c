@@ -141,6 +141,8 @@ void pv_xs_rest(struct pv_xs_cursor *c, const void **p, size_t *len)
 {
 	*p = c->p;
 	*len = c->left;
+	if (c->left == 0)
+		return; /* c->p may be NULL, and NULL + 0 is undefined */
 	c->p += c->left;
 	c->left = 0;
 }

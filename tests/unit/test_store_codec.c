@@ -363,6 +363,7 @@ static void cursor_bounded_by_len(void **state)
 	char *p = exact("abc", 3); /* no NUL inside the 3 bytes */
 	struct pv_xs_cursor c;
 	const char *s;
+	const void *rest;
 	size_t len;
 
 	(void)state;
@@ -372,6 +373,8 @@ static void cursor_bounded_by_len(void **state)
 	assert_int_equal(pv_xs_next_str(&c, &s, &len), -XEN_ENOENT);
 	pv_xs_cursor_init(&c, NULL, 100);
 	assert_int_equal(pv_xs_next_str(&c, &s, &len), -XEN_ENOENT);
+	pv_xs_rest(&c, &rest, &len);
+	assert_int_equal(len, 0);
 	free(p);
 }
 

@@ -533,6 +533,15 @@ static void back_req_prod_backwards(void **state)
 	b.sring->req_prod = 5;
 	assert_int_equal(pv_back_ring_unconsumed_requests(&b), 0);
 	assert_int_equal(b.req_cons, 5);
+	/* Backwards, yet still ahead of every published answer. */
+	send_reqs(&f, 6, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pv_back_ring_copy_request(&b, &rq, sizeof rq),
+				 0);
+	b.sring->req_prod = 7; /* req_cons is 8, rsp_pushed 5 */
+	assert_int_equal(pv_back_ring_copy_request(&b, &rq, sizeof rq),
+			 -XEN_EIO);
+	assert_int_equal(b.req_cons, 8);
 }
 
 /* A request copied out stays as copied when the peer rewrites the slot. */

@@ -20,13 +20,17 @@ void hv_log(enum hv_log_level lvl, const char *fmt, ...)
 	static const char *const names[] = { "error", "warning", "info",
 					     "debug" };
 	struct timespec ts;
+	struct tm tm;
+	char when[32];
 	va_list ap;
 
 	if (lvl > level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "pvhv[%lld.%03ld] %s: ", (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, names[lvl]);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	fprintf(stderr, "pvhv %s.%03ld %s: ", when, ts.tv_nsec / 1000000,
+		names[lvl]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

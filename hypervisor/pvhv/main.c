@@ -126,6 +126,7 @@ static int take_lock(struct hv *hv)
 	if (hv->lock_fd < 0 || flock(hv->lock_fd, LOCK_EX | LOCK_NB)) {
 		n = hv->lock_fd >= 0 ? (int)read(hv->lock_fd, pid, 31) : 0;
 		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
 		fprintf(stderr, "pvhv: another pvhv (pid %s) runs for %s; "
 			"stop it or use another --rundir\n",
 			pid[0] ? pid : "?", hv->rundir);

@@ -265,14 +265,14 @@ static struct port *own_port(struct hv_call *c, evtchn_port_t p)
 /* Hand a duplicate of fd to a dom0 caller with the reply. */
 static int give_fd(struct hv_call *c, int fd)
 {
-	int dup;
+	int copy;
 
 	if (c->n_fds_out >= HV_CALL_MAX_FDS)
 		return -EMFILE;
-	dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (dup < 0)
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (copy < 0)
 		return -errno;
-	c->fds_out[c->n_fds_out++] = dup;
+	c->fds_out[c->n_fds_out++] = copy;
 	return 0;
 }
 

@@ -1,0 +1,274 @@
+/*
+ * pvkit/hv.h — libpvhv, the dom0 client library of the pvhv hypervisor.
+ *
+ * A dom0 program (a backend, pvctl, a test) talks to the pvhv daemon
+ * through one handle, struct pvhv.  With it, it manages domains, maps and
+ * copies the pages guests grant to it, and exchanges events with them over
+ * event channels.  Link with the `pvhv-client` CMake target (libpvhv).
+ * Hosted code only; compile with _GNU_SOURCE (cpu_set_t).
+ *
+ * Opening
+ *   pvhv_open(NULL, 0, &h) connects to the daemon of the default run
+ *   directory: $PVKIT_RUNDIR if set, else $XDG_RUNTIME_DIR/pvkit, else
+ *   /run/pvkit (where a pvhv started as root listens).  Pass a directory
+ *   to use another daemon.  -ENOENT or -ECONNREFUSED: no pvhv runs there.
+ *   pvhv_close() releases everything the handle still holds: every grant
+ *   mapping is unmapped and every port closed, so pointers and port
+ *   objects obtained from the handle are invalid afterwards.
+ *
+ * Event loop
+ *   pvhv sends notifications on its own: a domain died, the remote end of
+ *   one of our ports closed, new console output of a followed domain.
+ *   Put pvhv_fd() in your poll set; when it is readable, call
+ *   pvhv_process(), which never blocks and hands every notification to the
+ *   callback set with pvhv_set_notify_cb().  Notifications that arrive
+ *   while a request waits for its reply are kept for the next
+ *   pvhv_process(), and pvhv_fd() stays readable until then (it is an
+ *   epoll descriptor covering the socket and that queue, so nothing kept
+ *   back is ever forgotten by a level-triggered loop).
+ *   Every other call is a synchronous request: it sends, then waits for
+ *   its reply.  pvhv_domain_wait() waits until the domain is gone.
+ *
+ * Grants
+ *   pvhv_grant_map() maps n grant references of one domain at n contiguous
+ *   pages and returns their address; pvhv_grant_unmap() takes the address
+ *   and the same n.  PROT_READ maps read-only (and works on read-only
+ *   grants); PROT_READ | PROT_WRITE needs a writable grant.  The mapping
+ *   shares the guest's memory: the guest sees writes at once, and you see
+ *   the guest's.  While mapped, the grant entry carries GTF_reading (and
+ *   GTF_writing), so the guest cannot revoke it; unmap promptly.
+ *   pvhv_grant_copy() copies between granted pages and ordinary local
+ *   buffers (struct pvhv_copy_seg) without mapping anything.
+ *
+ *   Grant status codes become errors as follows (pvhv_grant_errno()):
+ *     GNTST_bad_domain -ESRCH      GNTST_bad_gntref -EINVAL
+ *     GNTST_permission_denied -EACCES (the entry does not grant this
+ *       access to us: wrong domid, not permitted, or read-only)
+ *     GNTST_general_error -EPERM (pvhv refuses the frame or request)
+ *     GNTST_bad_handle, _bad_copy_arg, _address_too_big -EINVAL
+ *     GNTST_bad_virt_addr, _bad_dev_addr, _bad_page -EFAULT
+ *     GNTST_no_device_space, _no_space -ENOSPC   GNTST_eagain -EAGAIN
+ *     anything else -EIO
+ *   A map of several refs is all or nothing: on a failure, what was
+ *   mapped is unmapped again and the first failure is returned.
+ *
+ * Event channels (the libxenevtchn model)
+ *   A bound port is a struct pvhv_port.  Get one by binding to a port a
+ *   guest allocated for us (pvhv_evtchn_bind_interdomain), or allocate one
+ *   for a guest to bind to (pvhv_evtchn_alloc_unbound) and publish
+ *   pvhv_port_local() to the guest.  pvhv_port_fd() is readable when the
+ *   guest raised the port (or its end closed): call pvhv_port_drain(),
+ *   which never blocks, then do the work.  pvhv_port_notify() raises the
+ *   guest's end; while the port is connected it marks the event pending in
+ *   the guest's shared_info itself, waking the vCPU only when needed,
+ *   without a round trip through pvhv.  When the guest closes its end or
+ *   dies, the port fd becomes readable, a PVHV_NOTICE_PORT_CLOSED notice
+ *   arrives and the port becomes unbound (pvhv_port_status() tells);
+ *   pvhv_port_unbind() closes it.
+ *
+ * Threads
+ *   A handle is not thread-safe: use it from one thread at a time.
+ *   pvhv_port_fd() and pvhv_port_drain() of different ports may run on
+ *   different threads concurrently.
+ *
+ * Errors are 0 (or a count) or a negative errno.  -ECONNRESET: pvhv went
+ * away; the handle is then useless except for pvhv_close().  When pvhv
+ * refused a request, pvhv_errmsg() gives its explanation.
+ */
+#ifndef PVKIT_HV_H
+#define PVKIT_HV_H
+
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pvkit/proto/event_channel.h"
+#include "pvkit/proto/grant_table.h"
+#include "pvkit/proto/xen.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define PVHV_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define PVHV_MUST_CHECK
+#endif
+
+struct pvhv;
+struct pvhv_port;
+
+/* ---- the handle ---------------------------------------------------------- */
+
+/* Connect to pvhv in rundir (NULL: the default, see above).  flags must
+ * be 0.  0 or -errno; *out is set on success only. */
+int pvhv_open(const char *rundir, unsigned int flags, struct pvhv **out)
+	PVHV_MUST_CHECK;
+void pvhv_close(struct pvhv *h);
+
+/* The run directory pvhv_open(NULL, ...) would use, into buf.  0, or
+ * -ENAMETOOLONG. */
+int pvhv_default_rundir(char *buf, size_t len);
+
+/* pvhv's explanation of the last refused request, or "" when it gave
+ * none.  Valid until the next call on h. */
+const char *pvhv_errmsg(const struct pvhv *h);
+
+/* ---- notifications ----------------------------------------------------------- */
+
+enum pvhv_notice_kind {
+	PVHV_NOTICE_DIED = 1,     /* domid is gone; reason SHUTDOWN_* */
+	PVHV_NOTICE_PORT_CLOSED,  /* the remote end of our port closed */
+	PVHV_NOTICE_CONSOLE,      /* console output of domid (extra, len) */
+};
+
+struct pvhv_notice {
+	enum pvhv_notice_kind kind;
+	domid_t domid;
+	evtchn_port_t port;  /* PORT_CLOSED: our local port */
+	unsigned int reason; /* DIED: SHUTDOWN_* */
+};
+
+typedef void pvhv_notify_fn(struct pvhv *h, const struct pvhv_notice *n,
+			    const void *extra, size_t len, void *arg);
+
+/* Readable when pvhv_process() has something to do. */
+int pvhv_fd(const struct pvhv *h);
+/* Deliver what arrived, without blocking.  Returns the number of
+ * notifications delivered, or -errno (-ECONNRESET: pvhv is gone).  Do not
+ * pvhv_close() h from inside a callback. */
+int pvhv_process(struct pvhv *h);
+void pvhv_set_notify_cb(struct pvhv *h, pvhv_notify_fn *cb, void *arg);
+
+/* ---- domains ----------------------------------------------------------------- */
+
+enum pvhv_state {
+	PVHV_STATE_RUNNING = 1,
+	PVHV_STATE_PAUSED,
+	PVHV_STATE_SHUTDOWN, /* stopped, kept (on_poweroff/on_crash=preserve) */
+	PVHV_STATE_DYING,
+};
+
+#define PVHV_VWFI_TRAP 1u   /* an idle vCPU sleeps until woken */
+#define PVHV_VWFI_NATIVE 2u /* an idle vCPU polls */
+
+struct pvhv_dominfo {
+	domid_t domid;
+	enum pvhv_state state;
+	unsigned int shutdown_reason; /* SHUTDOWN_* while SHUTDOWN */
+	unsigned int vcpus;
+	uint64_t memory_kib;
+	uint64_t cpu_time_ns;
+	int pid;		      /* a process guest's pid */
+	unsigned int vwfi;	      /* PVHV_VWFI_* */
+	char name[64];
+	char type[16];		      /* "process" */
+};
+
+struct pvhv_exit {
+	unsigned int reason; /* SHUTDOWN_* */
+	int status;	     /* wait status of a process guest */
+};
+
+/* Create a domain from an xl.cfg file.  0 with *out set, or -errno with a
+ * message for a person in err (e.g. "guest.cfg:3: memory: ..."). */
+int pvhv_domain_create(struct pvhv *h, const char *cfg_path, domid_t *out,
+		       char *err, size_t errlen) PVHV_MUST_CHECK;
+/* Fill up to max entries; returns how many domains exist (may exceed
+ * max: call again with more room) or -errno. */
+int pvhv_domain_list(struct pvhv *h, struct pvhv_dominfo *info,
+		     unsigned int max);
+int pvhv_domain_info(struct pvhv *h, domid_t dom, struct pvhv_dominfo *info);
+/* The domain named name (exactly), or -ESRCH. */
+int pvhv_domain_find(struct pvhv *h, const char *name, domid_t *out);
+int pvhv_domain_pause(struct pvhv *h, domid_t dom);
+int pvhv_domain_unpause(struct pvhv *h, domid_t dom);
+int pvhv_domain_destroy(struct pvhv *h, domid_t dom);
+/* Block until dom is gone; ex (may be NULL) says how it ended. */
+int pvhv_domain_wait(struct pvhv *h, domid_t dom, struct pvhv_exit *ex);
+/* Run vCPU vcpu of dom on the CPUs in cpus only (CPUs 0..1023). */
+int pvhv_domain_vcpu_pin(struct pvhv *h, domid_t dom, unsigned int vcpu,
+			 const cpu_set_t *cpus);
+
+/* Console output.  cb gets the output pvhv has buffered, before
+ * pvhv_domain_console() returns.  With PVHV_FOLLOW, pvhv_process() then
+ * passes new output to cb as it comes, and cb(h, dom, NULL, 0, arg) once
+ * when the domain died, after which cb is forgotten.
+ * pvhv_domain_console_stop() forgets cb earlier. */
+#define PVHV_FOLLOW 1u
+typedef void pvhv_console_fn(struct pvhv *h, domid_t dom, const char *buf,
+			     size_t len, void *arg);
+int pvhv_domain_console(struct pvhv *h, domid_t dom, unsigned int flags,
+			pvhv_console_fn *cb, void *arg);
+void pvhv_domain_console_stop(struct pvhv *h, domid_t dom);
+
+/* ---- grants ---------------------------------------------------------------- */
+
+/* Map refs[0..n-1] of dom at n contiguous pages; prot is PROT_READ or
+ * PROT_READ | PROT_WRITE (from <sys/mman.h>).  0 with *addr set, or
+ * -errno. */
+int pvhv_grant_map(struct pvhv *h, domid_t dom, const grant_ref_t *refs,
+		   unsigned int n, int prot, void **addr) PVHV_MUST_CHECK;
+/* Undo pvhv_grant_map(): addr and n as it returned and was given. */
+int pvhv_grant_unmap(struct pvhv *h, void *addr, unsigned int n);
+
+/* One copy of len bytes (at most a page).  Each side is either a granted
+ * page (its GNTCOPY_*_gref flag set: ref, domid and offset, with
+ * offset + len within the page) or a local buffer (flag clear: virt). */
+struct pvhv_copy_seg {
+	union {
+		struct {
+			grant_ref_t ref;
+			domid_t domid;
+			uint16_t offset;
+		} foreign;
+		void *virt;
+	} source, dest;
+	uint16_t len;
+	uint16_t flags;  /* GNTCOPY_source_gref, GNTCOPY_dest_gref */
+	int16_t status;  /* out: GNTST_* */
+};
+
+/* Do the n copies.  Every status is set; returns 0 when all succeeded,
+ * else the error of the first that failed (or of the transport). */
+int pvhv_grant_copy(struct pvhv *h, struct pvhv_copy_seg *segs,
+		    unsigned int n);
+
+/* The -errno for a GNTST_* code (0 for GNTST_okay). */
+int pvhv_grant_errno(int status);
+
+/* ---- event channels ---------------------------------------------------------- */
+
+int pvhv_evtchn_bind_interdomain(struct pvhv *h, domid_t remote,
+				 evtchn_port_t remote_port,
+				 struct pvhv_port **out) PVHV_MUST_CHECK;
+int pvhv_evtchn_alloc_unbound(struct pvhv *h, domid_t remote,
+			      struct pvhv_port **out) PVHV_MUST_CHECK;
+evtchn_port_t pvhv_port_local(const struct pvhv_port *p);
+/* Readable when the port was raised (or its binding broke). */
+int pvhv_port_fd(const struct pvhv_port *p);
+/* Events since the last drain (0 if none); never blocks. */
+int pvhv_port_drain(struct pvhv_port *p);
+/* Raise the remote end.  0 or -errno. */
+int pvhv_port_notify(struct pvhv_port *p);
+/* What the port is bound to now (Xen's EVTCHNOP_status). */
+int pvhv_port_status(struct pvhv_port *p, struct evtchn_status *st);
+/* Close the port and free p (NULL-safe).  p is gone even on error. */
+int pvhv_port_unbind(struct pvhv_port *p);
+
+/* ---- raw hypercalls (tests) -------------------------------------------------- */
+
+/* Issue hypercall nr as dom0.  Arguments that are pointers in Xen's ABI
+ * are byte offsets into buf (len bytes), which gets pvhv's results back.
+ * fds (room for *nfds, may be NULL) receives the descriptors the reply
+ * carries, *nfds their number; extra ones are closed.  Returns the
+ * hypercall's result (>= 0 or -errno). */
+long pvhv_hypercall(struct pvhv *h, unsigned long nr, const uint64_t args[5],
+		    void *buf, size_t len, int *fds, unsigned int *nfds);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -274,7 +274,9 @@ int pvhv_domain_console(struct pvhv *h, domid_t dom, unsigned int flags,
 
 	if ((flags & ~PVHV_FOLLOW) || !cb)
 		return -EINVAL;
-	if (flags & PVHV_FOLLOW)
+	/* pvhv counts each FOLLOW: ask once per domain, or output would
+	 * arrive twice. */
+	if ((flags & PVHV_FOLLOW) && !find_follow(h, dom))
 		c.flags = PVHV_CONSOLE_FOLLOW;
 	rc = hvc_request(h, PVHV_CTL_CONSOLE, &v, 1, &r);
 	if (rc)

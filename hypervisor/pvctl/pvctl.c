@@ -127,7 +127,7 @@ int pvctl_fail(struct pvctl *c, int rc, const char *what)
 
 	fprintf(stderr, "pvctl %s: %s: %s\n", c->cmd, what,
 		*msg ? msg : strerror(-rc));
-	if (rc == -ESRCH)
+	if (rc == -ESRCH && (!*msg || strstr(msg, "domain")))
 		fprintf(stderr, "(`pvctl list` shows the domains)\n");
 	else if (rc == -ECONNRESET)
 		fprintf(stderr, "(lost the connection: did pvhv stop? "

@@ -42,9 +42,11 @@
  *
  *   Grant status codes become errors as follows (pvhv_grant_errno()):
  *     GNTST_bad_domain -ESRCH      GNTST_bad_gntref -EINVAL
- *     GNTST_permission_denied -EACCES (the entry does not grant this
- *       access to us: wrong domid, not permitted, or read-only)
- *     GNTST_general_error -EPERM (pvhv refuses the frame or request)
+ *     GNTST_general_error -EPERM: the entry does not allow it (not
+ *       granted, granted to another domain, a read-only grant mapped
+ *       for writing) or pvhv will not let dom0 map that frame
+ *     GNTST_permission_denied -EACCES: a copy names memory that is not
+ *       the caller's
  *     GNTST_bad_handle, _bad_copy_arg, _address_too_big -EINVAL
  *     GNTST_bad_virt_addr, _bad_dev_addr, _bad_page -EFAULT
  *     GNTST_no_device_space, _no_space -ENOSPC   GNTST_eagain -EAGAIN

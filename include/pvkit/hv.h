@@ -5,7 +5,8 @@
  * through one handle, struct pvhv.  With it, it manages domains, maps and
  * copies the pages guests grant to it, and exchanges events with them over
  * event channels.  Link with the `pvhv-client` CMake target (libpvhv).
- * Hosted code only; compile with _GNU_SOURCE (cpu_set_t).
+ * Hosted code only (Linux); CPU_SET() and friends for
+ * pvhv_domain_vcpu_pin() need _GNU_SOURCE.
  *
  * Opening
  *   pvhv_open(NULL, 0, &h) connects to the daemon of the default run

@@ -74,8 +74,11 @@ struct pvhv_ctl_dominfo {
 	char type[16];
 };
 
+/* Not one of Xen's SHUTDOWN_* reasons: the domain was destroyed. */
+#define PVHV_SHUTDOWN_DESTROYED 0x100u
+
 struct pvhv_ctl_exit {
-	uint32_t reason; /* SHUTDOWN_poweroff, _crash, ... */
+	uint32_t reason; /* SHUTDOWN_poweroff, _crash, ..., _DESTROYED */
 	int32_t status;  /* wait status of a process guest */
 };
 
@@ -124,6 +127,17 @@ struct pvhv_ctl_notify {
 	uint32_t port;
 	uint32_t reason;
 };
+
+/* The per-client port status page (HELLO's fd): one 32-bit word per dom0
+ * port.  While the port is bound to a guest port the word is
+ * VALID | (remote vCPU << VCPU_SHIFT) | remote port, and libpvhv may raise
+ * the event in the guest's shared_info itself; pvhv clears it the moment
+ * the binding breaks. */
+#define PVHV_PORT_STATUS_VALID 0x80000000u
+#define PVHV_PORT_STATUS_VCPU_SHIFT 16
+#define PVHV_PORT_STATUS_VCPU_MASK 0x7fffu
+#define PVHV_PORT_STATUS_PORT_MASK 0xffffu
+#define PVHV_DOM0_MAX_PORTS 4096u
 
 /* Process-guest hypercall channel. */
 struct pvhv_hcall_req {

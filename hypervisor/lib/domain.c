@@ -12,6 +12,7 @@
 
 _Static_assert(PVHV_STATE_RUNNING == (int)PVHV_DOM_RUNNING, "states");
 _Static_assert(PVHV_STATE_DYING == (int)PVHV_DOM_DYING, "states");
+_Static_assert(PVHV_EXIT_DESTROYED == PVHV_SHUTDOWN_DESTROYED, "exit reasons");
 _Static_assert(sizeof(((struct pvhv_dominfo *)0)->name) == PVHV_NAME_MAX,
 	       "name size");
 _Static_assert(sizeof(((struct pvhv_dominfo *)0)->type) ==

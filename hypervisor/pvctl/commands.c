@@ -66,6 +66,8 @@ static const char *reason_name(unsigned int r)
 		[SHUTDOWN_soft_reset] = "soft_reset",
 	};
 
+	if (r == PVHV_EXIT_DESTROYED)
+		return "destroyed";
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 

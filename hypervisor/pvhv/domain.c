@@ -253,6 +253,8 @@ static void finish(struct domain *d)
 {
 	struct hv *hv = d->hv;
 
+	if (d->destroying)
+		d->shutdown_reason = PVHV_SHUTDOWN_DESTROYED;
 	d->state = PVHV_DOM_DYING;
 	unlink_domain(hv, d);
 	hv_ctl_domain_died(hv, d);
@@ -285,7 +287,9 @@ void hv_domain_exited(struct domain *d, unsigned int reason, int status)
 
 	/* A guest that asked to stop was stopped by us (SIGKILL): its own
 	 * reason counts, not the way the process ended. */
-	if (d->shutdown_requested)
+	if (d->destroying)
+		reason = PVHV_SHUTDOWN_DESTROYED;
+	else if (d->shutdown_requested)
 		reason = d->shutdown_reason;
 	act = reason == SHUTDOWN_crash ? d->cfg.on_crash : d->cfg.on_poweroff;
 
@@ -294,7 +298,9 @@ void hv_domain_exited(struct domain *d, unsigned int reason, int status)
 	d->exit_status = status;
 	hv_log(HV_LOG_INFO, "domain %u (%s) stopped: %s (status 0x%x)",
 	       d->domid, d->cfg.name,
-	       reason == SHUTDOWN_crash ? "crashed" : "shut down",
+	       reason == SHUTDOWN_crash		    ? "crashed"
+	       : reason == PVHV_SHUTDOWN_DESTROYED ? "destroyed"
+						    : "shut down",
 	       (unsigned int)status);
 	if (d->destroying || d->hv->stopping || act == DOMCFG_DESTROY)
 		finish(d);

@@ -208,16 +208,11 @@ struct hv {
 	bool stopping;
 };
 
-/* Each client gets a status page at HELLO (fd in the reply), mapped
- * read-only by libpvhv: word p describes the client's dom0 port p.  While
- * the port is bound to a guest port, the word is HV_PORT_STATUS_VALID |
- * (remote vCPU << 16) | remote port, which lets libpvhv raise the event in
- * the guest's shared_info itself (no pvhv wake-up); pvhv clears the word
- * the moment the binding breaks. */
-#define HV_PORT_STATUS_VALID 0x80000000u
-#define HV_PORT_STATUS_VCPU_SHIFT 16
-#define HV_PORT_STATUS_PORT_MASK 0xffffu
-#define HV_DOM0_MAX_PORTS 4096u
+/* Each client's port status page (ctl_wire.h, PVHV_PORT_STATUS_*). */
+#define HV_PORT_STATUS_VALID PVHV_PORT_STATUS_VALID
+#define HV_PORT_STATUS_VCPU_SHIFT PVHV_PORT_STATUS_VCPU_SHIFT
+#define HV_PORT_STATUS_PORT_MASK PVHV_PORT_STATUS_PORT_MASK
+#define HV_DOM0_MAX_PORTS PVHV_DOM0_MAX_PORTS
 _Atomic uint32_t *hv_client_port_status(struct client *cl);
 uint32_t hv_client_id(const struct client *cl);
 

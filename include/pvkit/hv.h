@@ -169,8 +169,11 @@ struct pvhv_dominfo {
 	char type[16];		      /* "process" */
 };
 
+/* A pvhv_exit reason beside Xen's SHUTDOWN_*: destroyed from dom0. */
+#define PVHV_EXIT_DESTROYED 0x100u
+
 struct pvhv_exit {
-	unsigned int reason; /* SHUTDOWN_* */
+	unsigned int reason; /* SHUTDOWN_* or PVHV_EXIT_DESTROYED */
 	int status;	     /* wait status of a process guest */
 };
 

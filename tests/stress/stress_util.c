@@ -229,17 +229,16 @@ static int usage(const char *prog)
 		"[-t STALL_S]\n"
 		"  COUNT    requests (and responses) on the ring\n"
 		"  FRAMES   flex frames each way (default COUNT/4)\n"
-		"  ORDER    flex ring order, %u..%u (default %u)\n"
+		"  ORDER    flex ring order, %u..%u (default: from SEED)\n"
 		"  SEED     payloads and pauses (default: from the clock)\n"
 		"  STALL_S  a sleep this long without an event fails "
 		"(default 10)\n",
-		prog, STRESS_FLEX_ORDER_MIN, STRESS_FLEX_ORDER_MAX,
-		STRESS_FLEX_ORDER_MIN);
+		prog, STRESS_FLEX_ORDER_MIN, STRESS_FLEX_ORDER_MAX);
 	return -1;
 }
 
 static int parse_opt(struct stress_cfg *cfg, char opt, const char *val,
-		     bool *frames_set)
+		     bool *frames_set, bool *order_set)
 {
 	uint64_t v;
 
@@ -252,6 +251,7 @@ static int parse_opt(struct stress_cfg *cfg, char opt, const char *val,
 		return 0;
 	case 'o':
 		cfg->flex_order = (unsigned)v;
+		*order_set = true;
 		return v >= STRESS_FLEX_ORDER_MIN &&
 				       v <= STRESS_FLEX_ORDER_MAX
 			       ? 0
@@ -269,7 +269,7 @@ static int parse_opt(struct stress_cfg *cfg, char opt, const char *val,
 int stress_parse_args(struct stress_cfg *cfg, uint64_t default_count,
 		      int argc, char **argv)
 {
-	bool frames_set = false;
+	bool frames_set = false, order_set = false;
 	int i;
 
 	*cfg = (struct stress_cfg){
@@ -283,7 +283,8 @@ int stress_parse_args(struct stress_cfg *cfg, uint64_t default_count,
 		const char *a = argv[i];
 
 		if (a[0] == '-' && a[1] && !a[2] && i + 1 < argc) {
-			if (parse_opt(cfg, a[1], argv[++i], &frames_set))
+			if (parse_opt(cfg, a[1], argv[++i], &frames_set,
+				      &order_set))
 				return usage(argv[0]);
 		} else if (parse_u64(a, &cfg->count) || cfg->count == 0) {
 			return usage(argv[0]);
@@ -291,6 +292,10 @@ int stress_parse_args(struct stress_cfg *cfg, uint64_t default_count,
 	}
 	if (!frames_set)
 		cfg->frames = cfg->count / 4;
+	if (!order_set) /* runs with different seeds cover every order */
+		cfg->flex_order = STRESS_FLEX_ORDER_MIN +
+				  (unsigned)(cfg->seed % (STRESS_FLEX_ORDER_MAX -
+							  STRESS_FLEX_ORDER_MIN + 1));
 	/* Start so that the ring's indices wrap around 2^32 halfway through,
 	 * and the flex indices early on. */
 	cfg->ring_start = (RING_IDX)(0u - (RING_IDX)(cfg->count / 2));
@@ -378,16 +383,17 @@ int side_fail(struct side *s, const char *fmt, ...)
 {
 	struct stress_ctl *ctl = s->ctl;
 	struct pv_sring *sr = (struct pv_sring *)((uint8_t *)ctl + STRESS_PAGE);
+	char why[256];
 	va_list ap;
 
 	/* Only the first failure explains itself: the other side's "peer
-	 * failed" would only repeat the dump. */
+	 * failed" would only repeat the dump.  One fprintf per line, so the
+	 * two sides' lines do not interleave mid-line. */
 	if (atomic_exchange(&ctl->abort, 1) == 0) {
 		va_start(ap, fmt);
-		fprintf(stderr, "stress: %s: FAIL: ", s->name);
-		vfprintf(stderr, fmt, ap);
-		fprintf(stderr, "\n");
+		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
+		fprintf(stderr, "stress: %s: FAIL: %s\n", s->name, why);
 		dump_shared(ctl, sr);
 		dump_side(s);
 	} else {
@@ -405,7 +411,7 @@ int side_fail(struct side *s, const char *fmt, ...)
 static int expect(bool ok, const char *what, int *bad)
 {
 	if (!ok) {
-		fprintf(stderr, "stress: FAIL: %s\n", what);
+		fprintf(stderr, "stress: FAIL: expected %s\n", what);
 		*bad = 1;
 	}
 	return ok;
@@ -440,20 +446,20 @@ static void verify_totals(struct stress_ctl *ctl, const struct stress_cfg *cfg,
 
 	expect(f->msgs_out == cfg->count && b->msgs_in == cfg->count &&
 		       b->msgs_out == cfg->count && f->msgs_in == cfg->count,
-	       "every request and response was sent and checked", bad);
+	       "every request and response sent and checked", bad);
 	expect(f->digest_out == b->digest_in && b->digest_out == f->digest_in,
-	       "ring digests agree", bad);
+	       "the ring digests to agree", bad);
 	expect(f->frames_out == cfg->frames && b->frames_in == cfg->frames &&
 		       b->frames_out == cfg->frames &&
 		       f->frames_in == cfg->frames,
-	       "every flex frame was sent and checked", bad);
+	       "every flex frame sent and checked", bad);
 	expect(f->fdigest_out == b->fdigest_in &&
 		       b->fdigest_out == f->fdigest_in &&
 		       f->fbytes_out == b->fbytes_in &&
 		       b->fbytes_out == f->fbytes_in,
-	       "flex digests and byte counts agree", bad);
+	       "flex digests and byte counts to agree", bad);
 	expect(ldi(&sr->req_prod) == end && ldi(&sr->rsp_prod) == end,
-	       "req_prod and rsp_prod end at start + count", bad);
+	       "req_prod and rsp_prod to end at start + count", bad);
 	expect(ldi(&ctl->flex.out_prod) == ldi(&ctl->flex.out_cons) &&
 		       ldi(&ctl->flex.in_prod) == ldi(&ctl->flex.in_cons),
 	       "both flex directions drained", bad);
@@ -467,12 +473,12 @@ static void verify_paths(struct stress_ctl *ctl, int *bad)
 	const struct stress_stats *b = &ctl->stats[STRESS_BACK];
 
 	expect(f->notify_sent && b->notify_sent,
-	       "both sides sent notifications", bad);
+	       "notifications sent by both sides", bad);
 	expect(f->notify_suppressed && b->notify_suppressed,
-	       "both sides suppressed notifications", bad);
-	expect(f->ring_idle && b->ring_idle, "both sides went idle", bad);
-	expect(f->sleeps && b->sleeps, "both sides slept", bad);
-	expect(f->ring_full, "the ring was full at least once", bad);
+	       "notifications suppressed on both sides", bad);
+	expect(f->ring_idle && b->ring_idle, "both sides to go idle on the ring", bad);
+	expect(f->sleeps && b->sleeps, "both sides to sleep", bad);
+	expect(f->ring_full, "the ring to be full at least once", bad);
 }
 
 int stress_verify(void *mem, const struct stress_cfg *cfg, double seconds)
@@ -481,12 +487,13 @@ int stress_verify(void *mem, const struct stress_cfg *cfg, double seconds)
 	int bad = 0;
 
 	printf("stress: %.2f s, %.0f round trips/s\n", seconds,
-	       seconds > 0 ? (double)cfg->count / seconds : 0.0);
+	       seconds > 0 ? (double)ctl->stats[STRESS_FRONT].msgs_in / seconds
+			   : 0.0);
 	print_stats("front", &ctl->stats[STRESS_FRONT]);
 	print_stats("back", &ctl->stats[STRESS_BACK]);
 	expect(!ctl->stats[STRESS_FRONT].failed &&
 		       !ctl->stats[STRESS_BACK].failed && !ctl->abort,
-	       "neither side failed", &bad);
+	       "both sides to finish without failing", &bad);
 	if (!bad) {
 		verify_totals(ctl, cfg, &bad);
 		verify_paths(ctl, &bad);

@@ -1,5 +1,5 @@
 /*
- * Guest memory: one memfd per guest.  pvhv maps all of it (to lay out the
+ * Guest memory: one sealed memfd per guest.  pvhv maps all of it (to lay out the
  * start pages and to read grant entries); dom0 clients get the fd, or a
  * read-only reopening of it, and map only what a grant allows.
  */
@@ -18,10 +18,13 @@ int hv_mem_create(struct hv_mem *m, const char *name, uint64_t nr_pages)
 	int rc;
 
 	*m = (struct hv_mem){ .fd = -1, .ro_fd = -1, .nr_pages = nr_pages };
-	m->fd = memfd_create(name, MFD_CLOEXEC);
+	m->fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (m->fd < 0)
 		goto fail;
-	if (ftruncate(m->fd, (off_t)size))
+	/* The guest holds this fd: sealed, it can neither shrink the memory
+	 * under pvhv's and dom0's mappings (they would fault) nor grow it. */
+	if (ftruncate(m->fd, (off_t)size) ||
+	    fcntl(m->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
 		goto fail;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", m->fd);
 	m->ro_fd = open(path, O_RDONLY | O_CLOEXEC);

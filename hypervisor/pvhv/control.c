@@ -15,12 +15,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "process.h"
 #include "pvhv.h"
 
 #define MAX_FOLLOW 16
 #define STATUS_BYTES (HV_DOM0_MAX_PORTS * sizeof(uint32_t))
 
+/* A request answered when a domain is gone: WAIT, or DESTROY (which
+ * returns only once the guest is dead and released). */
 struct waiter {
+	uint32_t op;
 	uint32_t req_id;
 	domid_t domid;
 	struct waiter *next;
@@ -147,6 +151,8 @@ static void fill_info(const struct domain *d, struct pvhv_ctl_dominfo *i)
 	i->vcpus = d->cfg.vcpus;
 	i->memory_kib = d->cfg.memory_mib * 1024;
 	i->vwfi = d->cfg.vwfi;
+	if (d->eng == &hv_process_engine)
+		i->pid = hv_process_pid(d);
 	if (d->engine_running && d->eng->cpu_time_ns)
 		i->cpu_time_ns = d->eng->cpu_time_ns((struct domain *)d);
 	snprintf(i->name, sizeof(i->name), "%s", d->cfg.name);
@@ -208,6 +214,21 @@ static void op_list(struct client *cl, const struct msg *m)
 	reply(cl, m, 0, info, n * sizeof(info[0]));
 }
 
+static int add_waiter(struct client *cl, const struct msg *m,
+		      const struct domain *d)
+{
+	struct waiter *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->op = m->hdr.op;
+	w->req_id = m->hdr.req_id;
+	w->domid = d->domid;
+	w->next = cl->waiters;
+	cl->waiters = w;
+	return 0;
+}
+
 static void op_domain(struct client *cl, const struct msg *m)
 {
 	struct pvhv_ctl_dominfo info;
@@ -232,7 +253,8 @@ static void op_domain(struct client *cl, const struct msg *m)
 					   : PVHV_DOM_RUNNING;
 		return reply(cl, m, rc, NULL, 0);
 	default: /* PVHV_CTL_DESTROY */
-		reply(cl, m, 0, NULL, 0);
+		if (add_waiter(cl, m, d))
+			return reply_error(cl, m, -ENOMEM, "out of memory");
 		hv_domain_destroy(d);
 		return;
 	}
@@ -241,18 +263,12 @@ static void op_domain(struct client *cl, const struct msg *m)
 static void op_wait(struct client *cl, const struct msg *m)
 {
 	struct domain *d;
-	struct waiter *w;
 	int rc = want_domid(m, cl->hv, &d);
 
 	if (rc)
 		return reply_error(cl, m, rc, "no such domain");
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return reply_error(cl, m, -ENOMEM, "out of memory");
-	w->req_id = m->hdr.req_id;
-	w->domid = d->domid;
-	w->next = cl->waiters;
-	cl->waiters = w;
+	if (add_waiter(cl, m, d))
+		reply_error(cl, m, -ENOMEM, "out of memory");
 }
 
 /* The buffered output, oldest byte first. */
@@ -541,31 +557,34 @@ static void accept_client(evutil_socket_t lfd, short what, void *arg)
 
 /* ---- domain events ---------------------------------------------------------- */
 
-void hv_ctl_domain_died(struct hv *hv, struct domain *d)
+void hv_ctl_domain_died(struct hv *hv, domid_t domid, unsigned int reason,
+			int status)
 {
-	struct pvhv_ctl_exit ex = { .reason = d->shutdown_reason,
-				    .status = d->exit_status };
+	struct pvhv_ctl_exit ex = { .reason = reason, .status = status };
 	struct pvhv_ctl_notify n = { .kind = PVHV_NOTIFY_DIED,
-				     .domid = d->domid,
-				     .reason = d->shutdown_reason };
+				     .domid = domid, .reason = reason };
 
 	for (struct client *cl = hv->clients; cl; cl = cl->next) {
 		for (struct waiter **pp = &cl->waiters; *pp;) {
 			struct waiter *w = *pp;
 
-			if (w->domid != d->domid) {
+			if (w->domid != domid) {
 				pp = &w->next;
 				continue;
 			}
 			*pp = w->next;
-			send_msg(cl, PVHV_CTL_WAIT, w->req_id, 0, &ex,
-				 sizeof(ex), NULL, 0, NULL, 0);
+			if (w->op == PVHV_CTL_WAIT)
+				send_msg(cl, w->op, w->req_id, 0, &ex,
+					 sizeof(ex), NULL, 0, NULL, 0);
+			else
+				send_msg(cl, w->op, w->req_id, 0, NULL, 0,
+					 NULL, 0, NULL, 0);
 			free(w);
 		}
 		send_msg(cl, PVHV_CTL_NOTIFY, 0, 0, &n, sizeof(n), NULL, 0,
 			 NULL, 0);
 		for (unsigned int i = 0; i < cl->n_follow; i++)
-			if (cl->follow[i] == d->domid)
+			if (cl->follow[i] == domid)
 				cl->follow[i--] = cl->follow[--cl->n_follow];
 	}
 }

@@ -248,17 +248,43 @@ fail:
 	return rc;
 }
 
-/* Gone for good: tell the clients, then free. */
+struct death {
+	struct hv *hv;
+	domid_t domid;
+	unsigned int reason;
+	int status;
+};
+
+static void tell_death(evutil_socket_t fd, short what, void *arg)
+{
+	struct death *dt = arg;
+
+	(void)fd;
+	(void)what;
+	hv_ctl_domain_died(dt->hv, dt->domid, dt->reason, dt->status);
+	free(dt);
+}
+
+/* Gone for good: free, then tell the clients.  The telling waits for the
+ * loop, so the engine has closed everything (it may still be inside its
+ * own callback now) before a client hears of it. */
 static void finish(struct domain *d)
 {
 	struct hv *hv = d->hv;
+	struct death *dt = malloc(sizeof(*dt));
 
 	if (d->destroying)
 		d->shutdown_reason = PVHV_SHUTDOWN_DESTROYED;
 	d->state = PVHV_DOM_DYING;
 	unlink_domain(hv, d);
-	hv_ctl_domain_died(hv, d);
 	hv_log(HV_LOG_INFO, "domain %u (%s) released", d->domid, d->cfg.name);
+	if (dt) {
+		*dt = (struct death){ hv, d->domid, d->shutdown_reason,
+				      d->exit_status };
+		if (event_base_once(hv->base, -1, EV_TIMEOUT, tell_death, dt,
+				    NULL))
+			tell_death(-1, 0, dt);
+	}
 	release(d);
 }
 

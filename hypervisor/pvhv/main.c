@@ -195,6 +195,8 @@ static void destroy_all(struct hv *hv)
 	}
 	if (hv->domains)
 		hv_log(HV_LOG_ERROR, "some guests did not die in 5 s");
+	/* Deliver the last deaths (they are told from the loop). */
+	event_base_loop(hv->base, EVLOOP_NONBLOCK);
 	hv_ctl_close(hv);
 	if (hv->dom0) {
 		hv_evtchn_free(hv->dom0->evt);

@@ -222,7 +222,10 @@ void hv_ctl_close(struct hv *hv);
 void hv_ctl_notify(struct hv *hv, struct client *to,
 		   const struct pvhv_ctl_notify *n, const void *extra,
 		   size_t extra_len);
-void hv_ctl_domain_died(struct hv *hv, struct domain *d);
+/* Domain domid is gone and released: answer WAIT and DESTROY requests and
+ * tell every client. */
+void hv_ctl_domain_died(struct hv *hv, domid_t domid, unsigned int reason,
+			int status);
 /* New console output of d, for clients that follow it. */
 void hv_ctl_console_output(struct hv *hv, struct domain *d, const char *buf,
 			   size_t len);

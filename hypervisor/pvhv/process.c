@@ -302,10 +302,10 @@ static void stop_channel(struct proc *p)
 
 static void proc_kill(struct domain *d);
 
-static void broke_abi(struct proc *p, const char *what, long n)
+static void broke_abi(struct proc *p, const char *what)
 {
-	hv_log(HV_LOG_WARN, "domain %u: %s (%ld bytes) on its hypercall "
-	       "channel: killing it", p->d->domid, what, n);
+	hv_log(HV_LOG_WARN, "domain %u: %s on its hypercall channel: "
+	       "killing it", p->d->domid, what);
 	proc_kill(p->d);
 }
 
@@ -318,7 +318,7 @@ static void channel_empty(struct proc *p)
 	stop_channel(p);
 	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLRDHUP)))
 		return;
-	broke_abi(p, "an empty packet", 0);
+	broke_abi(p, "an empty packet");
 }
 
 static long dispatch(struct proc *p, const struct pvhv_hcall_req *req)
@@ -343,10 +343,12 @@ static long dispatch(struct proc *p, const struct pvhv_hcall_req *req)
 /* Serve one request: 1 when there may be more, 0 when done for now. */
 static int serve_one(struct proc *p)
 {
-	unsigned char buf[sizeof(struct pvhv_hcall_req) + 1];
 	struct pvhv_hcall_req req;
 	struct pvhv_hcall_rsp rsp;
-	ssize_t n = recv(p->hcall_fd, buf, sizeof(buf), MSG_DONTWAIT);
+	char what[64];
+	/* MSG_TRUNC: the packet's real length, whatever fits. */
+	ssize_t n = recv(p->hcall_fd, &req, sizeof(req),
+			 MSG_DONTWAIT | MSG_TRUNC);
 
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
@@ -361,12 +363,10 @@ static int serve_one(struct proc *p)
 		return 0;
 	}
 	if (n != (ssize_t)sizeof(req)) {
-		broke_abi(p, n < (ssize_t)sizeof(req) ? "a short packet"
-						      : "an oversized packet",
-			  (long)n);
+		snprintf(what, sizeof(what), "a %zd-byte packet", n);
+		broke_abi(p, what);
 		return 0;
 	}
-	memcpy(&req, buf, sizeof(req));
 	rsp.ret = dispatch(p, &req);
 	if (p->released || p->killed)
 		return 0;
@@ -376,7 +376,7 @@ static int serve_one(struct proc *p)
 	/* One call at a time is the protocol: replies piling up unread
 	 * mean a guest that floods without listening. */
 	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
-		broke_abi(p, "requests without reading replies", 0);
+		broke_abi(p, "requests without reading replies");
 	else
 		stop_channel(p);
 	return 0;

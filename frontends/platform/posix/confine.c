@@ -26,6 +26,7 @@ static const char *const allow_always[] = {
 	"clock_getres", "clock_getres_time64", "gettimeofday", "time",
 	"nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
 	"sched_yield", "set_robust_list", "rseq", "getrandom",
+	"sched_getaffinity", /* pthread_getattr_np(), sanitizer runtimes */
 	/* memory (mmap and mprotect below) */
 	"munmap", "mremap", "brk", "madvise",
 	/* itself */

@@ -56,7 +56,7 @@ struct proc {
 	uint64_t final_cpu_ns;
 };
 
-/* ---- guest argument memory ------------------------------------------------ */
+/* ---- guest argument memory ----------------------------------------------- */
 
 /* A process guest maps its memory at PVHV_GUEST_BASE, so its pointers are
  * guest addresses: gpa = address - base, inside the memfd or nothing. */
@@ -96,7 +96,7 @@ static const struct hv_argmem_ops guest_argmem = {
 	.copy_to = guest_copy_to,
 };
 
-/* ---- state ------------------------------------------------------------------ */
+/* ---- state --------------------------------------------------------------- */
 
 static void close_fd(int *fd)
 {
@@ -169,7 +169,7 @@ static void reap_now(struct proc *p)
 	p->reaped = true;
 }
 
-/* ---- starting --------------------------------------------------------------- */
+/* ---- starting ------------------------------------------------------------ */
 
 static int make_channels(struct proc *p, int *guest_hcall)
 {
@@ -245,7 +245,7 @@ out:
 	return rc;
 }
 
-/* ---- death ---------------------------------------------------------------- */
+/* ---- death --------------------------------------------------------------- */
 
 static uint64_t timeval_ns(struct timeval tv)
 {
@@ -292,7 +292,7 @@ static void on_pidfd(evutil_socket_t fd, short what, void *arg)
 	put_proc(p);
 }
 
-/* ---- hypercalls ------------------------------------------------------------ */
+/* ---- hypercalls ---------------------------------------------------------- */
 
 static void stop_channel(struct proc *p)
 {
@@ -395,7 +395,7 @@ static void on_hcall(evutil_socket_t fd, short what, void *arg)
 	put_proc(p);
 }
 
-/* ---- engine operations ------------------------------------------------------- */
+/* ---- engine operations --------------------------------------------------- */
 
 static int watch(struct proc *p, struct event_base *base)
 {

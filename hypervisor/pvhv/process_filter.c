@@ -19,6 +19,8 @@
 
 #include "process.h"
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Networking, other processes, the kernel and the host: never a guest's
  * business.  Socket creation is refused; the guest's inherited hypercall
  * socket keeps working through sendmsg/recvmsg. */
@@ -93,7 +95,7 @@ static int add_processes(scmp_filter_ctx ctx)
 					   CLONE_THREAD, 0);
 	int rc = deny(ctx, "clone", 1, &nothread);
 
-	for (size_t i = 0; !rc && i < sizeof(new_namespaces) / sizeof(new_namespaces[0]); i++) {
+	for (size_t i = 0; !rc && i < NELEM(new_namespaces); i++) {
 		struct scmp_arg_cmp ns = arg(0, SCMP_CMP_MASKED_EQ,
 					     new_namespaces[i],
 					     new_namespaces[i]);
@@ -117,8 +119,7 @@ static int add_misc(scmp_filter_ctx ctx, pid_t self)
 				      TIOCLINUX);
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < sizeof(self_signals) / sizeof(char *);
-	     i++)
+	for (size_t i = 0; !rc && i < NELEM(self_signals); i++)
 		rc = deny(ctx, self_signals[i], 1, &other);
 	if (!rc)
 		rc = deny(ctx, "prctl", 1, &pdeath);
@@ -138,8 +139,7 @@ int hv_process_filter_load(pid_t self)
 	 * (set by the load) keeps a set-uid program from shedding it. */
 	if (!ctx)
 		return -ENOMEM;
-	for (size_t i = 0;
-	     !rc && i < sizeof(deny_always) / sizeof(deny_always[0]); i++)
+	for (size_t i = 0; !rc && i < NELEM(deny_always); i++)
 		rc = deny(ctx, deny_always[i], 0, NULL);
 	if (!rc)
 		rc = add_processes(ctx);

@@ -139,7 +139,7 @@ static void launch_free(struct launch *l)
 	free(l->hi);
 }
 
-/* ---- the child ------------------------------------------------------------- */
+/* ---- the child ----------------------------------------------------------- */
 
 static _Noreturn void child_fail(const struct launch *l, int step)
 {
@@ -242,7 +242,7 @@ static _Noreturn void child(struct launch *l)
 	child_fail(l, STEP_EXEC);
 }
 
-/* ---- the parent ------------------------------------------------------------ */
+/* ---- the parent ---------------------------------------------------------- */
 
 static void reap(pid_t pid, int pidfd)
 {

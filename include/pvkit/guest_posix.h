@@ -68,12 +68,18 @@
 #include "pvkit/proto/grant_table.h"
 #include "pvkit/proto/xen.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if defined(__GNUC__)
 #define PVFRONT_POSIX_MUST_CHECK __attribute__((warn_unused_result))
 #define PVFRONT_POSIX_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define PVFRONT_POSIX_NORETURN __attribute__((noreturn))
 #else
 #define PVFRONT_POSIX_MUST_CHECK
 #define PVFRONT_POSIX_PRINTF(a, b)
+#define PVFRONT_POSIX_NORETURN
 #endif
 
 struct pvfront_posix;
@@ -105,14 +111,14 @@ int pvfront_posix_wake_fd(const struct pvfront_posix *p, unsigned int vcpu);
  * as vCPU 0.  -EINVAL for a vCPU the domain does not have. */
 int pvfront_posix_set_vcpu(struct pvfront_posix *p, unsigned int vcpu);
 
-/* ---- hypercalls ------------------------------------------------------------ */
+/* ---- hypercalls ---------------------------------------------------------- */
 
 /* The raw call.  Returns pvhv's result; -EPIPE when pvhv is gone. */
 long pvfront_posix_hypercall(struct pvfront_posix *p, uint64_t nr,
 			     uint64_t a1, uint64_t a2, uint64_t a3,
 			     uint64_t a4, uint64_t a5);
 
-/* ---- memory ------------------------------------------------------------------ */
+/* ---- memory -------------------------------------------------------------- */
 
 /* n contiguous zeroed pages from the free frames, or NULL. */
 void *pvfront_posix_alloc_pages(struct pvfront_posix *p, size_t n);
@@ -123,7 +129,7 @@ int64_t pvfront_posix_gfn(const struct pvfront_posix *p, const void *ptr);
 /* Guest address (= hypercall pointer) of ptr; ptr must be in guest memory. */
 uint64_t pvfront_posix_gaddr(const void *ptr);
 
-/* ---- grants ------------------------------------------------------------------- */
+/* ---- grants -------------------------------------------------------------- */
 
 /* Grant domid access to page (page-aligned, in guest memory).  *ref gets
  * a free entry (never one of the reserved entries).  -ENOSPC when the
@@ -143,7 +149,7 @@ struct grant_entry_v1 *pvfront_posix_grant_entry(struct pvfront_posix *p,
 /* Entries in the table (all frames set up at open). */
 uint32_t pvfront_posix_grant_entries(const struct pvfront_posix *p);
 
-/* ---- event channels --------------------------------------------------------------- */
+/* ---- event channels ------------------------------------------------------ */
 
 int pvfront_posix_evtchn_alloc_unbound(struct pvfront_posix *p,
 				       domid_t remote, evtchn_port_t *port);
@@ -158,7 +164,7 @@ int pvfront_posix_evtchn_unmask(struct pvfront_posix *p, evtchn_port_t port);
 int pvfront_posix_wait(struct pvfront_posix *p, evtchn_port_t *ports,
 		       unsigned int max, int timeout_ms);
 
-/* ---- console and scheduling ------------------------------------------------------- */
+/* ---- console and scheduling ---------------------------------------------- */
 
 /* The hypervisor console (console_io CONSOLEIO_write): `pvctl console`
  * shows it. */
@@ -169,12 +175,16 @@ int pvfront_posix_console_printf(struct pvfront_posix *p, const char *fmt,
 
 /* SCHEDOP_shutdown for reason (SHUTDOWN_*); the process then exits
  * (status 0 when pvhv took the request, 1 when it refused it). */
-_Noreturn void pvfront_posix_shutdown(struct pvfront_posix *p,
-				      unsigned int reason);
+PVFRONT_POSIX_NORETURN void pvfront_posix_shutdown(struct pvfront_posix *p,
+						   unsigned int reason);
 /* SCHEDOP_yield, then give the host CPU away. */
 int pvfront_posix_sched_yield(struct pvfront_posix *p);
 /* SCHEDOP_block, then idle (as wait() does) until an event is pending;
  * the event stays pending for wait() to collect. */
 int pvfront_posix_block(struct pvfront_posix *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

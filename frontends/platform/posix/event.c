@@ -82,7 +82,7 @@ int pvfront_posix_evtchn_unmask(struct pvfront_posix *p, evtchn_port_t port)
 	return 0;
 }
 
-/* ---- idling ---------------------------------------------------------------------- */
+/* ---- idling -------------------------------------------------------------- */
 
 static int64_t now_ms(void)
 {
@@ -166,7 +166,7 @@ int pvfront_posix_wait(struct pvfront_posix *p, evtchn_port_t *ports,
 	}
 }
 
-/* ---- console and scheduling ------------------------------------------------------- */
+/* ---- console and scheduling ---------------------------------------------- */
 
 int pvfront_posix_console_write(struct pvfront_posix *p, const char *buf,
 				size_t len)
@@ -215,8 +215,7 @@ static long sched_op(struct pvfront_posix *p, unsigned int cmd, void *arg,
 	return pp_call(p, __HYPERVISOR_sched_op, cmd, arg, len, 0);
 }
 
-_Noreturn void pvfront_posix_shutdown(struct pvfront_posix *p,
-				      unsigned int reason)
+void pvfront_posix_shutdown(struct pvfront_posix *p, unsigned int reason)
 {
 	struct sched_shutdown sd = { .reason = reason };
 	long rc = sched_op(p, SCHEDOP_shutdown, &sd, sizeof(sd));

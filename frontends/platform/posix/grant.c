@@ -131,9 +131,8 @@ int pvfront_posix_grant_frame(struct pvfront_posix *p, domid_t domid,
 	/* Round robin from the last one handed out: a just-ended entry is
 	 * reused last, long after the peer let go of it. */
 	for (uint32_t i = 0; i < span; i++) {
-		grant_ref_t r = GNTTAB_NR_RESERVED_ENTRIES +
-				(p->gref_next - GNTTAB_NR_RESERVED_ENTRIES + i) %
-					span;
+		uint32_t from = p->gref_next - GNTTAB_NR_RESERVED_ENTRIES;
+		grant_ref_t r = GNTTAB_NR_RESERVED_ENTRIES + (from + i) % span;
 
 		if (ref_used(p, r))
 			continue;

@@ -24,7 +24,7 @@
 
 static _Thread_local unsigned int this_vcpu;
 
-/* ---- the environment ------------------------------------------------------- */
+/* ---- the environment ----------------------------------------------------- */
 
 static int env_number(const char *name, unsigned long min, unsigned long max,
 		      unsigned long *out)
@@ -59,7 +59,7 @@ static int read_env(struct pvfront_posix *p)
 	return 0;
 }
 
-/* ---- descriptors ------------------------------------------------------------ */
+/* ---- descriptors --------------------------------------------------------- */
 
 static int take_fd(int fd, mode_t type)
 {
@@ -95,7 +95,7 @@ static int take_fds(struct pvfront_posix *p)
 	return 0;
 }
 
-/* ---- memory ----------------------------------------------------------------- */
+/* ---- memory -------------------------------------------------------------- */
 
 static int map_memory(struct pvfront_posix *p)
 {
@@ -172,7 +172,7 @@ void pp_scratch_put(struct pp_scratch *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* ---- open and close ----------------------------------------------------------- */
+/* ---- open and close ------------------------------------------------------ */
 
 int pvfront_posix_open(unsigned int flags, struct pvfront_posix **out)
 {
@@ -237,7 +237,7 @@ void pvfront_posix_close(struct pvfront_posix *p)
 	free(p);
 }
 
-/* ---- accessors ------------------------------------------------------------------ */
+/* ---- accessors ----------------------------------------------------------- */
 
 const struct start_info *pvfront_posix_start_info(struct pvfront_posix *p)
 {
@@ -291,14 +291,15 @@ uint64_t pvfront_posix_gaddr(const void *ptr)
 	return (uint64_t)(uintptr_t)ptr;
 }
 
-/* ---- hypercalls ---------------------------------------------------------------- */
+/* ---- hypercalls ---------------------------------------------------------- */
 
 static ssize_t xfer(int fd, void *buf, size_t len, bool tx)
 {
 	ssize_t n;
 
 	do
-		n = tx ? send(fd, buf, len, MSG_NOSIGNAL) : recv(fd, buf, len, 0);
+		n = tx ? send(fd, buf, len, MSG_NOSIGNAL)
+		       : recv(fd, buf, len, 0);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
 }

@@ -57,7 +57,7 @@
 #define MISSING_DOMID 32000
 #define PORT_TRIES 10000
 
-/* ---- checks ------------------------------------------------------------------ */
+/* ---- checks -------------------------------------------------------------- */
 
 void hostile_check(struct hostile *h, const char *name, long got, long want)
 {
@@ -93,7 +93,7 @@ uint64_t hostile_buf(const struct hostile *h)
 	return pvfront_posix_gaddr(h->buf);
 }
 
-/* ---- event channels ----------------------------------------------------------- */
+/* ---- event channels ------------------------------------------------------ */
 
 static long evtchn(struct hostile *h, unsigned int cmd, const void *arg,
 		   size_t len)
@@ -201,7 +201,7 @@ static void mode_exhaust_ports(struct hostile *h)
 		      0);
 }
 
-/* ---- grant tables --------------------------------------------------------------- */
+/* ---- grant tables -------------------------------------------------------- */
 
 static long gnttab(struct hostile *h, unsigned int cmd, const void *arg,
 		   size_t len, uint64_t count)
@@ -218,7 +218,8 @@ static long setup(struct hostile *h, domid_t dom, uint32_t nr, uint64_t count,
 	long rc;
 
 	/* The frame list goes in the second half of the page: room for 256. */
-	set_xen_guest_handle(t.frame_list, (xen_pfn_t *)(void *)(h->buf + 2048));
+	set_xen_guest_handle(t.frame_list,
+			     (xen_pfn_t *)(void *)(h->buf + 2048));
 	rc = gnttab(h, GNTTABOP_setup_table, &t, sizeof(t), count);
 	*status = ((struct gnttab_setup_table *)(void *)h->buf)->status;
 	return rc;
@@ -236,7 +237,8 @@ static void mode_exhaust_grant(struct hostile *h)
 	max = ((struct gnttab_query_size *)(void *)h->buf)->max_nr_frames;
 	hostile_info(h, "max_nr_frames", max);
 	hostile_check(h, "query_size_count0",
-		      gnttab(h, GNTTABOP_query_size, &q, sizeof(q), 0), -EINVAL);
+		      gnttab(h, GNTTABOP_query_size, &q, sizeof(q), 0),
+		      -EINVAL);
 	hostile_check(h, "setup_max_plus_1", setup(h, DOMID_SELF, max + 1, 1,
 						   &st), 0);
 	hostile_check(h, "setup_max_plus_1_status", st, GNTST_general_error);
@@ -261,7 +263,7 @@ static void mode_exhaust_grant(struct hostile *h)
 		      1);
 }
 
-/* ---- unknown calls ----------------------------------------------------------------- */
+/* ---- unknown calls ------------------------------------------------------- */
 
 static long hvm_param(struct hostile *h, domid_t dom, uint32_t index,
 		      uint64_t *value)
@@ -315,12 +317,13 @@ static void mode_unknown(struct hostile *h)
 	hostile_check(h, "hvm_param_store_pfn_value", (long)v,
 		      (long)si->store_mfn);
 	hostile_check(h, "hvm_param_console_evtchn",
-		      hvm_param(h, DOMID_SELF, HVM_PARAM_CONSOLE_EVTCHN, &v), 0);
+		      hvm_param(h, DOMID_SELF, HVM_PARAM_CONSOLE_EVTCHN, &v),
+		      0);
 	hostile_check(h, "hvm_param_console_evtchn_value", (long)v,
 		      (long)si->console.domU.evtchn);
 }
 
-/* ---- pointers and counts --------------------------------------------------------------- */
+/* ---- pointers and counts ------------------------------------------------- */
 
 static void mode_oversized(struct hostile *h)
 {
@@ -381,7 +384,7 @@ static void mode_oversized(struct hostile *h)
 	}
 }
 
-/* ---- grants for dom0 to try ------------------------------------------------------------ */
+/* ---- grants for dom0 to try ---------------------------------------------- */
 
 static void grant_or_fail(struct hostile *h, const char *what, domid_t dom,
 			  uint32_t frame)
@@ -428,7 +431,8 @@ static void mode_grant_outside(struct hostile *h)
 
 static void mode_grant_domains(struct hostile *h)
 {
-	uint32_t gfn = (uint32_t)pvfront_posix_gfn(h->p, guest_pattern_page(h->p));
+	uint8_t *page = guest_pattern_page(h->p);
+	uint32_t gfn = (uint32_t)pvfront_posix_gfn(h->p, page);
 	struct grant_entry_v1 *e;
 	grant_ref_t ref;
 
@@ -491,7 +495,7 @@ static _Noreturn void mode_die_mapped(struct hostile *h, bool kill_self)
 	_exit(0);
 }
 
-/* ---- main ------------------------------------------------------------------------------------ */
+/* ---- main ---------------------------------------------------------------- */
 
 static void finish(struct hostile *h, const char *mode)
 {

@@ -36,7 +36,7 @@ static long res(long rc)
 	return rc == -1 ? -errno : rc;
 }
 
-/* ---- flood ---------------------------------------------------------------------- */
+/* ---- flood --------------------------------------------------------------- */
 
 static void sleep_ms(long ms)
 {
@@ -118,7 +118,7 @@ void mode_flood(struct hostile *h, int argc, char **argv)
 	survived(h);
 }
 
-/* ---- sandbox: pvhv's deny-list -------------------------------------------------------- */
+/* ---- sandbox: pvhv's deny-list ------------------------------------------- */
 
 static void *thread_main(void *arg)
 {
@@ -204,10 +204,9 @@ static void sandbox_limits(struct hostile *h)
 	hostile_check(h, "not_root", geteuid() != 0, 1);
 	hostile_info(h, "uid", (long)getuid());
 	/* Only 0-2 and the channels: nothing of pvhv's leaked in. */
-	hostile_check(h, "no_stray_fd", res(fcntl(PVHV_GUEST_FD_WAKE0 + 1 +
-						   (int)pvfront_posix_vcpus(h->p),
-					       F_GETFD)),
-		      -EBADF);
+	int past = PVHV_GUEST_FD_WAKE0 + (int)pvfront_posix_vcpus(h->p);
+
+	hostile_check(h, "no_stray_fd", res(fcntl(past, F_GETFD)), -EBADF);
 }
 
 void mode_sandbox(struct hostile *h)
@@ -217,7 +216,7 @@ void mode_sandbox(struct hostile *h)
 	sandbox_limits(h);
 }
 
-/* ---- confined: the guest's own allowlist ------------------------------------------------ */
+/* ---- confined: the guest's own allowlist --------------------------------- */
 
 void mode_confined(struct hostile *h)
 {
@@ -247,7 +246,7 @@ void mode_confined(struct hostile *h)
 	free(big);
 }
 
-/* ---- truncate: guest memory keeps its size ------------------------------------------------ */
+/* ---- truncate: guest memory keeps its size ------------------------------- */
 
 void mode_truncate(struct hostile *h)
 {

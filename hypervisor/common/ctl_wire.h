@@ -153,6 +153,9 @@ struct pvhv_hcall_rsp {
 #define PVHV_GUEST_FD_HCALL 3
 #define PVHV_GUEST_FD_MEM 4
 #define PVHV_GUEST_FD_WAKE0 5 /* vCPU n's wake eventfd is fd 5 + n */
-#define PVHV_GUEST_BASE 0x100000000000ull /* guest address of gfn 0 */
+/* Guest address of gfn 0: ordinary application memory on x86_64 and
+ * arm64, clear of where the kernel places mappings and of the shadow
+ * ranges of ASan and TSan, so sanitizer-built guests run too. */
+#define PVHV_GUEST_BASE 0x7e8000000000ull
 
 #endif

@@ -322,6 +322,8 @@ static void op_vcpu_pin(struct client *cl, const struct msg *m)
 		if (p.mask[i / 64] & (1ull << (i % 64)))
 			CPU_SET(i, &set);
 	rc = d->eng->pin(d, p.vcpu, &set);
+	if (rc == -ESRCH)
+		return reply_error(cl, m, rc, "that vCPU has not started yet");
 	if (rc)
 		return reply_error(cl, m, rc, "cannot pin: no CPU of the set "
 					      "is usable");

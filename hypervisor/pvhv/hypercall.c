@@ -48,8 +48,28 @@ static long remote_shutdown(struct hv_call *c, uint64_t arg)
 	return 0;
 }
 
+/* Xen's limit on the ports one SCHEDOP_poll may name. */
+#define POLL_PORTS_MAX 128
+
 /* Blocking happens in the guest: a process guest sleeps on its own wake
- * eventfd, so block and poll only report whether it may sleep now. */
+ * eventfd, so poll only checks its arguments, as Xen would, and returns. */
+static long sched_poll(struct hv_call *c, uint64_t arg)
+{
+	evtchn_port_t ports[POLL_PORTS_MAX];
+	struct sched_poll sp;
+	uint64_t handle = 0;
+	int rc = hv_copy_from(c, arg, &sp, sizeof(sp));
+
+	if (rc)
+		return rc;
+	if (sp.nr_ports > POLL_PORTS_MAX)
+		return -EINVAL;
+	memcpy(&handle, &sp.ports, sizeof(sp.ports) < sizeof(handle)
+					   ? sizeof(sp.ports)
+					   : sizeof(handle));
+	return hv_copy_from(c, handle, ports, sp.nr_ports * sizeof(ports[0]));
+}
+
 static long sched_op(struct hv_call *c, unsigned int cmd, uint64_t arg)
 {
 	struct sched_shutdown sd;
@@ -58,8 +78,9 @@ static long sched_op(struct hv_call *c, unsigned int cmd, uint64_t arg)
 	switch (cmd) {
 	case SCHEDOP_yield:
 	case SCHEDOP_block:
-	case SCHEDOP_poll:
 		return 0;
+	case SCHEDOP_poll:
+		return sched_poll(c, arg);
 	case SCHEDOP_shutdown:
 	case SCHEDOP_shutdown_code:
 		if (is_dom0(c))
@@ -160,7 +181,8 @@ long hv_hypercall(struct hv_call *c)
 		return -ENOSYS;
 	switch (c->nr) {
 	case __HYPERVISOR_grant_table_op:
-		if (a[2] > UINT32_MAX)
+		/* The count is an int in Xen's ABI: negative is invalid. */
+		if (a[2] > UINT32_MAX || (int32_t)(uint32_t)a[2] < 0)
 			return -EINVAL;
 		return hv_gnttab_op(c, (unsigned int)a[0], a[1],
 				    (unsigned int)a[2]);

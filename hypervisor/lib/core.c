@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "hvc.h"
+#include "rundir.h"
 
 _Static_assert(PVHV_NOTICE_DIED == (int)PVHV_NOTIFY_DIED, "notice kinds");
 _Static_assert(PVHV_NOTICE_PORT_CLOSED == (int)PVHV_NOTIFY_PORT_CLOSED,
@@ -45,16 +46,7 @@ void hvc_close_fds(int *fds, unsigned int n)
 
 int pvhv_default_rundir(char *buf, size_t len)
 {
-	const char *env = getenv("PVKIT_RUNDIR");
-	int n;
-
-	if (env && *env)
-		n = snprintf(buf, len, "%s", env);
-	else if ((env = getenv("XDG_RUNTIME_DIR")) && *env)
-		n = snprintf(buf, len, "%s/pvkit", env);
-	else
-		n = snprintf(buf, len, "/run/pvkit");
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	return hv_default_rundir(buf, len);
 }
 
 /* ---- one packet each way -------------------------------------------------- */

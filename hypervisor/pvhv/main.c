@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pvhv.h"
+#include "rundir.h"
 
 static const char usage[] =
 	"Usage: pvhv [OPTIONS]\n"
@@ -24,9 +25,9 @@ static const char usage[] =
 	"serves dom0 clients (backends linked with libpvhv, pvctl).\n"
 	"\n"
 	"Options:\n"
-	"  --rundir DIR        where pvhv keeps its socket and lock\n"
-	"                      (default $XDG_RUNTIME_DIR/pvkit, or /run/pvkit\n"
-	"                      for root); one pvhv runs per DIR\n"
+	"  --rundir DIR        where pvhv keeps its socket and lock (default\n"
+	"                      $PVKIT_RUNDIR, else /run/pvkit for root, else\n"
+	"                      $XDG_RUNTIME_DIR/pvkit); one pvhv runs per DIR\n"
 	"  --foreground        stay in the foreground and log to stderr\n"
 	"                      (default: detach and log to DIR/pvhv.log)\n"
 	"  --vwfi=trap|native  what an idle vCPU does unless its config says:\n"
@@ -102,12 +103,9 @@ bad:
 
 static char *default_rundir(void)
 {
-	const char *x = getenv("XDG_RUNTIME_DIR");
-	char *p;
+	char buf[4096];
 
-	if (geteuid() == 0 || !x || !*x)
-		return strdup("/run/pvkit");
-	return asprintf(&p, "%s/pvkit", x) < 0 ? NULL : p;
+	return hv_default_rundir(buf, sizeof(buf)) ? NULL : strdup(buf);
 }
 
 /* One pvhv per run directory: an flock on DIR/pvhv.lock, holding our pid. */

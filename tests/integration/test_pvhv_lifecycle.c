@@ -81,13 +81,14 @@ static void wait_reports_destroy(void **state)
 				    &d),
 			 0);
 	wait_ready(t, d);
-	/* A second connection destroys while the first waits. */
+	/* A second connection destroys while the first waits (half a second
+	 * later: the WAIT must reach pvhv first, even on a loaded machine). */
 	child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
 		struct pvhv *h2;
 
-		usleep(100000);
+		usleep(500000);
 		if (pvhv_open(other->rundir, 0, &h2))
 			_exit(1);
 		_exit(pvhv_domain_destroy(h2, d) ? 2 : 0);

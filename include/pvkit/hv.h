@@ -10,8 +10,9 @@
  *
  * Opening
  *   pvhv_open(NULL, 0, &h) connects to the daemon of the default run
- *   directory: $PVKIT_RUNDIR if set, else $XDG_RUNTIME_DIR/pvkit, else
- *   /run/pvkit (where a pvhv started as root listens).  Pass a directory
+ *   directory, the same rule pvhv follows: $PVKIT_RUNDIR if set, else
+ *   /run/pvkit for root, else $XDG_RUNTIME_DIR/pvkit (or /run/pvkit when
+ *   that is unset).  Pass a directory
  *   to use another daemon.  -ENOENT or -ECONNREFUSED: no pvhv runs there.
  *   pvhv_close() releases everything the handle still holds: every grant
  *   mapping is unmapped and every port closed, so pointers and port

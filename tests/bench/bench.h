@@ -18,8 +18,9 @@ double bench_ring_roundtrip(void *shared, size_t bytes, uint64_t count);
 double bench_ring_throughput(void *shared, size_t bytes,
 			     const struct bench_params *p);
 
-/* Two threads bouncing one cache line: the round-trip floor. */
-double bench_floor_roundtrip(uint64_t count);
+/* Two threads bouncing one cache line, the first of the ring's shared
+ * memory (which must not be in use): the round-trip floor. */
+double bench_floor_roundtrip(void *shared, uint64_t count);
 
 /* Two pipes (requests, responses) and one unix stream socketpair, blocking,
  * whole 64-byte messages written and read batch at a time (bench_fd.c). */

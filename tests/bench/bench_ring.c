@@ -8,13 +8,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
-#include "pvkit/ring.h"
-
-/* Typed wrappers, as a protocol would declare them. */
-PV_RING_DEFINE(bench, struct bench_msg, struct bench_msg);
-
-_Static_assert(sizeof(union bench_entry) == BENCH_MSG_SIZE,
-	       "ring entries are 64 bytes");
+#include "bench_proto.h"
 
 struct ring_ctx {
 	struct bench_start st;
@@ -67,6 +61,7 @@ static void rt_front(void *arg)
 		bench_push_requests(&f);
 		while ((rc = bench_get_response(&f, &rsp)) == -XEN_EAGAIN)
 			spin_pause(&sp);
+		spin_done(&sp);
 		ring_check(rc, "get_response");
 		if (!bench_rsp_ok(&rsp, i))
 			bench_fail("ring round trip", "wrong response");
@@ -87,6 +82,7 @@ static void rt_back(void *arg)
 	for (uint64_t i = 0; i < c->p.count; i++) {
 		while ((rc = bench_copy_request(&b, &req)) == -XEN_EAGAIN)
 			spin_pause(&sp);
+		spin_done(&sp);
 		ring_check(rc, "copy_request");
 		if (!bench_req_ok(&req, i))
 			bench_fail("ring round trip", "wrong request");
@@ -107,29 +103,37 @@ double bench_ring_roundtrip(void *shared, size_t bytes, uint64_t count)
 
 /* ---- the floor: one cache line bounced between the two CPUs ------------ */
 
+/*
+ * The bounced line is the first line of the ring's own shared pages (its
+ * header, the line whose indices the ring round trip bounces), not a line
+ * of its own: on a virtual machine the cost of moving a line between two
+ * CPUs depends on its physical address (which part of the host's cache
+ * directory tracks it), by up to 2x from one page to the next, so a floor
+ * measured elsewhere would not be this ring's floor.
+ */
 struct floor_ctx {
 	struct bench_start st;
+	_Atomic uint64_t *line;
 	uint64_t count;
 	uint64_t ns;
-	_Alignas(64) _Atomic uint64_t line;
-	char pad[64 - sizeof(uint64_t)];
 };
 
 static void floor_front(void *arg)
 {
 	struct floor_ctx *c = arg;
+	_Atomic uint64_t *line = c->line;
 	struct spin sp = { 0 };
-	uint64_t t0;
+	uint64_t t0, n = c->count;
 
 	bench_start_wait(&c->st);
 	t0 = bench_now_ns();
-	for (uint64_t i = 0; i < c->count; i++) {
+	for (uint64_t i = 0; i < n; i++) {
 		/* Odd: "request"; the backend answers with the next even. */
-		atomic_store_explicit(&c->line, 2 * i + 1,
-				      memory_order_release);
-		while (atomic_load_explicit(&c->line, memory_order_acquire) !=
+		atomic_store_explicit(line, 2 * i + 1, memory_order_release);
+		while (atomic_load_explicit(line, memory_order_acquire) !=
 		       2 * i + 2)
 			spin_pause(&sp);
+		spin_done(&sp);
 	}
 	c->ns = bench_now_ns() - t0;
 }
@@ -137,23 +141,25 @@ static void floor_front(void *arg)
 static void floor_back(void *arg)
 {
 	struct floor_ctx *c = arg;
+	_Atomic uint64_t *line = c->line;
 	struct spin sp = { 0 };
+	uint64_t n = c->count;
 
 	bench_start_wait(&c->st);
-	for (uint64_t i = 0; i < c->count; i++) {
-		while (atomic_load_explicit(&c->line, memory_order_acquire) !=
+	for (uint64_t i = 0; i < n; i++) {
+		while (atomic_load_explicit(line, memory_order_acquire) !=
 		       2 * i + 1)
 			spin_pause(&sp);
-		atomic_store_explicit(&c->line, 2 * i + 2,
-				      memory_order_release);
+		spin_done(&sp);
+		atomic_store_explicit(line, 2 * i + 2, memory_order_release);
 	}
 }
 
-double bench_floor_roundtrip(uint64_t count)
+double bench_floor_roundtrip(void *shared, uint64_t count)
 {
-	static struct floor_ctx c;
+	struct floor_ctx c = { .line = shared, .count = count };
 
-	c = (struct floor_ctx){ .count = count };
+	atomic_store(c.line, 0);
 	bench_pair_run(floor_front, floor_back, &c);
 	return (double)c.ns / (double)count;
 }
@@ -210,7 +216,9 @@ static void tp_front(void *arg)
 	while (rcvd < c->p.count) {
 		while (tp_fill(&f, &sent, c->p.count, c->p.batch))
 			;
-		if (!tp_drain(&f, &rcvd, c->p.batch))
+		if (tp_drain(&f, &rcvd, c->p.batch))
+			spin_done(&sp);
+		else
 			spin_pause(&sp);
 	}
 	c->ns = bench_now_ns() - t0;
@@ -248,9 +256,12 @@ static void tp_back(void *arg)
 	ring_check(pv_back_ring_init(&b, c->shared, c->bytes, BENCH_MSG_SIZE),
 		   "back init");
 	bench_start_wait(&c->st);
-	while (done < c->p.count)
-		if (!tp_answer(&b, &done, c->p.batch))
+	while (done < c->p.count) {
+		if (tp_answer(&b, &done, c->p.batch))
+			spin_done(&sp);
+		else
 			spin_pause(&sp);
+	}
 }
 
 double bench_ring_throughput(void *shared, size_t bytes,

@@ -113,7 +113,9 @@ static void rte_front(void *arg)
 			if (!bench_rsp_ok(&rx[i], rcvd++))
 				bench_fail("rte_ring throughput",
 					   "wrong response");
-		if (!got)
+		if (got)
+			spin_done(&sp);
+		else
 			spin_pause(&sp);
 	}
 	c->ns = bench_now_ns() - t0;
@@ -136,13 +138,14 @@ static void rte_back(void *arg)
 			spin_pause(&sp);
 			continue;
 		}
+		spin_done(&sp);
 		for (unsigned i = 0; i < got; i++) {
 			if (!bench_req_ok(&rx[i], done++))
 				bench_fail("rte_ring throughput",
 					   "wrong request");
 			bench_make_rsp(&tx[i], &rx[i]);
 		}
-		for (unsigned m = 0; m < got;)
+		for (unsigned m = 0; m < got; spin_pause(&sp))
 			m += rte_ring_sp_enqueue_burst_elem(
 				rsp_ring, &tx[m], BENCH_MSG_SIZE, got - m,
 				NULL);

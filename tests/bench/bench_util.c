@@ -13,9 +13,8 @@
 
 atomic_bool bench_unpinned;
 
-void spin_yield(struct spin *s)
+void bench_yield(void)
 {
-	s->n = 0;
 	sched_yield();
 }
 

@@ -71,21 +71,28 @@ struct bench_params {
 
 /*
  * A spinning waiter.  Poll-mode loops call spin_pause() each time they find
- * nothing to do.  After a long fruitless spin it yields the CPU, so the
- * benchmark still finishes when both threads share one CPU (a 1-CPU
- * machine, or ctest running other tests at the same time); on two idle
- * CPUs a wait never gets that long.  It deliberately avoids the x86 PAUSE
- * instruction: under KVM a PAUSE loop can exit to the hypervisor, which
- * would measure the host, not the ring.  Every transport uses it alike.
+ * nothing to do, and spin_done() when they found work.  After a long
+ * fruitless spin it yields the CPU, so the benchmark still finishes when
+ * both threads share one CPU (a 1-CPU machine, or ctest running other tests
+ * at the same time); on two idle CPUs a wait never gets that long.  It
+ * deliberately avoids the x86 PAUSE instruction: under KVM a PAUSE loop can
+ * exit to the hypervisor, which would measure the host, not the ring.
+ * Every transport and the floor use it alike.
  */
 struct spin {
 	unsigned n;
 };
-void spin_yield(struct spin *s);
+void bench_yield(void);
 static inline void spin_pause(struct spin *s)
 {
-	if (++s->n >= 4096)
-		spin_yield(s);
+	if (++s->n >= 4096) {
+		s->n = 0;
+		bench_yield();
+	}
+}
+static inline void spin_done(struct spin *s)
+{
+	s->n = 0;
 }
 
 uint64_t bench_now_ns(void);

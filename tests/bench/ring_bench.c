@@ -154,7 +154,7 @@ static double measure(struct bench *b, enum subject s, uint64_t count)
 
 	switch (s) {
 	case FLOOR:
-		return bench_floor_roundtrip(count);
+		return bench_floor_roundtrip(b->shared, count);
 	case RING_RT:
 		return bench_ring_roundtrip(b->shared, b->bytes, count);
 	case RING_TP:

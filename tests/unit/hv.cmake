@@ -15,10 +15,10 @@ if(TARGET pvhv_common)
       ${PVHV_SRC_DIR}/mem.c ${PVHV_SRC_DIR}/log.c)
 
   foreach(mod gnttab evtchn)
-    pvkit_add_test(test_hv_${mod} SOURCES test_hv_${mod}.c ${PVHV_TEST_SRC}
+    pvkit_add_test(test_hv_${mod}_with_fake_hv SOURCES test_hv_${mod}.c ${PVHV_TEST_SRC}
                    LIBS pvhv_common pvring cmocka PkgConfig::LIBEVENT
                         Threads::Threads
                    LABELS unit)
-    target_include_directories(test_hv_${mod} PRIVATE ${PVHV_SRC_DIR})
+    target_include_directories(test_hv_${mod}_with_fake_hv PRIVATE ${PVHV_SRC_DIR})
   endforeach()
 endif()

@@ -92,27 +92,37 @@ void stress_abort(void *mem)
 	}
 }
 
-/* Wait while *word == val, at most stall_sec: 0 when woken (or the word
- * had already moved), -1 after reporting a stall. */
+/* Wait while *word == val, until stall_sec after progress stopped: 0 when
+ * woken (or the word had already moved) or when the rescue timer ran out,
+ * -1 after reporting a stall. */
 static int bell_wait(struct side *s, _Atomic uint32_t *word, uint32_t val)
 {
-	double end = stress_now() + s->cfg->stall_sec, left;
+	double end = s->idle_since + s->cfg->stall_sec, left;
+	double rescue = s->cfg->rescue_ms / 1000.0;
 	struct timespec ts;
+	bool short_wait;
 
 	for (;;) {
 		left = end - stress_now();
 		if (left <= 0)
 			break;
+		short_wait = rescue > 0 && rescue < left;
+		if (short_wait)
+			left = rescue;
 		ts.tv_sec = (time_t)left;
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 		if (futex(word, FUTEX_WAIT, val, &ts) == 0 || errno == EAGAIN)
 			return 0;
+		if (errno == ETIMEDOUT && short_wait) {
+			s->rescue_poll = true;
+			return 0;
+		}
 		if (errno != EINTR && errno != ETIMEDOUT)
 			return side_fail(s, "futex wait: %s", strerror(errno));
 	}
 	return side_fail(s,
-			 "asleep %u s with no event although the peer has not "
-			 "finished: lost wake-up or stuck peer",
+			 "no progress for %u s, asleep with no event although "
+			 "the peer has not finished: lost wake-up or stuck peer",
 			 s->cfg->stall_sec);
 }
 
@@ -142,6 +152,10 @@ static int side_sleep(struct side *s)
 	uint32_t word;
 	int rc = 0;
 
+	if (s->progressed) {
+		s->idle_since = stress_now();
+		s->progressed = false;
+	}
 	atomic_store(&b->sleeping, 1);
 	word = atomic_load(&b->word);
 	if (quiet(s)) {
@@ -149,6 +163,8 @@ static int side_sleep(struct side *s)
 		rc = bell_wait(s, &b->word, word);
 	}
 	atomic_store(&b->sleeping, 0);
+	if (s->rescue_poll) /* look at everything, doorbell or not */
+		s->ring_idle = s->flex_idle = false;
 	return rc;
 }
 
@@ -418,6 +434,7 @@ static int side_init(struct side *s, void *mem, const struct stress_cfg *cfg,
 	s->me = me;
 	s->name = me == STRESS_FRONT ? "frontend" : "backend";
 	s->rng = stress_mix(cfg->seed ^ (0x5157u + (uint64_t)me));
+	s->idle_since = stress_now();
 	if (me == STRESS_FRONT)
 		rc = cfg->ring_start ? sr_front_attach(&s->fr, sr, RING_BYTES)
 				     : sr_front_init(&s->fr, sr, RING_BYTES);
@@ -443,6 +460,11 @@ static int side_run(struct side *s)
 		if (flex < 0)
 			return -1;
 		pause_maybe(s);
+		if (s->rescue_poll) {
+			s->st.rescued += ring > 0;
+			s->rescue_poll = false;
+		}
+		s->progressed |= ring + flex > 0;
 		if (ring + flex == 0 && side_sleep(s))
 			return -1;
 	}

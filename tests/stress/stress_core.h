@@ -81,7 +81,8 @@ struct stress_cfg {
 	uint64_t frames;   /* flex frames in each direction */
 	unsigned flex_order;
 	uint64_t seed;
-	unsigned stall_sec; /* a sleep this long without an event fails */
+	unsigned stall_sec; /* this long asleep without progress fails */
+	unsigned rescue_ms; /* 0: strict; see stress_parse_args() */
 	RING_IDX ring_start; /* first ring index: runs cross 2^32 */
 	RING_IDX flex_start; /* first flex byte index, likewise */
 };
@@ -105,6 +106,7 @@ struct stress_stats {
 	uint64_t flex_notify;	    /* flex doorbells rung */
 	uint64_t sleeps, wakes;	    /* futex waits; FUTEX_WAKE calls made */
 	uint64_t pauses;	    /* injected yields and naps */
+	uint64_t rescued;	    /* lost ring wake-ups found by rescue polls */
 	uint64_t failed;	    /* nonzero: this side failed */
 };
 
@@ -149,7 +151,14 @@ int stress_backend(void *mem, const struct stress_cfg *cfg);
  * died.  Async-signal-safe. */
 void stress_abort(void *mem);
 
-/* Parse "[COUNT] [-f FRAMES] [-o ORDER] [-s SEED] [-t STALL_S]": 0 or -1. */
+/*
+ * Parse "[COUNT] [-f FRAMES] [-o ORDER] [-s SEED] [-t STALL_S] [-r MS]":
+ * 0 or -1.  -r MS makes a sleep give up after MS milliseconds and look at
+ * the ring anyway, counting the lost wake-ups this rescues instead of
+ * failing on them.  It exists for emulators that break the store->load
+ * ordering the event protocol relies on (qemu-aarch64 up to at least 10.x
+ * lets an STLR pass a later LDAR); data checks stay strict.
+ */
 int stress_parse_args(struct stress_cfg *cfg, uint64_t default_count,
 		      int argc, char **argv);
 void stress_print_cfg(const char *variant, const struct stress_cfg *cfg);

@@ -47,6 +47,9 @@ struct side {
 	/* Event-channel model: idle on a channel until its doorbell moves. */
 	bool ring_idle, flex_idle;
 	uint32_t ring_snap, flex_snap;
+	double idle_since; /* start of the current stretch without progress */
+	bool progressed;   /* made progress since the last sleep */
+	bool rescue_poll;  /* the last sleep ended by the rescue timer */
 	struct sr_front fr; /* frontend only */
 	struct sr_back br;  /* backend only */
 	uint64_t seq_out;   /* next ring message to send */

@@ -226,13 +226,16 @@ static int usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [COUNT] [-f FRAMES] [-o ORDER] [-s SEED] "
-		"[-t STALL_S]\n"
+		"[-t STALL_S] [-r MS]\n"
 		"  COUNT    requests (and responses) on the ring\n"
 		"  FRAMES   flex frames each way (default COUNT/4)\n"
 		"  ORDER    flex ring order, %u..%u (default: from SEED)\n"
 		"  SEED     payloads and pauses (default: from the clock)\n"
-		"  STALL_S  a sleep this long without an event fails "
-		"(default 10)\n",
+		"  STALL_S  this long asleep without progress fails "
+		"(default 10)\n"
+		"  MS       rescue polls: a sleep looks at the ring after MS ms\n"
+		"           and counts lost wake-ups instead of failing (for\n"
+		"           emulators with broken store->load ordering)\n",
 		prog, STRESS_FLEX_ORDER_MIN, STRESS_FLEX_ORDER_MAX);
 	return -1;
 }
@@ -262,6 +265,9 @@ static int parse_opt(struct stress_cfg *cfg, char opt, const char *val,
 	case 't':
 		cfg->stall_sec = (unsigned)v;
 		return v > 0 && v < 3600 ? 0 : -1;
+	case 'r':
+		cfg->rescue_ms = (unsigned)v;
+		return v < 10000 ? 0 : -1;
 	}
 	return -1;
 }
@@ -312,6 +318,10 @@ void stress_print_cfg(const char *variant, const struct stress_cfg *cfg)
 	       cfg->stall_sec);
 	printf("%s: ring index starts at %#x, flex index at %#x\n", variant,
 	       cfg->ring_start, cfg->flex_start);
+	if (cfg->rescue_ms)
+		printf("%s: rescue polls every %u ms: lost wake-ups are counted, "
+		       "not failed\n",
+		       variant, cfg->rescue_ms);
 	fflush(stdout);
 }
 
@@ -431,8 +441,9 @@ static void print_stats(const char *name, const struct stress_stats *t)
 	       name, t->frames_out, t->fbytes_out, t->frames_in, t->fbytes_in,
 	       t->flex_full, t->flex_empty, t->flex_partial, t->flex_notify);
 	printf("  %-5s sleeps %" PRIu64 ", wakes sent %" PRIu64
-	       ", injected pauses %" PRIu64 "\n",
-	       name, t->sleeps, t->wakes, t->pauses);
+	       ", injected pauses %" PRIu64 ", lost wake-ups rescued %" PRIu64
+	       "\n",
+	       name, t->sleeps, t->wakes, t->pauses, t->rescued);
 }
 
 /* Both sides saw the same streams, and the shared indices agree. */

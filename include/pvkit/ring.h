@@ -165,6 +165,22 @@ static inline bool pv_ring_event_due(RING_IDX event, RING_IDX old,
 	return (RING_IDX)(new_idx - event) < (RING_IDX)(new_idx - old);
 }
 
+/*
+ * Publish v at *idx, ordered after everything written before (release) and
+ * before every load that follows (a full barrier).  The event protocol
+ * needs the second part: each side stores its index and then reads the
+ * other side's, and one of the two must see the other's store.  An atomic
+ * exchange is a full barrier on every architecture pvkit runs on; a
+ * seq_cst store followed by a load is too on real ARMv8 hardware (RCsc
+ * STLR/LDAR), but not under qemu-user's emulation of it, where pvkit's
+ * cross-arch stress test lost wake-ups that way.
+ */
+static inline void pv_ring_publish(RING_IDX *idx, RING_IDX v)
+{
+	(void)atomic_exchange_explicit(PV_ATOMIC_IDX(idx), v,
+				       memory_order_seq_cst);
+}
+
 /* Publish the requests claimed so far.  Returns true when the backend must
  * be notified. */
 static inline bool pv_front_ring_push_requests(struct pv_front_ring *r)
@@ -176,12 +192,10 @@ static inline bool pv_front_ring_push_requests(struct pv_front_ring *r)
 
 	if (old == new_idx)
 		return false;
-	/* seq_cst store: the slots are written before the backend can see the
-	 * new index (release), and the store is ordered before the load of
-	 * req_event below (store->load), pairing with the backend's
-	 * final-check store of req_event and reload of req_prod. */
-	atomic_store_explicit(PV_ATOMIC_IDX(&s->req_prod), new_idx,
-			      memory_order_seq_cst);
+	/* The slots are written before the backend can see the new index, and
+	 * the index is out before we read req_event: pairs with the backend's
+	 * final check (publish req_event, then reload req_prod). */
+	pv_ring_publish(&s->req_prod, new_idx);
 	r->req_pushed = new_idx;
 	event = atomic_load_explicit(PV_ATOMIC_IDX(&s->req_event),
 				     memory_order_seq_cst);
@@ -191,18 +205,24 @@ static inline bool pv_front_ring_push_requests(struct pv_front_ring *r)
 /* Read and check rsp_prod: the backend can only have answered requests we
  * published, so rsp_cons <= rsp_prod <= req_pushed.  Returns the number of
  * unread responses or -XEN_EIO. */
-static inline int pv_front_ring_refresh(struct pv_front_ring *r)
+static inline int pv_front_ring_refresh_mo(struct pv_front_ring *r,
+					   memory_order mo)
 {
-	/* acquire: the response entries are read only after the index that
-	 * published them. */
+	/* acquire (at least): the response entries are read only after the
+	 * index that published them. */
 	RING_IDX prod = atomic_load_explicit(PV_ATOMIC_IDX(&r->sring->rsp_prod),
-					     memory_order_acquire);
+					     mo);
 
 	if ((RING_IDX)(prod - r->rsp_cons) >
 	    (RING_IDX)(r->req_pushed - r->rsp_cons))
 		return -XEN_EIO;
 	r->rsp_seen = prod;
 	return (int)(prod - r->rsp_cons);
+}
+
+static inline int pv_front_ring_refresh(struct pv_front_ring *r)
+{
+	return pv_front_ring_refresh_mo(r, memory_order_acquire);
 }
 
 /* Responses ready to read, or -XEN_EIO for a corrupt index. */
@@ -240,11 +260,11 @@ static inline int pv_front_ring_final_check_for_responses(
 
 	if (n != 0)
 		return n;
-	/* seq_cst store then seq_cst load: the backend either sees the new
-	 * rsp_event when it pushes, or we see its rsp_prod here. */
-	atomic_store_explicit(PV_ATOMIC_IDX(&r->sring->rsp_event),
-			      r->rsp_cons + 1, memory_order_seq_cst);
-	return pv_front_ring_refresh(r);
+	/* Publish rsp_event, then reload rsp_prod (seq_cst): the backend
+	 * either sees the new rsp_event when it pushes, or we see its
+	 * rsp_prod here. */
+	pv_ring_publish(&r->sring->rsp_event, r->rsp_cons + 1);
+	return pv_front_ring_refresh_mo(r, memory_order_seq_cst);
 }
 
 /* ---- backend ----------------------------------------------------------- */
@@ -252,17 +272,24 @@ static inline int pv_front_ring_final_check_for_responses(
 /* Read and check req_prod: at most nr_ents requests can be outstanding
  * beyond the last published response; anything else (including a producer
  * that moved backwards) is a corrupt ring.  Returns unread requests. */
-static inline int pv_back_ring_refresh(struct pv_back_ring *r)
+static inline int pv_back_ring_refresh_mo(struct pv_back_ring *r,
+					  memory_order mo)
 {
-	/* acquire: request entries are read only after the index. */
+	/* acquire (at least): request entries are read only after the
+	 * index. */
 	RING_IDX prod = atomic_load_explicit(PV_ATOMIC_IDX(&r->sring->req_prod),
-					     memory_order_acquire);
+					     mo);
 
 	if ((RING_IDX)(prod - r->rsp_pushed) > r->nr_ents ||
 	    (RING_IDX)(prod - r->req_cons) > r->nr_ents)
 		return -XEN_EIO;
 	r->req_seen = prod;
 	return (int)(prod - r->req_cons);
+}
+
+static inline int pv_back_ring_refresh(struct pv_back_ring *r)
+{
+	return pv_back_ring_refresh_mo(r, memory_order_acquire);
 }
 
 /* Requests ready to read, or -XEN_EIO for a corrupt index. */
@@ -328,9 +355,8 @@ static inline bool pv_back_ring_push_responses(struct pv_back_ring *r)
 
 	if (old == new_idx)
 		return false;
-	/* seq_cst store, then load: see pv_front_ring_push_requests(). */
-	atomic_store_explicit(PV_ATOMIC_IDX(&s->rsp_prod), new_idx,
-			      memory_order_seq_cst);
+	/* Publish, then read rsp_event: see pv_front_ring_push_requests(). */
+	pv_ring_publish(&s->rsp_prod, new_idx);
 	r->rsp_pushed = new_idx;
 	event = atomic_load_explicit(PV_ATOMIC_IDX(&s->rsp_event),
 				     memory_order_seq_cst);
@@ -345,10 +371,10 @@ static inline int pv_back_ring_final_check_for_requests(struct pv_back_ring *r)
 
 	if (n != 0)
 		return n;
-	/* seq_cst store then load, pairing with the frontend's push. */
-	atomic_store_explicit(PV_ATOMIC_IDX(&r->sring->req_event),
-			      r->req_cons + 1, memory_order_seq_cst);
-	return pv_back_ring_refresh(r);
+	/* Publish req_event, then reload req_prod (seq_cst), pairing with
+	 * the frontend's push. */
+	pv_ring_publish(&r->sring->req_event, r->req_cons + 1);
+	return pv_back_ring_refresh_mo(r, memory_order_seq_cst);
 }
 
 /* ---- typed wrappers ----------------------------------------------------- */

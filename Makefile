@@ -56,6 +56,7 @@ check-san: deps
 
 bench: build
 	build/tests/bench/ring_bench
+	build/tests/bench/evtchn_bench
 
 clean:
 	rm -rf build build-clang build-address build-thread $(addprefix build-,$(CROSS))

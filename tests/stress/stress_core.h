@@ -156,8 +156,8 @@ void stress_abort(void *mem);
  * 0 or -1.  -r MS makes a sleep give up after MS milliseconds and look at
  * the ring anyway, counting the lost wake-ups this rescues instead of
  * failing on them.  It exists for emulators that break the store->load
- * ordering the event protocol relies on (qemu-aarch64 up to at least 10.x
- * lets an STLR pass a later LDAR); data checks stay strict.
+ * ordering the event protocol relies on (qemu-aarch64 7.2 lets an STLR
+ * pass a later LDAR on an x86 host); data checks stay strict.
  */
 int stress_parse_args(struct stress_cfg *cfg, uint64_t default_count,
 		      int argc, char **argv);

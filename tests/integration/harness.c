@@ -210,6 +210,22 @@ int hvt_console_expect(struct hvt *t, domid_t dom, const char *pattern,
 	return -ETIMEDOUT;
 }
 
+long hvt_last_field(struct hvt *t, domid_t dom, const char *key)
+{
+	static struct console_acc acc;
+	char k[64];
+	const char *p, *last = NULL;
+
+	acc.len = 0;
+	acc.buf[0] = '\0';
+	if (pvhv_domain_console(t->h, dom, 0, console_cb, &acc))
+		return -1;
+	snprintf(k, sizeof(k), "%s=", key);
+	for (p = acc.buf; (p = strstr(p, k)); p++)
+		last = p;
+	return last ? strtol(last + strlen(k), NULL, 0) : -1;
+}
+
 long hvt_field(const char *line, const char *key)
 {
 	char k[64];

@@ -42,6 +42,8 @@ int hvt_console_expect(struct hvt *t, domid_t dom, const char *pattern,
 		       char *line, size_t linelen, int timeout_ms);
 /* The value after "KEY=" in a line, as an unsigned number, or -1. */
 long hvt_field(const char *line, const char *key);
+/* The value of the last "KEY=" on dom's console, or -1. */
+long hvt_last_field(struct hvt *t, domid_t dom, const char *key);
 
 /* Run a shell command, capture its stdout+stderr; returns exit status. */
 int hvt_sh(char *out, size_t outlen, const char *fmt, ...)

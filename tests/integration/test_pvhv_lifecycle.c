@@ -99,16 +99,19 @@ static void wait_reports_destroy(void **state)
 	assert_int_equal(status, 0);
 }
 
+/* The guest powers off after one event; preserved, it stays listed as shut
+ * down with its reason (no race with a WAIT that could come too late). */
 static void poweroff_is_reported(void **state)
 {
 	struct hvt *t = *state;
+	struct pvhv_dominfo info;
 	struct pvhv_port *port;
-	struct pvhv_exit ex;
 	char line[256];
 	domid_t d;
+	int i;
 
 	assert_int_equal(hvt_create(t, "off", "guest_grant", "ro events=1",
-				    NULL, &d),
+				    "on_poweroff = \"preserve\"", &d),
 			 0);
 	assert_int_equal(hvt_console_expect(t, d, "PORT=", line, sizeof(line),
 					    5000),
@@ -118,9 +121,19 @@ static void poweroff_is_reported(void **state)
 				 &port),
 			 0);
 	assert_int_equal(pvhv_port_notify(port), 0);
-	assert_int_equal(pvhv_domain_wait(t->h, d, &ex), 0);
-	assert_int_equal(ex.reason, SHUTDOWN_poweroff);
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(pvhv_domain_info(t->h, d, &info), 0);
+		if (info.state == PVHV_STATE_SHUTDOWN)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(info.state, PVHV_STATE_SHUTDOWN);
+	assert_int_equal(info.shutdown_reason, SHUTDOWN_poweroff);
+	assert_int_equal(hvt_console_expect(t, d, "EVENTS=1", line,
+					    sizeof(line), 0),
+			 0);
 	pvhv_port_unbind(port);
+	assert_int_equal(pvhv_domain_destroy(t->h, d), 0);
 }
 
 static void config_errors_name_file_line_key(void **state)
@@ -238,9 +251,17 @@ static void hundred_cycles_leak_nothing(void **state)
 	print_message("pvhv fds %d -> %d, RSS %ld -> %ld KiB, children %d\n",
 		      fds0, fds1, rss0, rss1, hvt_count_children(t->pid));
 	assert_int_equal(fds1, fds0);
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan's quarantine keeps freed memory resident, so RSS says nothing
+	 * here; LeakSanitizer checks pvhv when it exits instead. */
+	(void)rss1;
+	print_message("RSS not compared under ASan (LeakSanitizer checks "
+		      "pvhv at exit)\n");
+#else
 	/* 100 guests of 16 MiB each were created: any per-guest leak of the
 	 * memory mapping would show as megabytes. */
 	assert_true(rss1 - rss0 < 2048);
+#endif
 	assert_int_equal(hvt_count_children(t->pid), 0);
 }
 

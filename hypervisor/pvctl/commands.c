@@ -204,6 +204,18 @@ static const char *state_name(enum pvhv_state s)
 	return "unknown";
 }
 
+/* A command whose one argument is DOM: parse it, connect, resolve the
+ * name.  PVCTL_OK with pos[0] and *dom set, or the exit code to return. */
+static int want_domain(struct pvctl *c, int argc, char **argv, char *pos[1],
+		       domid_t *dom)
+{
+	if (split_args(c, argc, argv, NULL, pos, 1, 1) < 0)
+		return PVCTL_USAGE;
+	if (!pvctl_connect(c) || pvctl_domid(c, pos[0], dom))
+		return PVCTL_FAIL;
+	return PVCTL_OK;
+}
+
 static int cmd_info(struct pvctl *c, int argc, char **argv)
 {
 	struct pvhv_dominfo i;
@@ -211,10 +223,8 @@ static int cmd_info(struct pvctl *c, int argc, char **argv)
 	domid_t dom;
 	int rc;
 
-	if (split_args(c, argc, argv, NULL, pos, 1, 1) < 0)
-		return PVCTL_USAGE;
-	if (!pvctl_connect(c) || pvctl_domid(c, pos[0], &dom))
-		return PVCTL_FAIL;
+	if ((rc = want_domain(c, argc, argv, pos, &dom)) != PVCTL_OK)
+		return rc;
 	rc = pvhv_domain_info(c->h, dom, &i);
 	if (rc)
 		return pvctl_fail(c, rc, pos[0]);
@@ -240,10 +250,8 @@ static int one_domain(struct pvctl *c, int argc, char **argv,
 	domid_t dom;
 	int rc;
 
-	if (split_args(c, argc, argv, NULL, pos, 1, 1) < 0)
-		return PVCTL_USAGE;
-	if (!pvctl_connect(c) || pvctl_domid(c, pos[0], &dom))
-		return PVCTL_FAIL;
+	if ((rc = want_domain(c, argc, argv, pos, &dom)) != PVCTL_OK)
+		return rc;
 	rc = op(c->h, dom);
 	if (rc) {
 		char msg[128];
@@ -276,10 +284,8 @@ static int cmd_wait(struct pvctl *c, int argc, char **argv)
 	domid_t dom;
 	int rc;
 
-	if (split_args(c, argc, argv, NULL, pos, 1, 1) < 0)
-		return PVCTL_USAGE;
-	if (!pvctl_connect(c) || pvctl_domid(c, pos[0], &dom))
-		return PVCTL_FAIL;
+	if ((rc = want_domain(c, argc, argv, pos, &dom)) != PVCTL_OK)
+		return rc;
 	rc = pvhv_domain_wait(c->h, dom, &ex);
 	if (rc)
 		return pvctl_fail(c, rc, pos[0]);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -236,6 +237,23 @@ long hvt_field(const char *line, const char *key)
 	if (!p)
 		return -1;
 	return strtol(p + strlen(k), NULL, 0);
+}
+
+int hvt_wait_event(struct pvhv_port *p, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pvhv_port_fd(p), .events = POLLIN };
+
+	for (;;) {
+		int n = pvhv_port_drain(p);
+
+		if (n != 0)
+			return n > 0 ? 0 : n;
+		if (poll(&pfd, 1, timeout_ms) != 1) {
+			fprintf(stderr, "no event on port %u in %d ms\n",
+				pvhv_port_local(p), timeout_ms);
+			return -ETIMEDOUT;
+		}
+	}
 }
 
 int hvt_sh(char *out, size_t outlen, const char *fmt, ...)

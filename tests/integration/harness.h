@@ -45,6 +45,9 @@ long hvt_field(const char *line, const char *key);
 /* The value of the last "KEY=" on dom's console, or -1. */
 long hvt_last_field(struct hvt *t, domid_t dom, const char *key);
 
+/* Wait for at least one event on p and drain it: 0, or -ETIMEDOUT. */
+int hvt_wait_event(struct pvhv_port *p, int timeout_ms);
+
 /* Run a shell command, capture its stdout+stderr; returns exit status. */
 int hvt_sh(char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

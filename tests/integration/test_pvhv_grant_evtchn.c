@@ -72,17 +72,7 @@ static void check_pattern(const uint8_t *page)
 /* Wait for one event on p; fails the test after timeout_ms. */
 static void wait_event(struct pvhv_port *p, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = pvhv_port_fd(p), .events = POLLIN };
-
-	for (;;) {
-		int n = pvhv_port_drain(p);
-
-		assert_true(n >= 0);
-		if (n > 0)
-			return;
-		if (poll(&pfd, 1, timeout_ms) != 1)
-			fail_msg("no event in %d ms", timeout_ms);
-	}
+	assert_int_equal(hvt_wait_event(p, timeout_ms), 0);
 }
 
 static void ro_grant_maps_read_only(void **state)

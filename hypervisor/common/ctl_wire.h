@@ -153,6 +153,30 @@ struct pvhv_hcall_rsp {
 #define PVHV_GUEST_FD_HCALL 3
 #define PVHV_GUEST_FD_MEM 4
 #define PVHV_GUEST_FD_WAKE0 5 /* vCPU n's wake eventfd is fd 5 + n */
+/* The guest->dom0 fast path.  Descriptor PVHV_GUEST_FD_PORT_STATUS(n) of
+ * a guest with n vCPUs (right after the wake eventfds) is the guest's
+ * port status page: a sealed memfd, read-only for the guest, that only
+ * pvhv writes, holding one 32-bit word per guest port (the file size says
+ * how many).  When a guest sends on a port linked to a dom0 port, pvhv
+ * delivers the event as usual and, the first time in that link's life,
+ * answers with struct pvhv_hcall_rsp_fast and one descriptor (SCM_RIGHTS):
+ * a duplicate of the dom0 port's eventfd.  Word `port` is then `word`
+ * (PVHV_GUEST_PORT_VALID | a generation, never the same twice for one
+ * guest), and while it stays so, writing 1 to that eventfd is the same
+ * EVTCHNOP_send without pvhv.  pvhv zeroes the word the moment the link
+ * breaks (either end closes, a peer dies); a new link of the same port
+ * gets a new generation and a new descriptor.  The descriptor reaches
+ * only the dom0 port of that link: once dom0 closes that port, nothing. */
+#define PVHV_GUEST_FD_PORT_STATUS(vcpus) (PVHV_GUEST_FD_WAKE0 + (vcpus))
+#define PVHV_GUEST_PORT_VALID 0x80000000u
+#define PVHV_GUEST_PORT_GEN_MASK 0x7fffffffu
+
+struct pvhv_hcall_rsp_fast {
+	int64_t ret;   /* as in struct pvhv_hcall_rsp */
+	uint32_t port; /* the guest port the descriptor serves */
+	uint32_t word; /* its status word while the descriptor is valid */
+};
+
 /* Guest address of gfn 0: ordinary application memory on x86_64 and
  * arm64, clear of where the kernel places mappings and of the shadow
  * ranges of ASan and TSan, so sanitizer-built guests run too. */

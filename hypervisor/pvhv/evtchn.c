@@ -26,12 +26,27 @@
  * closer's domain again.  Unlike Xen, pvhv also raises the surviving port,
  * so a peer blocked on it notices; a dom0 survivor's client further gets
  * PVHV_NOTIFY_PORT_CLOSED.
+ *
+ * The other direction has a fast path too (ctl_wire.h, "guest->dom0 fast
+ * path").  A guest whose transport passes descriptors (a process guest;
+ * it asked for its status page with hv_evtchn_status_fd()) that sends on a
+ * port linked to a dom0 port gets, on its first send of that link, a
+ * duplicate of the dom0 port's eventfd, and its status word for the port
+ * becomes VALID | a fresh generation.  Raising a dom0 port is nothing but
+ * a write to that eventfd, so the guest writing it is the very same
+ * EVTCHNOP_send.  The word goes back to 0 before the surviving end is
+ * raised whenever the link breaks, so the guest, woken by that, sees it
+ * gone.  The descriptor reaches the dom0 port of that link and nothing
+ * else: the guest can raise (or drain) only what it could raise anyway,
+ * and once dom0 closes that port its eventfd is gone from pvhv and dom0.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "pvhv.h"
@@ -49,12 +64,22 @@ struct port {
 	evtchn_port_t peer_port;
 	int efd;                /* dom0 ports: written when raised */
 	struct client *owner;   /* dom0 ports of a client */
+	uint32_t fast_word;     /* guest ports: the status word while the
+				 * guest holds the peer's eventfd, else 0 */
 };
 
 struct hv_evtchn {
 	struct domain *d;
 	evtchn_port_t max_port;
 	bool closing; /* the domain is going: leave its bitmaps alone */
+	/* Guests' fast path: the status page (pvhv's writable mapping) and
+	 * the read-only descriptor the guest gets, once asked for. */
+	_Atomic uint32_t *fast;
+	size_t fast_bytes;
+	int fast_fd;
+	uint32_t fast_gen;   /* the last generation handed out */
+	evtchn_port_t handed_port; /* hv_evtchn_fast_handed() */
+	uint32_t handed_word;
 	struct port ports[];
 };
 
@@ -79,6 +104,7 @@ int hv_evtchn_new(struct domain *d, unsigned int max_ports,
 		return -ENOMEM;
 	e->d = d;
 	e->max_port = max_ports;
+	e->fast_fd = -1;
 	for (unsigned int p = 0; p <= max_ports; p++)
 		e->ports[p].efd = -1;
 	*out = e;
@@ -95,6 +121,16 @@ static void set_status(struct client *cl, evtchn_port_t p, uint32_t word)
 	 * follows, so the woken client sees the link gone. */
 	if (s)
 		atomic_store(&s[p], word);
+}
+
+/* Guest port p's link broke: its descriptor is no longer to be used. */
+static void fast_clear(struct hv_evtchn *e, evtchn_port_t p)
+{
+	if (!e->ports[p].fast_word)
+		return;
+	e->ports[p].fast_word = 0;
+	/* seq_cst: zero before the eventfd write that wakes the guest. */
+	atomic_store(&e->fast[p], 0);
 }
 
 static void raise_port(struct hv_evtchn *e, evtchn_port_t p)
@@ -140,6 +176,7 @@ static void port_release(struct hv_evtchn *e, evtchn_port_t p)
 {
 	struct port *pt = &e->ports[p];
 
+	fast_clear(e, p);
 	if (pt->owner)
 		set_status(pt->owner, p, 0);
 	if (pt->efd >= 0)
@@ -174,6 +211,7 @@ static void unlink_peer(struct hv_evtchn *e, evtchn_port_t p,
 	q->remote_domid = e->d->domid;
 	q->peer = NULL;
 	q->peer_port = 0;
+	fast_clear(pe, pp);
 	if (q->owner)
 		set_status(q->owner, pp, 0);
 	raise_port(pe, pp);
@@ -197,6 +235,10 @@ void hv_evtchn_free(struct hv_evtchn *e)
 	for (evtchn_port_t p = 1; p <= e->max_port; p++)
 		if (e->ports[p].state != PORT_FREE)
 			close_port(e, p, NULL);
+	if (e->fast)
+		munmap((void *)e->fast, e->fast_bytes);
+	if (e->fast_fd >= 0)
+		close(e->fast_fd);
 	free(e);
 }
 
@@ -397,6 +439,27 @@ static long op_bind_interdomain(struct hv_call *c, uint64_t arg)
 	return rc;
 }
 
+/* A guest's first send on a link to a dom0 port: hand it the dom0 port's
+ * eventfd and make its status word valid with a fresh generation. */
+static void offer_fast(struct hv_call *c, evtchn_port_t p)
+{
+	struct hv_evtchn *e = c->dom->evt;
+	struct port *pt = &e->ports[p];
+	int efd = pt->peer->ports[pt->peer_port].efd;
+
+	if (!e->fast || pt->fast_word || c->client || !is_dom0(pt->peer) ||
+	    efd < 0 || give_fd(c, efd))
+		return;
+	e->fast_gen = (e->fast_gen + 1) & PVHV_GUEST_PORT_GEN_MASK;
+	if (!e->fast_gen)
+		e->fast_gen = 1;
+	pt->fast_word = PVHV_GUEST_PORT_VALID | e->fast_gen;
+	/* The guest reads the word after the reply, which follows. */
+	atomic_store(&e->fast[p], pt->fast_word);
+	e->handed_port = p;
+	e->handed_word = pt->fast_word;
+}
+
 /* Xen drops a send on an unbound port silently (the peer is not there to
  * hear it); a free port, port 0 or one out of range is -EINVAL. */
 static long op_send(struct hv_call *c, uint64_t arg)
@@ -413,6 +476,7 @@ static long op_send(struct hv_call *c, uint64_t arg)
 	switch (pt->state) {
 	case PORT_INTERDOMAIN:
 		raise_port(pt->peer, pt->peer_port);
+		offer_fast(c, s.port);
 		return 0;
 	case PORT_UNBOUND:
 		return 0;
@@ -519,4 +583,72 @@ long hv_evtchn_op(struct hv_call *c, unsigned int cmd, uint64_t arg)
 	if (!c->dom->evt)
 		return -EINVAL;
 	return ops[cmd](c, arg);
+}
+
+/* ---- the guest's status page ------------------------------------------- */
+
+/* A memfd only pvhv can write: sealed against writes through any new
+ * descriptor or mapping (pvhv's own mapping predates the seal) and
+ * against resizing; the guest gets a read-only reopening. */
+static int status_page_new(struct hv_evtchn *e)
+{
+	size_t words = (size_t)e->max_port + 1;
+	size_t bytes = (words * sizeof(uint32_t) + HV_PAGE_SIZE - 1) &
+		       ~(size_t)(HV_PAGE_SIZE - 1);
+	char path[64];
+	void *map;
+	int rc, fd = memfd_create("pvhv-guest-ports",
+				  MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)bytes))
+		goto fail;
+	map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		goto fail;
+	e->fast = map;
+	e->fast_bytes = bytes;
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+				   F_SEAL_FUTURE_WRITE | F_SEAL_SEAL))
+		goto fail;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	e->fast_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (e->fast_fd < 0)
+		goto fail;
+	close(fd);
+	return 0;
+fail:
+	rc = -errno;
+	close(fd);
+	if (e->fast)
+		munmap((void *)e->fast, bytes);
+	e->fast = NULL;
+	return rc;
+}
+
+int hv_evtchn_status_fd(struct domain *d)
+{
+	struct hv_evtchn *e = d->evt;
+	int rc;
+
+	if (!e || is_dom0(e))
+		return -EINVAL;
+	if (e->fast_fd >= 0)
+		return e->fast_fd;
+	rc = status_page_new(e);
+	return rc ? rc : e->fast_fd;
+}
+
+bool hv_evtchn_fast_handed(struct domain *d, evtchn_port_t *port,
+			   uint32_t *word)
+{
+	struct hv_evtchn *e = d ? d->evt : NULL;
+
+	if (!e || !e->handed_word)
+		return false;
+	*port = e->handed_port;
+	*word = e->handed_word;
+	e->handed_word = 0;
+	return true;
 }

@@ -2,8 +2,9 @@
  * The process engine: a guest is a Linux process running kernel=.
  *
  * start() makes the guest's channels (3 hypercall socket, 4 memory, 5+n
- * vCPU n's wake eventfd) and its environment, and hands them to
- * hv_process_spawn() (process_launch.c), which confines and executes it.
+ * vCPU n's wake eventfd, then its port status page) and its environment,
+ * and hands them to hv_process_spawn() (process_launch.c), which confines
+ * and executes it.
  *
  * pvhv then watches two descriptors per guest in its loop: a pidfd, which
  * is readable the moment the process is gone (death is noticed at once,
@@ -11,7 +12,9 @@
  * the socket serves at most HCALL_BATCH requests, so a guest flooding its
  * channel gets no more turns than anyone else; a packet of the wrong size
  * means the guest broke the hypercall ABI and it is killed, as Xen would
- * crash it.
+ * crash it.  A reply may carry the one descriptor of the guest->dom0 fast
+ * path (ctl_wire.h): it then goes as struct pvhv_hcall_rsp_fast with the
+ * descriptor attached, and pvhv closes its copy right after.
  *
  * Callbacks may end in hv_domain_exited(), which can free the domain and
  * call release(): the engine state then lives until the callback is done
@@ -212,7 +215,7 @@ static void build_env(struct guest_env *e, const struct domain *d,
 
 static int spawn(struct proc *p, struct domain *d, char *err, size_t errlen)
 {
-	unsigned int nr = PVHV_GUEST_FD_WAKE0 + p->nr_vcpus;
+	unsigned int nr = PVHV_GUEST_FD_PORT_STATUS(p->nr_vcpus) + 1;
 	struct guest_env env;
 	struct hv_spawn s = {
 		.kernel = d->cfg.kernel,
@@ -222,9 +225,11 @@ static int spawn(struct proc *p, struct domain *d, char *err, size_t errlen)
 		.cpus = d->cfg.pinned ? &d->cfg.cpus[0] : NULL,
 	};
 	int guest_hcall = -1, *fds = calloc(nr, sizeof(*fds));
-	int rc = fds ? make_channels(p, &guest_hcall) : -ENOMEM;
+	int status_fd = -1, rc = fds ? make_channels(p, &guest_hcall) : -ENOMEM;
 
-	if (rc) {
+	if (!rc)
+		rc = status_fd = hv_evtchn_status_fd(d);
+	if (rc < 0) {
 		snprintf(err, errlen, "cannot make the guest's channels: %s",
 			 strerror(-rc));
 		goto out;
@@ -233,6 +238,7 @@ static int spawn(struct proc *p, struct domain *d, char *err, size_t errlen)
 	fds[PVHV_GUEST_FD_MEM] = d->mem.fd;
 	for (unsigned int v = 0; v < p->nr_vcpus; v++)
 		fds[PVHV_GUEST_FD_WAKE0 + v] = p->wake[v];
+	fds[PVHV_GUEST_FD_PORT_STATUS(p->nr_vcpus)] = status_fd;
 	s.fds = fds;
 	build_env(&env, d, p);
 	rc = hv_process_spawn(&s, err, errlen);
@@ -321,7 +327,14 @@ static void channel_empty(struct proc *p)
 	broke_abi(p, "an empty packet");
 }
 
-static long dispatch(struct proc *p, const struct pvhv_hcall_req *req)
+/* A reply: the result, and maybe the fast path's descriptor. */
+struct reply {
+	struct pvhv_hcall_rsp_fast r; /* port and word only with fd */
+	int fd;
+};
+
+static void dispatch(struct proc *p, const struct pvhv_hcall_req *req,
+		     struct reply *out)
 {
 	struct hv_call c = {
 		.hv = p->d->hv,
@@ -330,22 +343,63 @@ static long dispatch(struct proc *p, const struct pvhv_hcall_req *req)
 		.mem = &guest_argmem,
 		.mem_ctx = p->d,
 	};
-	long ret;
+	bool fast;
 
 	memcpy(c.args, req->args, sizeof(c.args));
-	ret = hv_hypercall(&c);
-	/* Descriptors are for dom0 replies; a guest never gets any. */
-	for (unsigned int i = 0; i < c.n_fds_out && i < HV_CALL_MAX_FDS; i++)
-		close(c.fds_out[i]);
-	return ret;
+	out->r = (struct pvhv_hcall_rsp_fast){ .ret = hv_hypercall(&c) };
+	out->fd = -1;
+	/* The only descriptor a guest is given is the fast path's. */
+	fast = !p->released &&
+	       hv_evtchn_fast_handed(p->d, &out->r.port, &out->r.word);
+	for (unsigned int i = 0; i < c.n_fds_out && i < HV_CALL_MAX_FDS; i++) {
+		if (fast && i == 0 && c.n_fds_out == 1)
+			out->fd = c.fds_out[i];
+		else
+			close(c.fds_out[i]);
+	}
+}
+
+/* Send the reply: 0 when the whole packet went, else -errno (-EIO for a
+ * short packet). */
+static int send_reply(struct proc *p, struct reply *rp)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = &rp->r, .iov_len = sizeof(rp->r) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t n;
+	int rc;
+
+	if (rp->fd < 0) {
+		iov.iov_len = sizeof(struct pvhv_hcall_rsp);
+	} else {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &rp->fd, sizeof(int));
+	}
+	n = sendmsg(p->hcall_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	rc = n < 0 ? -errno : n == (ssize_t)iov.iov_len ? 0 : -EIO;
+	if (rp->fd >= 0)
+		close(rp->fd); /* the guest has its own now, or none */
+	rp->fd = -1;
+	return rc;
 }
 
 /* Serve one request: 1 when there may be more, 0 when done for now. */
 static int serve_one(struct proc *p)
 {
 	struct pvhv_hcall_req req;
-	struct pvhv_hcall_rsp rsp;
+	struct reply rsp;
 	char what[64];
+	int rc;
 	/* MSG_TRUNC: the packet's real length, whatever fits. */
 	ssize_t n = recv(p->hcall_fd, &req, sizeof(req),
 			 MSG_DONTWAIT | MSG_TRUNC);
@@ -367,15 +421,18 @@ static int serve_one(struct proc *p)
 		broke_abi(p, what);
 		return 0;
 	}
-	rsp.ret = dispatch(p, &req);
-	if (p->released || p->killed)
+	dispatch(p, &req, &rsp);
+	if (p->released || p->killed) {
+		if (rsp.fd >= 0)
+			close(rsp.fd);
 		return 0;
-	n = send(p->hcall_fd, &rsp, sizeof(rsp), MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n == (ssize_t)sizeof(rsp))
+	}
+	rc = send_reply(p, &rsp);
+	if (rc == 0)
 		return 1;
 	/* One call at a time is the protocol: replies piling up unread
 	 * mean a guest that floods without listening. */
-	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
+	if (rc == -EAGAIN || rc == -ENOBUFS)
 		broke_abi(p, "requests without reading replies");
 	else
 		stop_channel(p);

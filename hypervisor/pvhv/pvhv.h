@@ -125,6 +125,15 @@ int hv_evtchn_alloc_unbound(struct domain *d, domid_t remote,
 /* Raise port on its domain (used by pvhv-side services). */
 int hv_evtchn_raise(struct domain *d, evtchn_port_t port);
 void hv_evtchn_client_gone(struct hv *hv, struct client *cl);
+/* The guest->dom0 fast path (ctl_wire.h, PVHV_GUEST_FD_PORT_STATUS): the
+ * read-only descriptor of d's port status page, made on first use (only
+ * domains whose transport can pass descriptors ask: process guests), or
+ * -errno.  evtchn.c keeps it until the domain's ports are freed. */
+int hv_evtchn_status_fd(struct domain *d);
+/* After a hypercall of guest d that handed out a descriptor: the port and
+ * status word it serves (true), once; false when none was handed out. */
+bool hv_evtchn_fast_handed(struct domain *d, evtchn_port_t *port,
+			   uint32_t *word);
 
 /* ---- engines --------------------------------------------------------------- */
 

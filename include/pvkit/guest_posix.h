@@ -22,9 +22,10 @@
  * takes the descriptors pvhv left (3 hypercall socket, 4 guest memory,
  * 5+n vCPU n's wake eventfd; all made close-on-exec), maps all guest
  * memory at PVHV_GUEST_BASE, checks the start_info page at frame 0, sets
- * up its whole grant table (GNTTABOP_query_size, GNTTABOP_setup_table) and
- * takes one scratch page per vCPU from the free frames.  Open once per
- * process.
+ * up its whole grant table (GNTTABOP_query_size, GNTTABOP_setup_table),
+ * takes one scratch page per vCPU from the free frames, and maps the port
+ * status page pvhv left after the wake eventfds (read-only; closing that
+ * descriptor), when there is one.  Open once per process.
  *
  * Guest memory and addresses.  Frame n of guest memory is at
  * PVHV_GUEST_BASE + n * 4096 in the guest, and that address is also what
@@ -47,6 +48,16 @@
  * spins on the upcall flag with the CPU's pause/yield hint.  A port is
  * reported once per time it became pending; masked ports are not
  * reported until unmasked.
+ *
+ * Sending to dom0.  pvfront_posix_evtchn_send() on a port linked to a dom0
+ * port goes to pvhv the first time; pvhv's reply then brings a descriptor
+ * that raises the dom0 end directly, and later sends write it instead of
+ * making a hypercall, as long as the port's word in the status page says
+ * the link is the same one (pvhv clears the word when either end closes
+ * or dies).  A stale descriptor is closed and the send goes to pvhv; the
+ * result is what EVTCHNOP_send would have done.  Each port keeps at most
+ * one such descriptor, closed when a send or a new link finds it stale or
+ * when the port is closed.
  *
  * Confinement.  With PVFRONT_POSIX_CONFINE, open() finishes by installing
  * a seccomp allowlist (or call pvfront_posix_confine() later, after the

@@ -1,6 +1,14 @@
 /*
  * Event channels, waiting, the console and the scheduler hypercalls.
  *
+ * Sending to dom0 has a fast path (ctl_wire.h, "guest->dom0 fast path").
+ * pvhv answers the first send of a link to a dom0 port with a descriptor
+ * that raises the dom0 end, valid while the port's word in the status
+ * page (read-only for us) keeps the value the reply named.  We keep one
+ * descriptor per port; before each send we compare the word (it goes to
+ * 0 when the link breaks and gets a new generation for a new link) and
+ * write the descriptor, or close a stale one and make the hypercall.
+ *
  * Idling follows vwfi.  trap: the raiser (pvhv, or libpvhv on dom0's fast
  * path) writes vCPU 0's wake eventfd whenever evtchn_upcall_pending went
  * from 0 to 1, so a guest that found nothing in a scan (which cleared the
@@ -8,14 +16,19 @@
  * nobody writes the eventfd; the guest watches the flag itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl_wire.h"
 #include "posix.h"
 #include "pvkit/evtchn.h"
 #include "pvkit/proto/console.h"
@@ -41,18 +54,148 @@ int pvfront_posix_evtchn_alloc_unbound(struct pvfront_posix *p,
 	return (int)rc;
 }
 
+/* ---- the guest->dom0 fast path -------------------------------------------- */
+
+/* pvhv's page: a sealed memfd nobody but pvhv may write.  Anything else
+ * at that descriptor is not ours to take. */
+static int status_page(int fd, size_t *bytes)
+{
+	struct stat st;
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals < 0 || !(seals & F_SEAL_FUTURE_WRITE) || fstat(fd, &st) ||
+	    (st.st_mode & S_IFMT) != S_IFREG || st.st_size <= 0 ||
+	    st.st_size % PP_PAGE_SIZE)
+		return -EBADF;
+	*bytes = (size_t)st.st_size;
+	return 0;
+}
+
+int pp_fast_init(struct pvfront_posix *p)
+{
+	int fd = PVHV_GUEST_FD_PORT_STATUS((int)p->nr_vcpus);
+	size_t bytes;
+	void *map;
+
+	if (status_page(fd, &bytes))
+		return 0; /* no fast path: every send is a hypercall */
+	map = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd); /* the mapping is all we need */
+	if (map == MAP_FAILED)
+		return -errno;
+	p->nr_status = bytes / sizeof(uint32_t) > PV_EVTCHN_2L_PORTS
+			       ? PV_EVTCHN_2L_PORTS
+			       : (uint32_t)(bytes / sizeof(uint32_t));
+	p->fast = malloc(p->nr_status * sizeof(*p->fast));
+	if (!p->fast) {
+		munmap(map, bytes);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < p->nr_status; i++)
+		p->fast[i] = (struct pp_fast){ .fd = -1 };
+	p->port_status = map;
+	p->status_bytes = bytes;
+	return 0;
+}
+
+static void fast_drop(struct pp_fast *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	*f = (struct pp_fast){ .fd = -1 };
+}
+
+void pp_fast_fini(struct pvfront_posix *p)
+{
+	for (uint32_t i = 0; p->fast && i < p->nr_status; i++)
+		fast_drop(&p->fast[i]);
+	free(p->fast);
+	p->fast = NULL;
+	if (p->port_status)
+		munmap((void *)p->port_status, p->status_bytes);
+	p->port_status = NULL;
+}
+
+/* acquire: pvhv zeroes a word before it raises anything, so a guest that
+ * saw the raise sees the zero. */
+static uint32_t status_word(struct pvfront_posix *p, evtchn_port_t port)
+{
+	return atomic_load_explicit(&p->port_status[port],
+				    memory_order_acquire);
+}
+
+void pp_fast_adopt(struct pvfront_posix *p, evtchn_port_t port,
+		   uint32_t word, int fd)
+{
+	if (!p->fast || port >= p->nr_status ||
+	    !(word & PVHV_GUEST_PORT_VALID)) {
+		close(fd);
+		return;
+	}
+	pthread_mutex_lock(&p->fast_lock);
+	/* A new link: whatever was kept for older ones goes. */
+	for (uint32_t i = 0; i < p->nr_status; i++)
+		if (p->fast[i].fd >= 0 &&
+		    status_word(p, i) != p->fast[i].word)
+			fast_drop(&p->fast[i]);
+	fast_drop(&p->fast[port]);
+	p->fast[port] = (struct pp_fast){ .fd = fd, .word = word };
+	pthread_mutex_unlock(&p->fast_lock);
+}
+
+/* The send without pvhv, when the port's link still is the one its
+ * descriptor was given for: true when done. */
+static bool fast_send(struct pvfront_posix *p, evtchn_port_t port)
+{
+	struct pp_fast *f;
+	uint64_t one = 1;
+	bool done = false;
+
+	if (!p->fast || port >= p->nr_status)
+		return false;
+	pthread_mutex_lock(&p->fast_lock);
+	f = &p->fast[port];
+	if (f->fd >= 0) {
+		if (status_word(p, port) == f->word) {
+			ssize_t n = write(f->fd, &one, sizeof(one));
+
+			/* EAGAIN: the counter is full, so dom0 has an
+			 * event to read anyway. */
+			done = n == (ssize_t)sizeof(one) ||
+			       (n < 0 && errno == EAGAIN);
+		}
+		if (!done)
+			fast_drop(f);
+	}
+	pthread_mutex_unlock(&p->fast_lock);
+	return done;
+}
+
+static void fast_forget(struct pvfront_posix *p, evtchn_port_t port)
+{
+	if (!p->fast || port >= p->nr_status)
+		return;
+	pthread_mutex_lock(&p->fast_lock);
+	fast_drop(&p->fast[port]);
+	pthread_mutex_unlock(&p->fast_lock);
+}
+
 int pvfront_posix_evtchn_send(struct pvfront_posix *p, evtchn_port_t port)
 {
 	struct evtchn_send s = { .port = port };
 
+	if (fast_send(p, port))
+		return 0;
 	return (int)evtchn_op(p, EVTCHNOP_send, &s, sizeof(s));
 }
 
 int pvfront_posix_evtchn_close(struct pvfront_posix *p, evtchn_port_t port)
 {
 	struct evtchn_close c = { .port = port };
+	int rc = (int)evtchn_op(p, EVTCHNOP_close, &c, sizeof(c));
 
-	return (int)evtchn_op(p, EVTCHNOP_close, &c, sizeof(c));
+	fast_forget(p, port);
+	return rc;
 }
 
 static struct vcpu_info *vcpu0(struct pvfront_posix *p)

@@ -189,6 +189,7 @@ int pvfront_posix_open(unsigned int flags, struct pvfront_posix **out)
 	pthread_mutex_init(&p->hcall_lock, NULL);
 	pthread_mutex_init(&p->page_lock, NULL);
 	pthread_mutex_init(&p->gnt_lock, NULL);
+	pthread_mutex_init(&p->fast_lock, NULL);
 	rc = read_env(p);
 	if (!rc)
 		rc = take_fds(p);
@@ -202,6 +203,8 @@ int pvfront_posix_open(unsigned int flags, struct pvfront_posix **out)
 		rc = scratch_init(p);
 	if (!rc)
 		rc = pp_gnttab_init(p);
+	if (!rc)
+		rc = pp_fast_init(p);
 	if (!rc && (flags & PVFRONT_POSIX_CONFINE))
 		rc = pvfront_posix_confine(p);
 	if (rc) {
@@ -216,6 +219,7 @@ void pvfront_posix_close(struct pvfront_posix *p)
 {
 	if (!p)
 		return;
+	pp_fast_fini(p);
 	pp_gnttab_fini(p);
 	if (p->scratch)
 		for (unsigned int v = 0; v < p->nr_vcpus; v++)
@@ -234,6 +238,7 @@ void pvfront_posix_close(struct pvfront_posix *p)
 	pthread_mutex_destroy(&p->hcall_lock);
 	pthread_mutex_destroy(&p->page_lock);
 	pthread_mutex_destroy(&p->gnt_lock);
+	pthread_mutex_destroy(&p->fast_lock);
 	free(p);
 }
 
@@ -293,15 +298,66 @@ uint64_t pvfront_posix_gaddr(const void *ptr)
 
 /* ---- hypercalls ---------------------------------------------------------- */
 
-static ssize_t xfer(int fd, void *buf, size_t len, bool tx)
+static ssize_t send_req(int fd, const struct pvhv_hcall_req *req)
 {
 	ssize_t n;
 
 	do
-		n = tx ? send(fd, buf, len, MSG_NOSIGNAL)
-		       : recv(fd, buf, len, 0);
+		n = send(fd, req, sizeof(*req), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
+}
+
+/* The first descriptor of a received message (the rest closed), or -1. */
+static int take_rights(struct msghdr *mh)
+{
+	int got = -1;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (got < 0)
+				got = fd;
+			else
+				close(fd);
+		}
+	}
+	return got;
+}
+
+/* A reply: struct pvhv_hcall_rsp, or struct pvhv_hcall_rsp_fast with the
+ * guest->dom0 fast path's descriptor (*fd, else -1). */
+static ssize_t recv_rsp(int sock, struct pvhv_hcall_rsp_fast *r, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * PVHV_CTL_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = r, .iov_len = sizeof(*r) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	*fd = take_rights(&mh);
+	if (*fd >= 0 && n != (ssize_t)sizeof(*r)) {
+		close(*fd);
+		*fd = -1;
+	}
+	return n;
 }
 
 long pvfront_posix_hypercall(struct pvfront_posix *p, uint64_t nr,
@@ -309,20 +365,24 @@ long pvfront_posix_hypercall(struct pvfront_posix *p, uint64_t nr,
 			     uint64_t a4, uint64_t a5)
 {
 	struct pvhv_hcall_req req = { nr, { a1, a2, a3, a4, a5 } };
-	struct pvhv_hcall_rsp rsp;
+	struct pvhv_hcall_rsp_fast rsp;
 	ssize_t n;
+	int fd = -1;
 
 	/* One request in flight: replies carry no tag. */
 	pthread_mutex_lock(&p->hcall_lock);
-	n = xfer(p->hcall_fd, &req, sizeof(req), true);
+	n = send_req(p->hcall_fd, &req);
 	if (n == (ssize_t)sizeof(req))
-		n = xfer(p->hcall_fd, &rsp, sizeof(rsp), false);
+		n = recv_rsp(p->hcall_fd, &rsp, &fd);
 	pthread_mutex_unlock(&p->hcall_lock);
+	if (fd >= 0)
+		pp_fast_adopt(p, rsp.port, rsp.word, fd);
 	if (n < 0)
 		return n == -ECONNRESET ? -EPIPE : n;
 	if (n == 0)
 		return -EPIPE;
-	if (n != (ssize_t)sizeof(rsp))
+	if (n != (ssize_t)sizeof(struct pvhv_hcall_rsp) &&
+	    n != (ssize_t)sizeof(rsp))
 		return -EIO;
 	return (long)rsp.ret;
 }

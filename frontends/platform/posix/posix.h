@@ -9,6 +9,7 @@
 #define PVFRONT_POSIX_PRIV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,13 @@
 struct pp_scratch {
 	pthread_mutex_t lock;
 	uint8_t *page;
+};
+
+/* The guest->dom0 fast path of one port: pvhv's descriptor and the status
+ * word it is valid for. */
+struct pp_fast {
+	int fd; /* -1: none */
+	uint32_t word;
 };
 
 struct pvfront_posix {
@@ -51,6 +59,14 @@ struct pvfront_posix {
 	uint32_t nr_grefs;
 	uint64_t *gref_used; /* refs handed out by grant_frame() */
 	uint32_t gref_next;
+
+	/* event.c: the port status page (read-only) and the fast path's
+	 * descriptors, per port; NULL when pvhv offers none. */
+	pthread_mutex_t fast_lock;
+	const _Atomic uint32_t *port_status;
+	size_t status_bytes;
+	uint32_t nr_status; /* ports the page covers */
+	struct pp_fast *fast;
 };
 
 /* pages.c */
@@ -60,6 +76,15 @@ void pp_pages_fini(struct pvfront_posix *p);
 /* grant.c */
 int pp_gnttab_init(struct pvfront_posix *p);
 void pp_gnttab_fini(struct pvfront_posix *p);
+
+/* event.c: map the port status page pvhv left at its descriptor (none:
+ * no fast path, 0), and undo it all. */
+int pp_fast_init(struct pvfront_posix *p);
+void pp_fast_fini(struct pvfront_posix *p);
+/* A hypercall reply brought descriptor fd for port, valid while the
+ * port's status word is word: keep it (or close it). */
+void pp_fast_adopt(struct pvfront_posix *p, evtchn_port_t port,
+		   uint32_t word, int fd);
 
 /* guest.c: run nr(cmd, <copy of arg>, a3) with arg copied through the
  * calling vCPU's scratch page and back (len <= a page). */

@@ -14,7 +14,6 @@
  * between its chunks.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,23 +131,6 @@ int eb_hv_stop(struct eb_hv *hv)
 
 /* ---- round trips -------------------------------------------------------- */
 
-static int wait_block(struct pvhv_port *p)
-{
-	struct pollfd pfd = { .fd = pvhv_port_fd(p), .events = POLLIN };
-
-	for (;;) {
-		int n = pvhv_port_drain(p);
-
-		if (n)
-			return n < 0 ? n : 0;
-		n = poll(&pfd, 1, EB_TIMEOUT_MS);
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
 static int wait_spin(struct pvhv_port *p)
 {
 	uint64_t start = 0;
@@ -183,7 +165,9 @@ static int rtt_op(struct eb_subject *s)
 
 	if (rc)
 		return rc;
-	return r->dom0_spin ? wait_spin(r->g->port) : wait_block(r->g->port);
+	/* Sleeping: drain, poll(), drain (the harness's wait). */
+	return r->dom0_spin ? wait_spin(r->g->port)
+			    : hvt_wait_event(r->g->port, EB_TIMEOUT_MS);
 }
 
 static void rtt_end(struct eb_subject *s)

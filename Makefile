@@ -5,8 +5,8 @@
 #                        (with the fuzz targets), TSan stress, and the portable
 #                        part cross-built and tested on i386, aarch64, armhf
 #   make check SANITIZE=address
-#                        the same tests in an ASan+UBSan build (build-asan/)
-#   make bench           build and run tests/bench (ring_bench)
+#                        the same tests in an ASan+UBSan build (build-address/)
+#   make bench           build and run tests/bench (ring_bench, evtchn_bench)
 #   make deps            install missing Debian packages (as root)
 #   make clean           remove every build directory
 

@@ -22,8 +22,11 @@ static const char usage[] =
 "    backend spins until a request is there, copies it out, answers in the\n"
 "    slot and pushes.  The floor is measured in the same run: two threads\n"
 "    bouncing one cache line (A writes an odd number, B waits for it and\n"
-"    writes the next even one, A waits for that).  Nanoseconds per round\n"
-"    trip; target: ring <= 2x floor.\n"
+"    writes the next even one, A waits for that).  The line is the first\n"
+"    one of the ring's own shared pages: on a virtual machine the cost of\n"
+"    moving a line between CPUs depends on the memory it lives in, so the\n"
+"    floor is taken on the ring's memory.  Nanoseconds per round trip;\n"
+"    target: ring <= 2x floor.\n"
 "\n"
 "(b) throughput of 64-byte request / 64-byte response pairs.  The frontend\n"
 "    keeps up to --entries requests in flight, sending in batches of up to\n"
@@ -249,6 +252,21 @@ static void print_ratio(const struct bench *b, const char *name, double num,
 	       : (at_most ? r <= target : r >= target) ? "PASS" : "MISS");
 }
 
+/* True when a subject's slowest repetition took over twice its fastest. */
+static bool noisy(const struct bench *b)
+{
+	for (int s = 0; s < NSUBJ; s++) {
+		const double *v = b->val[s]; /* sorted */
+		double lo = v[0], hi = v[b->o.reps - 1];
+
+		if (!enabled(b, s) || lo <= 0.0)
+			continue;
+		if (hi > 2.0 * lo)
+			return true;
+	}
+	return false;
+}
+
 static void report(const struct bench *b)
 {
 	printf("\n(a) round trip, one 64-byte request in flight, poll mode\n");
@@ -269,6 +287,10 @@ static void report(const struct bench *b)
 		printf("\n*** WARNING: the rte_ring baseline did not run (%s);"
 		       " the throughput/rte_ring target is unverified. ***\n",
 		       b->rte_why);
+	if (noisy(b))
+		printf("\nNOTE: some repetitions were more than twice as slow as"
+		       " others (min/max above):\nthe machine was busy; the"
+		       " medians and ratios are less certain.\n");
 	if (atomic_load(&bench_unpinned))
 		printf("\n*** WARNING: could not pin the threads to CPUs 0 and"
 		       " 1; the numbers are not comparable. ***\n");

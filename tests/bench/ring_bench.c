@@ -46,10 +46,12 @@ static const char usage[] =
 "    Millions of pairs per second; targets: ring >= 20x socketpair and\n"
 "    ring >= 1.0x rte_ring.\n"
 "\n"
-"Each value is the median of --reps repetitions; the floor and the subject\n"
-"(and all throughput transports) are interleaved within each repetition, so\n"
-"noise on a shared machine hits them alike.  Each measurement is sized to\n"
-"last about 0.4 s after a calibration run; a full run takes ~40 s.\n"
+"Each value is the median of --reps repetitions.  A repetition measures\n"
+"every subject once, each ratio's two sides right after one another (the\n"
+"order flips every other repetition), and each ratio is the median of the\n"
+"per-repetition ratios, so noise on a shared machine hits both sides of a\n"
+"ratio alike.  Each measurement is sized to last about 0.2 s after a\n"
+"calibration run; a full run takes about 25 s.\n"
 "\n"
 "Output: a table (median, min, max), then one line per ratio:\n"
 "  ratio <name>: <value> (target ...) PASS|MISS\n"
@@ -60,7 +62,7 @@ static const char usage[] =
 "  --quick      a few milliseconds per measurement, 3 repetitions: proves the\n"
 "               benchmark runs (ctest ring_bench_smoke); numbers and ratios\n"
 "               are printed but not judged\n"
-"  --reps N     repetitions per measurement (default 9, at least 1)\n"
+"  --reps N     repetitions per measurement (default 15, at least 1)\n"
 "  --batch N    messages per push/enqueue/write (default 32, 1..256)\n"
 "  --entries N  ring capacity in entries for every transport (default 256,\n"
 "               a power of two, 2..4096)\n"
@@ -88,8 +90,8 @@ static unsigned parse_uint(const char *opt, const char *s, unsigned lo,
 
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){ .reps = 9, .batch = 32, .entries = 256,
-			    .target_s = 0.4 };
+	*o = (struct opts){ .reps = 15, .batch = 32, .entries = 256,
+			    .target_s = 0.2 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = argv[i + 1];
 
@@ -122,7 +124,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 /* ---- the measurements --------------------------------------------------- */
 
-enum subject { FLOOR, RING_RT, RING_TP, RTE_TP, PIPE_TP, SOCK_TP, NSUBJ };
+/* In the order they run: each ratio's two sides run next to each other. */
+enum subject { FLOOR, RING_RT, SOCK_TP, RING_TP, RTE_TP, PIPE_TP, NSUBJ };
 
 static const char *const subj_name[NSUBJ] = {
 	[FLOOR] = "cache-line ping-pong (floor)",
@@ -141,6 +144,19 @@ struct bench {
 	const char *rte_why;
 	uint64_t count[NSUBJ];
 	double *val[NSUBJ];
+	double *ratio[3]; /* per repetition, see ratios[] */
+};
+
+/* The ratios the issue sets targets for: num/den, at most or at least. */
+static const struct ratio_def {
+	const char *name;
+	enum subject num, den;
+	bool at_most;
+	double target;
+} ratios[3] = {
+	{ "roundtrip/floor", RING_RT, FLOOR, true, 2.0 },
+	{ "throughput/socketpair", RING_TP, SOCK_TP, false, 20.0 },
+	{ "throughput/rte_ring", RING_TP, RTE_TP, false, 1.0 },
 };
 
 static bool is_roundtrip(enum subject s)
@@ -212,10 +228,22 @@ static void run_all(struct bench *b)
 
 /* ---- the report ---------------------------------------------------------- */
 
-static double med[NSUBJ];
+static double med[NSUBJ], med_ratio[3];
 
+/* Ratios pair the two measurements of one repetition (taken moments
+ * apart), then take the median: a busy spell that slows one repetition
+ * slows both sides of its ratio. */
 static void summarize(struct bench *b)
 {
+	for (int k = 0; k < 3; k++) {
+		const struct ratio_def *d = &ratios[k];
+
+		if (!enabled(b, d->num) || !enabled(b, d->den))
+			continue;
+		for (unsigned r = 0; r < b->o.reps; r++)
+			b->ratio[k][r] = b->val[d->num][r] / b->val[d->den][r];
+		med_ratio[k] = bench_median(b->ratio[k], b->o.reps);
+	}
 	for (int s = 0; s < NSUBJ; s++)
 		if (enabled(b, s))
 			med[s] = bench_median(b->val[s], b->o.reps);
@@ -235,21 +263,20 @@ static void print_row(const struct bench *b, enum subject s, const char *unit)
 	       (unsigned long long)b->count[s]);
 }
 
-static void print_ratio(const struct bench *b, const char *name, double num,
-			double den, bool at_most, double target,
-			const char *missing)
+static void print_ratio(const struct bench *b, int k)
 {
-	double r;
+	const struct ratio_def *d = &ratios[k];
+	double r = med_ratio[k];
 
-	printf("ratio %s: ", name);
-	if (missing) {
-		printf("n/a (%s)\n", missing);
+	printf("ratio %s: ", d->name);
+	if (!enabled(b, d->num) || !enabled(b, d->den)) {
+		printf("n/a (%s)\n", b->rte_why);
 		return;
 	}
-	r = num / den;
-	printf("%.2f (target %s %.1f) %s\n", r, at_most ? "<=" : ">=", target,
-	       b->o.quick ? "not judged (--quick)"
-	       : (at_most ? r <= target : r >= target) ? "PASS" : "MISS");
+	printf("%.2f (target %s %.1f) %s\n", r, d->at_most ? "<=" : ">=",
+	       d->target, b->o.quick ? "not judged (--quick)"
+	       : (d->at_most ? r <= d->target : r >= d->target) ? "PASS"
+								 : "MISS");
 }
 
 /* True when a subject's slowest repetition took over twice its fastest. */
@@ -274,15 +301,13 @@ static void report(const struct bench *b)
 	print_row(b, RING_RT, "ns");
 	printf("\n(b) throughput, 64-byte request + 64-byte response pairs,"
 	       " %u in flight, batch %u\n", b->o.entries, b->o.batch);
-	for (int s = RING_TP; s <= SOCK_TP; s++)
-		print_row(b, s, "Mops/s");
+	print_row(b, RING_TP, "Mops/s");
+	print_row(b, RTE_TP, "Mops/s");
+	print_row(b, PIPE_TP, "Mops/s");
+	print_row(b, SOCK_TP, "Mops/s");
 	printf("  rte_ring: %s\n\n", bench_rte_describe());
-	print_ratio(b, "roundtrip/floor", med[RING_RT], med[FLOOR], true, 2.0,
-		    NULL);
-	print_ratio(b, "throughput/socketpair", med[RING_TP], med[SOCK_TP],
-		    false, 20.0, NULL);
-	print_ratio(b, "throughput/rte_ring", med[RING_TP], med[RTE_TP], false,
-		    1.0, b->have_rte ? NULL : b->rte_why);
+	for (int k = 0; k < 3; k++)
+		print_ratio(b, k);
 	if (!b->have_rte)
 		printf("\n*** WARNING: the rte_ring baseline did not run (%s);"
 		       " the throughput/rte_ring target is unverified. ***\n",
@@ -296,6 +321,15 @@ static void report(const struct bench *b)
 		       " 1; the numbers are not comparable. ***\n");
 }
 
+static double *alloc_reps(unsigned reps)
+{
+	double *v = calloc(reps, sizeof(double));
+
+	if (!v)
+		bench_fail("calloc", NULL);
+	return v;
+}
+
 static void setup(struct bench *b)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -307,11 +341,10 @@ static void setup(struct bench *b)
 	if (pv_ring_nr_ents(b->bytes, BENCH_MSG_SIZE) != b->o.entries)
 		bench_fail("ring geometry", "unexpected entry count");
 	b->have_rte = bench_rte_setup(b->o.entries, &b->rte_why) == 0;
-	for (int s = 0; s < NSUBJ; s++) {
-		b->val[s] = calloc(b->o.reps, sizeof(double));
-		if (!b->val[s])
-			bench_fail("calloc", NULL);
-	}
+	for (int s = 0; s < NSUBJ; s++)
+		b->val[s] = alloc_reps(b->o.reps);
+	for (int k = 0; k < 3; k++)
+		b->ratio[k] = alloc_reps(b->o.reps);
 	printf("ring_bench: %ld CPUs online, frontend on CPU 0, backend on "
 	       "CPU 1%s; median of %u repetitions%s\n", ncpu,
 	       atomic_load(&bench_unpinned) ? " (NOT PINNED)" : "",

@@ -12,24 +12,22 @@
 void store_quota_defaults(struct store_quota *q)
 {
 	*q = (struct store_quota){
-		.entry_nb = 1000,
-		.entry_size = 2048,
-		.perm_nb = 5,
-		.watch_nb = 128,
-		.transaction = 10,
-		.outstanding = 20,
-		.path_max = XENSTORE_REL_PATH_MAX,
+	    .entry_nb = 1000,
+	    .entry_size = 2048,
+	    .perm_nb = 5,
+	    .watch_nb = 128,
+	    .transaction = 10,
+	    .outstanding = 20,
+	    .path_max = XENSTORE_REL_PATH_MAX,
 	};
 }
 
-static const struct store_perm dom0_only = { .id = 0,
-					     .perms = STORE_PERM_NONE };
+static const struct store_perm dom0_only = {.id = 0, .perms = STORE_PERM_NONE};
 
 static int seed(struct store *st)
 {
-	static const char *const paths[] = { "/local", "/local/domain",
-					     "/tool" };
-	struct view v = { .st = st, .who = 0 };
+	static const char *const paths[] = {"/local", "/local/domain", "/tool"};
+	struct view v = {.st = st, .who = 0};
 	struct snode *root = snode_new(&dom0_only, 1);
 	unsigned int i;
 	int rc;
@@ -44,8 +42,8 @@ static int seed(struct store *st)
 
 int store_new(const struct store_quota *q, struct store **out)
 {
-	static const char *const names[2] = { "@introduceDomain",
-					      "@releaseDomain" };
+	static const char *const names[2] = {"@introduceDomain",
+					     "@releaseDomain"};
 	struct store *st = calloc(1, sizeof(*st));
 	unsigned int i;
 
@@ -97,7 +95,8 @@ void store_free(struct store *st)
 	free(st);
 }
 
-/* ---- clients -------------------------------------------------------------- */
+/* ---- clients --------------------------------------------------------------
+ */
 
 int store_conn_new(struct store *st, uint16_t domid,
 		   const struct store_conn_ops *ops, void *arg,
@@ -154,7 +153,8 @@ void store_conn_delivered(struct store_conn *c, unsigned int n)
 	c->outstanding = n > c->outstanding ? 0 : c->outstanding - n;
 }
 
-/* ---- pvhv's own calls ------------------------------------------------------ */
+/* ---- pvhv's own calls ------------------------------------------------------
+ */
 
 static int abs_path(const char *path)
 {
@@ -169,7 +169,7 @@ static int abs_path(const char *path)
 int store_write(struct store *st, const char *path, const void *value,
 		size_t len)
 {
-	struct view v = { .st = st, .who = 0 };
+	struct view v = {.st = st, .who = 0};
 	int rc = abs_path(path);
 
 	return rc < 0 ? rc : tree_write(&v, path, value, len, false);
@@ -177,7 +177,7 @@ int store_write(struct store *st, const char *path, const void *value,
 
 int store_mkdir(struct store *st, const char *path)
 {
-	struct view v = { .st = st, .who = 0 };
+	struct view v = {.st = st, .who = 0};
 	int rc = abs_path(path);
 
 	return rc < 0 ? rc : tree_write(&v, path, NULL, 0, true);
@@ -185,7 +185,7 @@ int store_mkdir(struct store *st, const char *path)
 
 int store_rm(struct store *st, const char *path)
 {
-	struct view v = { .st = st, .who = 0 };
+	struct view v = {.st = st, .who = 0};
 	int rc = abs_path(path);
 
 	return rc < 0 ? rc : tree_rm(&v, path);
@@ -194,7 +194,7 @@ int store_rm(struct store *st, const char *path)
 int store_set_perms(struct store *st, const char *path,
 		    const struct store_perm *perms, unsigned int n)
 {
-	struct view v = { .st = st, .who = 0 };
+	struct view v = {.st = st, .who = 0};
 	int rc = abs_path(path);
 
 	if (rc < 0 || !perms || n == 0)
@@ -204,7 +204,7 @@ int store_set_perms(struct store *st, const char *path,
 
 int store_read(struct store *st, const char *path, void *buf, size_t len)
 {
-	struct view v = { .st = st, .who = 0 };
+	struct view v = {.st = st, .who = 0};
 	const struct snode *n;
 	int rc = abs_path(path);
 
@@ -224,7 +224,8 @@ void store_set_introduce_hook(struct store *st, store_introduce_fn fn,
 	st->introduce_arg = arg;
 }
 
-/* ---- domains ---------------------------------------------------------------- */
+/* ---- domains ----------------------------------------------------------------
+ */
 
 bool store_domain_introduced(const struct store *st, uint16_t domid)
 {
@@ -265,13 +266,13 @@ int store_domain_mark(struct store *st, uint16_t domid, bool introduced)
  * device and control, and owns the directories it writes into. */
 static int make_home(struct store *st, uint16_t domid, const char *home)
 {
-	static const char *const ro[] = { "", "/device", "/control" };
-	static const char *const rw[] = { "/control/shutdown", "/data",
-					  "/drivers", "/feature", "/attr",
-					  "/error" };
-	struct store_perm rop[2] = { { 0, STORE_PERM_NONE },
-				     { domid, STORE_PERM_READ } };
-	struct store_perm rwp = { domid, STORE_PERM_NONE };
+	static const char *const ro[] = {"", "/device", "/control"};
+	static const char *const rw[] = {
+	    "/control/shutdown", "/data", "/drivers",
+	    "/feature",		 "/attr", "/error"};
+	struct store_perm rop[2] = {{0, STORE_PERM_NONE},
+				    {domid, STORE_PERM_READ}};
+	struct store_perm rwp = {domid, STORE_PERM_NONE};
 	char path[64];
 	unsigned int i;
 	int rc = 0;
@@ -352,8 +353,8 @@ static void find_refs(const char *key, void *val, void *arg)
  * takes over what it owned, and its own grants are dropped. */
 static int drop_refs(struct store *st, uint16_t domid)
 {
-	struct view v = { .st = st, .who = 0 };
-	struct fixup f = { .domid = domid };
+	struct view v = {.st = st, .who = 0};
+	struct fixup f = {.domid = domid};
 	unsigned int i, k;
 	size_t j;
 

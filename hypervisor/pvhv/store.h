@@ -89,22 +89,22 @@ struct store_conn;
 /* Per-domain / per-client limits; store_quota_defaults() gives the
  * defaults a stock xenstored uses.  0 means "no limit". */
 struct store_quota {
-	unsigned int entry_nb;      /* nodes a domain may own (1000) */
-	unsigned int entry_size;    /* bytes in one node's value (2048) */
-	unsigned int perm_nb;       /* entries in one permission list (5) */
-	unsigned int watch_nb;      /* watches per client (128) */
-	unsigned int transaction;   /* open transactions per client (10) */
-	unsigned int outstanding;   /* undelivered replies per client (20) */
-	unsigned int path_max;      /* path length below the home (2048) */
+	unsigned int entry_nb;	  /* nodes a domain may own (1000) */
+	unsigned int entry_size;  /* bytes in one node's value (2048) */
+	unsigned int perm_nb;	  /* entries in one permission list (5) */
+	unsigned int watch_nb;	  /* watches per client (128) */
+	unsigned int transaction; /* open transactions per client (10) */
+	unsigned int outstanding; /* undelivered replies per client (20) */
+	unsigned int path_max;	  /* path length below the home (2048) */
 };
 
 void store_quota_defaults(struct store_quota *q);
 
 /* One permission list entry.  The first entry of a list is the owner. */
-#define STORE_PERM_NONE  0u
-#define STORE_PERM_READ  1u
+#define STORE_PERM_NONE	 0u
+#define STORE_PERM_READ	 1u
 #define STORE_PERM_WRITE 2u
-#define STORE_PERM_BOTH  3u
+#define STORE_PERM_BOTH	 3u
 
 struct store_perm {
 	uint16_t id;   /* domid */
@@ -117,8 +117,8 @@ struct store_conn_ops {
 		    const void *payload, size_t len, void *arg);
 };
 
-__attribute__((warn_unused_result)) int
-store_new(const struct store_quota *q, struct store **out);
+__attribute__((warn_unused_result)) int store_new(const struct store_quota *q,
+						  struct store **out);
 /* Frees the tree and every connection still open (their ops are not
  * called again). */
 void store_free(struct store *st);

@@ -48,12 +48,12 @@ void smap_each(const struct smap *m,
 /* ---- nodes --------------------------------------------------------------- */
 
 struct snode {
-	uint64_t gen;        /* store generation of its last change */
+	uint64_t gen; /* store generation of its last change */
 	char *val;
 	size_t vlen;
 	struct store_perm *perm;
-	unsigned int nperm;  /* >= 1 */
-	char **kids;         /* child names, in creation order */
+	unsigned int nperm; /* >= 1 */
+	char **kids;	    /* child names, in creation order */
 	unsigned int nkids, kcap;
 };
 
@@ -85,8 +85,8 @@ struct sspecial {
 };
 
 struct swatch {
-	char *path;     /* absolute, or special */
-	char *given;    /* as the client wrote it */
+	char *path;  /* absolute, or special */
+	char *given; /* as the client wrote it */
 	char *token;
 	bool relative;
 	struct swatch *next;
@@ -110,8 +110,8 @@ struct store_conn {
 
 struct store {
 	struct store_quota q;
-	struct smap nodes;     /* path -> struct snode */
-	uint64_t gen;          /* bumped by every change */
+	struct smap nodes; /* path -> struct snode */
+	uint64_t gen;	   /* bumped by every change */
 	struct sdom *doms;
 	struct sspecial special[2];
 	struct store_conn *conns;
@@ -124,7 +124,7 @@ struct store {
 struct view {
 	struct store *st;
 	struct stx *tx; /* NULL: the tree itself */
-	uint16_t who;   /* the domain acting */
+	uint16_t who;	/* the domain acting */
 };
 
 static inline bool view_priv(const struct view *v)
@@ -142,8 +142,7 @@ unsigned int view_count(struct view *v, uint16_t domid);
 
 /* What domain who may do with a node of this list (STORE_PERM_* bits,
  * STORE_PERM_OWNER included). */
-unsigned int perm_for(uint16_t who, const struct store_perm *p,
-		      unsigned int n);
+unsigned int perm_for(uint16_t who, const struct store_perm *p, unsigned int n);
 /* The node if who may do `need` to it; else -EACCES, or -ENOENT when it
  * is missing and the nearest existing ancestor allows `need`. */
 int view_access(struct view *v, const char *path, unsigned int need,
@@ -151,23 +150,22 @@ int view_access(struct view *v, const char *path, unsigned int need,
 
 /* Tree operations on a view, checks included; fire watches (or queue
  * them in the transaction). */
-int tree_write(struct view *v, const char *path, const void *val,
-	       size_t len, bool mkdir_only);
+int tree_write(struct view *v, const char *path, const void *val, size_t len,
+	       bool mkdir_only);
 int tree_rm(struct view *v, const char *path);
-int tree_set_perms(struct view *v, const char *path,
-		   const struct store_perm *p, unsigned int np);
+int tree_set_perms(struct view *v, const char *path, const struct store_perm *p,
+		   unsigned int np);
 
 struct sdom *store_dom(struct store *st, uint16_t id, bool create);
 int path_parent(const char *path, char *out, size_t cap);
 const char *path_base(const char *path);
-int perms_parse(const char *const *s, unsigned int n,
-		struct store_perm *out);
+int perms_parse(const char *const *s, unsigned int n, struct store_perm *out);
 
 /* ---- transactions -------------------------------------------------------- */
 
 struct stx {
 	uint32_t id;
-	struct smap ents;   /* path -> struct txent */
+	struct smap ents; /* path -> struct txent */
 	struct sdelta *delta;
 	struct spend *pend, **pend_tail;
 	struct stx *next;
@@ -179,15 +177,15 @@ int tx_start(struct store_conn *c, uint32_t *id);
 int tx_end(struct store_conn *c, struct stx *tx, bool commit);
 void tx_abort_all(struct store_conn *c);
 /* Used by view_*(): the transaction's copy of path (loaded on first use). */
-int tx_load(struct view *v, const char *path, struct snode **n,
-	    bool *present);
+int tx_load(struct view *v, const char *path, struct snode **n, bool *present);
 int tx_store(struct view *v, const char *path, struct snode *n);
 int tx_delta(struct stx *tx, uint16_t id, int d);
 int tx_delta_of(const struct stx *tx, uint16_t id);
 int tx_queue_event(struct stx *tx, const char *path, bool exact,
 		   const struct snode *n);
 
-/* ---- watches -------------------------------------------------------------- */
+/* ---- watches --------------------------------------------------------------
+ */
 
 /* Something changed at path (its permissions: n's, or the special
  * path's): tell the watchers.  exact: only watches on path itself. */
@@ -211,8 +209,8 @@ void special_fire(struct store *st, const char *name);
 
 /* Absolute form of a client path into out; checks it (flags as
  * pv_xs_path_check) and the client's path quota. */
-int path_canon(struct store *st, uint16_t who, const char *path,
-	       size_t len, unsigned int flags, char *out, size_t cap);
+int path_canon(struct store *st, uint16_t who, const char *path, size_t len,
+	       unsigned int flags, char *out, size_t cap);
 int conn_send(struct store_conn *c, uint32_t type, uint32_t req_id,
 	      uint32_t tx_id, const void *payload, size_t len);
 

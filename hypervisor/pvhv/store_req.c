@@ -21,22 +21,25 @@ struct req {
 	bool replied; /* reply() reached the transport */
 };
 
-#define F_PRIV 1u  /* dom0 only */
-#define F_NOTX 2u  /* tx_id is ignored */
+#define F_PRIV 1u /* dom0 only */
+#define F_NOTX 2u /* tx_id is ignored */
 
 struct handler {
 	int (*fn)(struct req *r);
 	unsigned int flags;
 };
 
-/* ---- replies and arguments ------------------------------------------------ */
+/* ---- replies and arguments ------------------------------------------------
+ */
 
 int conn_send(struct store_conn *c, uint32_t type, uint32_t req_id,
 	      uint32_t tx_id, const void *payload, size_t len)
 {
 	struct xsd_sockmsg h = {
-		.type = type, .req_id = req_id, .tx_id = tx_id,
-		.len = (uint32_t)len,
+	    .type = type,
+	    .req_id = req_id,
+	    .tx_id = tx_id,
+	    .len = (uint32_t)len,
 	};
 
 	if (type != XS_WATCH_EVENT)
@@ -66,8 +69,8 @@ static int args(struct req *r, const char **s, unsigned int n)
 	return got == (int)n ? 0 : -XEN_EINVAL;
 }
 
-int path_canon(struct store *st, uint16_t who, const char *path,
-	       size_t len, unsigned int flags, char *out, size_t cap)
+int path_canon(struct store *st, uint16_t who, const char *path, size_t len,
+	       unsigned int flags, char *out, size_t cap)
 {
 	char home[32];
 	size_t hl, total;
@@ -92,8 +95,7 @@ int path_canon(struct store *st, uint16_t who, const char *path,
 	return 0;
 }
 
-static int path_arg(struct req *r, const char *s, unsigned int flags,
-		    char *out)
+static int path_arg(struct req *r, const char *s, unsigned int flags, char *out)
 {
 	return path_canon(r->c->st, r->c->domid, s, strlen(s), flags, out,
 			  STORE_PATH_BUF);
@@ -137,7 +139,8 @@ static int domid_arg(struct req *r, uint16_t *domid)
 	return rc;
 }
 
-/* ---- tree requests -------------------------------------------------------- */
+/* ---- tree requests --------------------------------------------------------
+ */
 
 static int do_read(struct req *r)
 {
@@ -243,8 +246,8 @@ static int do_directory_part(struct req *r)
 	return reply(r, out, glen + len);
 }
 
-static size_t perms_fmt(const struct store_perm *p, unsigned int np,
-			char *out, size_t cap)
+static size_t perms_fmt(const struct store_perm *p, unsigned int np, char *out,
+			size_t cap)
 {
 	static const char letter[] = "nrwb";
 	size_t len = 0;
@@ -252,7 +255,8 @@ static size_t perms_fmt(const struct store_perm *p, unsigned int np,
 
 	for (i = 0; i < np && len < cap; i++)
 		len += (size_t)snprintf(out + len, cap - len, "%c%u",
-					letter[p[i].perms & 3], p[i].id) + 1;
+					letter[p[i].perms & 3], p[i].id) +
+		       1;
 	return len;
 }
 
@@ -327,7 +331,8 @@ static int do_set_perms(struct req *r)
 	return rc < 0 ? rc : ack(r);
 }
 
-/* ---- watches and transactions --------------------------------------------- */
+/* ---- watches and transactions ---------------------------------------------
+ */
 
 static int do_watch(struct req *r)
 {
@@ -396,7 +401,8 @@ static int do_tx_end(struct req *r)
 	return rc < 0 ? rc : ack(r);
 }
 
-/* ---- domains ---------------------------------------------------------------- */
+/* ---- domains ----------------------------------------------------------------
+ */
 
 static int do_get_domain_path(struct req *r)
 {
@@ -406,9 +412,9 @@ static int do_get_domain_path(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	return reply(r, out,
-		     (size_t)snprintf(out, sizeof(out), "/local/domain/%u",
-				      domid) + 1);
+	return reply(
+	    r, out,
+	    (size_t)snprintf(out, sizeof(out), "/local/domain/%u", domid) + 1);
 }
 
 static int do_introduce(struct req *r)
@@ -439,7 +445,8 @@ static int do_release(struct req *r)
 	uint16_t domid;
 	int rc = domid_arg(r, &domid);
 
-	if (rc == 0 && (domid == 0 || !store_domain_introduced(r->c->st, domid)))
+	if (rc == 0 &&
+	    (domid == 0 || !store_domain_introduced(r->c->st, domid)))
 		rc = -XEN_ENOENT;
 	if (rc == 0)
 		rc = store_domain_mark(r->c->st, domid, false);
@@ -464,26 +471,26 @@ static int do_unsupported(struct req *r)
 }
 
 static const struct handler handlers[XS_TYPE_COUNT] = {
-	[XS_CONTROL] = { do_unsupported, F_PRIV | F_NOTX },
-	[XS_DIRECTORY] = { do_directory, 0 },
-	[XS_READ] = { do_read, 0 },
-	[XS_GET_PERMS] = { do_get_perms, 0 },
-	[XS_WATCH] = { do_watch, F_NOTX },
-	[XS_UNWATCH] = { do_unwatch, F_NOTX },
-	[XS_TRANSACTION_START] = { do_tx_start, F_NOTX },
-	[XS_TRANSACTION_END] = { do_tx_end, 0 },
-	[XS_INTRODUCE] = { do_introduce, F_PRIV | F_NOTX },
-	[XS_RELEASE] = { do_release, F_PRIV | F_NOTX },
-	[XS_GET_DOMAIN_PATH] = { do_get_domain_path, F_NOTX },
-	[XS_WRITE] = { do_write, 0 },
-	[XS_MKDIR] = { do_mkdir, 0 },
-	[XS_RM] = { do_rm, 0 },
-	[XS_SET_PERMS] = { do_set_perms, 0 },
-	[XS_IS_DOMAIN_INTRODUCED] = { do_is_introduced, F_NOTX },
-	[XS_RESUME] = { do_unsupported, F_PRIV | F_NOTX },
-	[XS_SET_TARGET] = { do_unsupported, F_PRIV | F_NOTX },
-	[XS_RESET_WATCHES] = { do_reset_watches, F_NOTX },
-	[XS_DIRECTORY_PART] = { do_directory_part, 0 },
+    [XS_CONTROL] = {do_unsupported, F_PRIV | F_NOTX},
+    [XS_DIRECTORY] = {do_directory, 0},
+    [XS_READ] = {do_read, 0},
+    [XS_GET_PERMS] = {do_get_perms, 0},
+    [XS_WATCH] = {do_watch, F_NOTX},
+    [XS_UNWATCH] = {do_unwatch, F_NOTX},
+    [XS_TRANSACTION_START] = {do_tx_start, F_NOTX},
+    [XS_TRANSACTION_END] = {do_tx_end, 0},
+    [XS_INTRODUCE] = {do_introduce, F_PRIV | F_NOTX},
+    [XS_RELEASE] = {do_release, F_PRIV | F_NOTX},
+    [XS_GET_DOMAIN_PATH] = {do_get_domain_path, F_NOTX},
+    [XS_WRITE] = {do_write, 0},
+    [XS_MKDIR] = {do_mkdir, 0},
+    [XS_RM] = {do_rm, 0},
+    [XS_SET_PERMS] = {do_set_perms, 0},
+    [XS_IS_DOMAIN_INTRODUCED] = {do_is_introduced, F_NOTX},
+    [XS_RESUME] = {do_unsupported, F_PRIV | F_NOTX},
+    [XS_SET_TARGET] = {do_unsupported, F_PRIV | F_NOTX},
+    [XS_RESET_WATCHES] = {do_reset_watches, F_NOTX},
+    [XS_DIRECTORY_PART] = {do_directory_part, 0},
 };
 
 static int dispatch(struct req *r)
@@ -509,8 +516,11 @@ int store_request(struct store_conn *c, const struct xsd_sockmsg *hdr,
 		  const char *payload)
 {
 	struct req r = {
-		.c = c, .hdr = hdr, .p = payload, .len = hdr->len,
-		.v = { .st = c->st, .tx = NULL, .who = c->domid },
+	    .c = c,
+	    .hdr = hdr,
+	    .p = payload,
+	    .len = hdr->len,
+	    .v = {.st = c->st, .tx = NULL, .who = c->domid},
 	};
 	const char *name;
 	int rc;

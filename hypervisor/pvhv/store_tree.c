@@ -125,7 +125,7 @@ void smap_fini(struct smap *m, void (*free_val)(void *))
 			free(e);
 		}
 	free(m->b);
-	*m = (struct smap){ 0 };
+	*m = (struct smap){0};
 }
 
 /* ---- node records -------------------------------------------------------- */
@@ -260,7 +260,8 @@ int snode_kids_buf(const struct snode *n, char **out, size_t *len)
 	return 0;
 }
 
-/* ---- paths and permissions ------------------------------------------------ */
+/* ---- paths and permissions ------------------------------------------------
+ */
 
 int path_parent(const char *path, char *out, size_t cap)
 {
@@ -282,8 +283,7 @@ const char *path_base(const char *path)
 	return strrchr(path, '/') + 1;
 }
 
-unsigned int perm_for(uint16_t who, const struct store_perm *p,
-		      unsigned int n)
+unsigned int perm_for(uint16_t who, const struct store_perm *p, unsigned int n)
 {
 	unsigned int i;
 
@@ -302,11 +302,20 @@ int perms_parse(const char *const *s, unsigned int n, struct store_perm *out)
 
 	for (i = 0; i < n; i++) {
 		switch (s[i][0]) {
-		case 'n': out[i].perms = STORE_PERM_NONE; break;
-		case 'r': out[i].perms = STORE_PERM_READ; break;
-		case 'w': out[i].perms = STORE_PERM_WRITE; break;
-		case 'b': out[i].perms = STORE_PERM_BOTH; break;
-		default: return -XEN_EINVAL;
+		case 'n':
+			out[i].perms = STORE_PERM_NONE;
+			break;
+		case 'r':
+			out[i].perms = STORE_PERM_READ;
+			break;
+		case 'w':
+			out[i].perms = STORE_PERM_WRITE;
+			break;
+		case 'b':
+			out[i].perms = STORE_PERM_BOTH;
+			break;
+		default:
+			return -XEN_EINVAL;
 		}
 		id = 0;
 		for (d = s[i] + 1; *d; d++) {
@@ -344,12 +353,14 @@ struct sdom *store_dom(struct store *st, uint16_t id, bool create)
 unsigned int view_count(struct view *v, uint16_t domid)
 {
 	struct sdom *d = store_dom(v->st, domid, false);
-	int n = (d ? (int)d->nodes : 0) + (v->tx ? tx_delta_of(v->tx, domid) : 0);
+	int n =
+	    (d ? (int)d->nodes : 0) + (v->tx ? tx_delta_of(v->tx, domid) : 0);
 
 	return n > 0 ? (unsigned int)n : 0;
 }
 
-/* ---- views ---------------------------------------------------------------- */
+/* ---- views ----------------------------------------------------------------
+ */
 
 const struct snode *view_get(struct view *v, const char *path)
 {
@@ -439,7 +450,8 @@ int view_access(struct view *v, const char *path, unsigned int need,
 	while (path_parent(up, up, strlen(up) + 1) == 0) {
 		n = view_get(v, up);
 		if (n) {
-			if ((perm_for(v->who, n->perm, n->nperm) & need) != need)
+			if ((perm_for(v->who, n->perm, n->nperm) & need) !=
+			    need)
 				rc = -XEN_EACCES;
 			break;
 		}
@@ -448,7 +460,8 @@ int view_access(struct view *v, const char *path, unsigned int need,
 	return rc;
 }
 
-/* ---- write and mkdir ------------------------------------------------------ */
+/* ---- write and mkdir ------------------------------------------------------
+ */
 
 static int value_quota(struct view *v, size_t len)
 {
@@ -555,8 +568,8 @@ static int create_path(struct view *v, const char *path)
 	return rc;
 }
 
-int tree_write(struct view *v, const char *path, const void *val,
-	       size_t len, bool mkdir_only)
+int tree_write(struct view *v, const char *path, const void *val, size_t len,
+	       bool mkdir_only)
 {
 	const struct snode *n;
 	struct snode *c;
@@ -594,11 +607,11 @@ int tree_write(struct view *v, const char *path, const void *val,
 	return view_fire(v, path, false, view_get(v, path));
 }
 
-/* ---- rm ------------------------------------------------------------------- */
+/* ---- rm -------------------------------------------------------------------
+ */
 
 /* Every path at and below path, parents before children. */
-static int collect(struct view *v, const char *path, char ***out,
-		   size_t *count)
+static int collect(struct view *v, const char *path, char ***out, size_t *count)
 {
 	size_t n = 0, cap = 16, i = 0;
 	char **list = malloc(cap * sizeof(*list));
@@ -614,7 +627,8 @@ static int collect(struct view *v, const char *path, char ***out,
 			char *child;
 
 			if (n == cap) {
-				char **bigger = realloc(list, 2 * cap * sizeof(*list));
+				char **bigger =
+				    realloc(list, 2 * cap * sizeof(*list));
 
 				if (!bigger)
 					goto oom;
@@ -695,10 +709,11 @@ int tree_rm(struct view *v, const char *path)
 	return rc;
 }
 
-/* ---- set_perms ------------------------------------------------------------ */
+/* ---- set_perms ------------------------------------------------------------
+ */
 
-int tree_set_perms(struct view *v, const char *path,
-		   const struct store_perm *p, unsigned int np)
+int tree_set_perms(struct view *v, const char *path, const struct store_perm *p,
+		   unsigned int np)
 {
 	const struct snode *n;
 	struct snode *c, *was;

@@ -14,7 +14,7 @@
 
 struct txent {
 	struct snode *node; /* NULL: absent in the transaction */
-	uint64_t seen;      /* generation when first touched, 0: absent */
+	uint64_t seen;	    /* generation when first touched, 0: absent */
 	bool dirty;
 };
 
@@ -127,8 +127,7 @@ static void mark_failed(struct stx *tx)
 	tx->pend_tail = NULL;
 }
 
-int tx_load(struct view *v, const char *path, struct snode **n,
-	    bool *present)
+int tx_load(struct view *v, const char *path, struct snode **n, bool *present)
 {
 	struct txent *e = smap_get(&v->tx->ents, path);
 	struct snode *main;
@@ -223,7 +222,8 @@ int tx_queue_event(struct stx *tx, const char *path, bool exact,
 	return 0;
 }
 
-/* ---- commit --------------------------------------------------------------- */
+/* ---- commit ---------------------------------------------------------------
+ */
 
 struct check {
 	struct store *st;
@@ -249,7 +249,7 @@ static void apply_one(const char *key, void *val, void *arg)
 {
 	struct apply *a = arg;
 	struct txent *e = val;
-	struct view v = { .st = a->st, .tx = NULL, .who = 0 };
+	struct view v = {.st = a->st, .tx = NULL, .who = 0};
 	int rc;
 
 	if (!e->dirty)
@@ -264,8 +264,8 @@ static void apply_one(const char *key, void *val, void *arg)
 
 static int commit(struct store *st, struct stx *tx)
 {
-	struct check chk = { .st = st };
-	struct apply app = { .st = st };
+	struct check chk = {.st = st};
+	struct apply app = {.st = st};
 	struct spend *p;
 
 	if (!tx->pend_tail)

@@ -50,7 +50,7 @@ static int rec_send(struct store_conn *c, const struct xsd_sockmsg *h,
 	return 0;
 }
 
-static const struct store_conn_ops rec_ops = { .send = rec_send };
+static const struct store_conn_ops rec_ops = {.send = rec_send};
 
 static void cl_open(struct fx *f, struct cl *cl, uint16_t domid)
 {
@@ -100,8 +100,10 @@ static int teardown(void **state)
 static struct msg *call(struct cl *cl, uint32_t type, uint32_t tx,
 			const void *p, size_t len)
 {
-	struct xsd_sockmsg h = { .type = type, .req_id = ++next_req,
-				 .tx_id = tx, .len = (uint32_t)len };
+	struct xsd_sockmsg h = {.type = type,
+				.req_id = ++next_req,
+				.tx_id = tx,
+				.len = (uint32_t)len};
 	struct msg *reply = NULL;
 	size_t i, before = cl->n;
 
@@ -120,8 +122,8 @@ static struct msg *call(struct cl *cl, uint32_t type, uint32_t tx,
 }
 
 /* Payload literals carry their NULs: P("a\0b") is 3 bytes. */
-#define P(lit) lit, sizeof(lit) - 1
-#define C(cl, type, lit) call(cl, type, 0, P(lit))
+#define P(lit)		      lit, sizeof(lit) - 1
+#define C(cl, type, lit)      call(cl, type, 0, P(lit))
 #define CT(cl, type, tx, lit) call(cl, type, tx, P(lit))
 
 static void is_ok(const struct msg *m)
@@ -161,8 +163,9 @@ static unsigned int events(struct cl *cl, const char *path, const char *tok)
 
 		if (m->h.type != XS_WATCH_EVENT)
 			continue;
-		assert_int_equal(m->h.len,
-				 strlen(m->p) + strlen(m->p + strlen(m->p) + 1) + 2);
+		assert_int_equal(m->h.len, strlen(m->p) +
+					       strlen(m->p + strlen(m->p) + 1) +
+					       2);
 		if ((!path || strcmp(m->p, path) == 0) &&
 		    (!tok || strcmp(m->p + strlen(m->p) + 1, tok) == 0))
 			n++;
@@ -248,18 +251,19 @@ static void relative_paths_and_domain_path(void **state)
 	is_val(C(&f->d0, XS_READ, "/local/domain/0/rel\0"), "v");
 }
 
-/* ---- hostile input ---------------------------------------------------------- */
+/* ---- hostile input ----------------------------------------------------------
+ */
 
 static void hostile_payload_shapes(void **state)
 {
 	struct fx *f = *state;
 
 	is_err(call(&f->g1, XS_READ, 0, NULL, 0), "EINVAL");
-	is_err(C(&f->g1, XS_READ, "data"), "EINVAL");      /* no NUL */
+	is_err(C(&f->g1, XS_READ, "data"), "EINVAL");	   /* no NUL */
 	is_err(C(&f->g1, XS_READ, "data\0x\0"), "EINVAL"); /* two strings */
 	is_err(C(&f->g1, XS_READ, "data\0x"), "EINVAL");
-	is_err(C(&f->g1, XS_WRITE, "data/x"), "EINVAL");   /* no NUL at all */
-	is_err(C(&f->g1, XS_WATCH, "data\0"), "EINVAL");   /* no token */
+	is_err(C(&f->g1, XS_WRITE, "data/x"), "EINVAL"); /* no NUL at all */
+	is_err(C(&f->g1, XS_WATCH, "data\0"), "EINVAL"); /* no token */
 	is_err(C(&f->g1, XS_WATCH, "data\0tok"), "EINVAL");
 	is_err(C(&f->g1, XS_SET_PERMS, "data\0"), "EINVAL");
 	is_err(C(&f->g1, XS_DIRECTORY_PART, "data\0"), "EINVAL");
@@ -267,17 +271,24 @@ static void hostile_payload_shapes(void **state)
 	is_err(C(&f->g1, XS_DIRECTORY_PART, "data\0-1\0"), "EINVAL");
 	is_err(C(&f->g1, XS_TRANSACTION_END, "\0"), "EINVAL");
 	is_err(C(&f->d0, XS_INTRODUCE, "5\0"), "EINVAL");
-	is_err(C(&f->d0, XS_INTRODUCE, "0\0" "1\0" "2\0"), "EINVAL");
-	is_err(C(&f->d0, XS_INTRODUCE, "5\0x\0" "2\0"), "EINVAL");
+	is_err(C(&f->d0, XS_INTRODUCE,
+		 "0\0"
+		 "1\0"
+		 "2\0"),
+	       "EINVAL");
+	is_err(C(&f->d0, XS_INTRODUCE,
+		 "5\0x\0"
+		 "2\0"),
+	       "EINVAL");
 	is_err(C(&f->d0, XS_RELEASE, "\0"), "EINVAL");
 }
 
 static void hostile_paths(void **state)
 {
 	struct fx *f = *state;
-	static const char *const bad[] = { "data//x", "data/x/", "/", "",
-					   "data/a b", "data/\x80",
-					   "@introduceDomain", "/tool/@x/../" };
+	static const char *const bad[] = {
+	    "data//x",	 "data/x/",	     "/",	    "", "data/a b",
+	    "data/\x80", "@introduceDomain", "/tool/@x/../"};
 	char big[XENSTORE_PAYLOAD_MAX];
 	size_t i, l;
 
@@ -287,8 +298,8 @@ static void hostile_paths(void **state)
 		memcpy(big + l, "v", 1);
 		if (strcmp(bad[i], "/") != 0)
 			is_err(call(&f->g1, XS_WRITE, 0, big, l + 1), "EINVAL");
-		is_err(call(&f->g1, XS_READ, 0, big, l), strcmp(bad[i], "/")
-			       ? "EINVAL" : "EACCES");
+		is_err(call(&f->g1, XS_READ, 0, big, l),
+		       strcmp(bad[i], "/") ? "EINVAL" : "EACCES");
 	}
 	/* Longer than an absolute path may be: EINVAL (ENAMETOOLONG has no
 	 * name on the wire). */
@@ -338,14 +349,25 @@ static void unknown_and_unsupported_types(void **state)
 	is_err(call(&f->d0, XS_ERROR, 0, P("EINVAL\0")), "EINVAL");
 	is_err(C(&f->d0, XS_CONTROL, "print\0"), "ENOSYS");
 	is_err(C(&f->d0, XS_RESUME, "1\0"), "ENOSYS");
-	is_err(C(&f->d0, XS_SET_TARGET, "1\0" "2\0"), "ENOSYS");
+	is_err(C(&f->d0, XS_SET_TARGET,
+		 "1\0"
+		 "2\0"),
+	       "ENOSYS");
 	is_err(C(&f->g1, XS_CONTROL, "print\0"), "EACCES");
-	is_err(C(&f->g1, XS_SET_TARGET, "1\0" "2\0"), "EACCES");
-	is_err(C(&f->g1, XS_INTRODUCE, "5\0" "1\0" "2\0"), "EACCES");
+	is_err(C(&f->g1, XS_SET_TARGET,
+		 "1\0"
+		 "2\0"),
+	       "EACCES");
+	is_err(C(&f->g1, XS_INTRODUCE,
+		 "5\0"
+		 "1\0"
+		 "2\0"),
+	       "EACCES");
 	is_err(C(&f->g1, XS_RELEASE, "2\0"), "EACCES");
 }
 
-/* ---- permissions ------------------------------------------------------------- */
+/* ---- permissions
+ * ------------------------------------------------------------- */
 
 static void perms_guest_isolation(void **state)
 {
@@ -393,7 +415,8 @@ static void perms_inherit_and_owner(void **state)
 	is_ok(C(&f->g2, XS_WRITE, "/local/domain/1/data/a/g2\0v"));
 	/* ...and guest 1, listed nowhere, no longer sees it. */
 	is_err(C(&f->g1, XS_GET_PERMS, "data/a/g2\0"), "EACCES");
-	is_val(C(&f->d0, XS_GET_PERMS, "/local/domain/1/data/a/g2\0"), "n2\0b2\0");
+	is_val(C(&f->d0, XS_GET_PERMS, "/local/domain/1/data/a/g2\0"),
+	       "n2\0b2\0");
 	/* Only dom0 gives nodes away; others may not change lists. */
 	is_err(C(&f->g1, XS_SET_PERMS, "data/a\0n2\0"), "EPERM");
 	is_err(C(&f->g2, XS_SET_PERMS, "/local/domain/1/data/a\0n1\0b2\0"),
@@ -419,7 +442,8 @@ static void perms_hostile_lists(void **state)
 	is_err(C(&f->g1, XS_SET_PERMS, "data/none\0n1\0"), "ENOENT");
 }
 
-/* ---- watches ----------------------------------------------------------------- */
+/* ---- watches
+ * ----------------------------------------------------------------- */
 
 static void watch_initial_children_siblings(void **state)
 {
@@ -551,8 +575,14 @@ static void watch_special_introduce_release(void **state)
 	is_val(C(&f->g1, XS_GET_PERMS, "@releaseDomain\0"), "n0\0r1\0");
 	/* By request too: INTRODUCE / RELEASE from dom0. */
 	clear(&f->d0);
-	is_ok(C(&f->d0, XS_INTRODUCE, "5\0" "1234\0" "7\0"));
-	is_ok(C(&f->d0, XS_INTRODUCE, "5\0" "1234\0" "7\0")); /* no 2nd event */
+	is_ok(C(&f->d0, XS_INTRODUCE,
+		"5\0"
+		"1234\0"
+		"7\0"));
+	is_ok(C(&f->d0, XS_INTRODUCE,
+		"5\0"
+		"1234\0"
+		"7\0")); /* no 2nd event */
 	assert_int_equal(events(&f->d0, "@introduceDomain", "in"), 1);
 	is_val(C(&f->d0, XS_IS_DOMAIN_INTRODUCED, "5\0"), "T\0");
 	is_ok(C(&f->d0, XS_RELEASE, "5\0"));
@@ -563,7 +593,8 @@ static void watch_special_introduce_release(void **state)
 	is_err(C(&f->d0, XS_IS_DOMAIN_INTRODUCED, "zz\0"), "EINVAL");
 }
 
-/* ---- transactions ------------------------------------------------------------- */
+/* ---- transactions
+ * ------------------------------------------------------------- */
 
 static void tx_isolation_and_commit(void **state)
 {
@@ -649,7 +680,8 @@ static void tx_hostile_ids(void **state)
 	is_ok(CT(&f->g2, XS_WRITE, tx_begin(&f->g2), "data/q\0v"));
 }
 
-/* ---- quotas ------------------------------------------------------------------- */
+/* ---- quotas
+ * ------------------------------------------------------------------- */
 
 static void quota_nodes_and_others_keep_working(void **state)
 {
@@ -711,7 +743,9 @@ static void quota_watches(void **state)
 		is_ok(call(&f->g1, XS_WATCH, 0, p, (size_t)l + 1));
 	}
 	is_err(C(&f->g1, XS_WATCH, "data\0last\0"), "E2BIG");
-	is_ok(C(&f->g1, XS_UNWATCH, "data\0" "5\0"));
+	is_ok(C(&f->g1, XS_UNWATCH,
+		"data\0"
+		"5\0"));
 	is_ok(C(&f->g1, XS_WATCH, "data\0last\0"));
 	is_ok(C(&f->g2, XS_WATCH, "data\0mine\0"));
 	/* dom0 is not limited. */
@@ -741,7 +775,7 @@ static void quota_transactions(void **state)
 static void quota_outstanding_throttles(void **state)
 {
 	struct fx *f = *state;
-	struct xsd_sockmsg h = { .type = XS_READ, .len = 5 };
+	struct xsd_sockmsg h = {.type = XS_READ, .len = 5};
 	unsigned int i;
 
 	/* The transport delivers nothing: after 20 replies the guest is
@@ -762,7 +796,8 @@ static void quota_outstanding_throttles(void **state)
 	assert_false(store_conn_throttled(f->g1.c));
 }
 
-/* ---- DIRECTORY_PART ------------------------------------------------------------- */
+/* ---- DIRECTORY_PART
+ * ------------------------------------------------------------- */
 
 static void directory_part_big_directory(void **state)
 {
@@ -806,29 +841,39 @@ static void directory_part_big_directory(void **state)
 	assert_int_equal(got, 500);
 	assert_true(parts >= 3);
 	/* Past the end: just the generation and the end mark. */
-	m = C(&f->d0, XS_DIRECTORY_PART, "/tool/big\0" "999999\0");
+	m = C(&f->d0, XS_DIRECTORY_PART,
+	      "/tool/big\0"
+	      "999999\0");
 	assert_int_equal(m->h.len, strlen(gen) + 2);
 	/* A change moves the generation on. */
 	is_ok(C(&f->d0, XS_WRITE, "/tool/big/one-more\0"));
-	m = C(&f->d0, XS_DIRECTORY_PART, "/tool/big\0" "0\0");
+	m = C(&f->d0, XS_DIRECTORY_PART,
+	      "/tool/big\0"
+	      "0\0");
 	assert_string_not_equal(m->p, gen);
-	is_err(C(&f->g1, XS_DIRECTORY_PART, "/tool/big\0" "0\0"), "EACCES");
+	is_err(C(&f->g1, XS_DIRECTORY_PART,
+		 "/tool/big\0"
+		 "0\0"),
+	       "EACCES");
 	/* A small directory in one part. */
-	m = C(&f->d0, XS_DIRECTORY_PART, "/local\0" "0\0");
+	m = C(&f->d0, XS_DIRECTORY_PART,
+	      "/local\0"
+	      "0\0");
 	i = strlen(m->p) + 1;
 	assert_int_equal(m->h.len, i + 8);
 	assert_memory_equal(m->p + i, "domain\0", 8);
 }
 
-/* ---- domains and pvhv's own calls ---------------------------------------------- */
+/* ---- domains and pvhv's own calls
+ * ---------------------------------------------- */
 
 static void domain_release_drops_state(void **state)
 {
 	struct fx *f = *state;
-	const struct store_perm mine[2] = { { 1, STORE_PERM_NONE },
-					    { 2, STORE_PERM_READ } };
-	const struct store_perm grant[2] = { { 0, STORE_PERM_NONE },
-					     { 1, STORE_PERM_BOTH } };
+	const struct store_perm mine[2] = {{1, STORE_PERM_NONE},
+					   {2, STORE_PERM_READ}};
+	const struct store_perm grant[2] = {{0, STORE_PERM_NONE},
+					    {1, STORE_PERM_BOTH}};
 	uint32_t t;
 
 	is_ok(C(&f->g1, XS_WATCH, "data\0w\0"));
@@ -853,8 +898,8 @@ static void domain_release_drops_state(void **state)
 static void dom0_api(void **state)
 {
 	struct fx *f = *state;
-	const struct store_perm p[2] = { { 1, STORE_PERM_NONE },
-					 { 2, STORE_PERM_READ } };
+	const struct store_perm p[2] = {{1, STORE_PERM_NONE},
+					{2, STORE_PERM_READ}};
 	char buf[8];
 
 	assert_int_equal(store_write(f->st, "/tool/api/k", "value", 5), 0);
@@ -869,8 +914,7 @@ static void dom0_api(void **state)
 	assert_int_equal(store_rm(f->st, "/tool/api"), 0);
 	assert_int_equal(store_read(f->st, "/tool/api/k", buf, 2), -XEN_ENOENT);
 	assert_int_equal(store_write(f->st, "relative", "v", 1), -XEN_EINVAL);
-	assert_int_equal(store_write(f->st, "/bad//path", "v", 1),
-			 -XEN_EINVAL);
+	assert_int_equal(store_write(f->st, "/bad//path", "v", 1), -XEN_EINVAL);
 	assert_int_equal(store_set_perms(f->st, "/tool", p, 0), -XEN_EINVAL);
 	assert_int_equal(store_domain_introduce(f->st, 0), -XEN_EINVAL);
 	assert_int_equal(store_domain_release(f->st, 0), -XEN_EINVAL);
@@ -879,7 +923,7 @@ static void dom0_api(void **state)
 static void conn_free_with_state(void **state)
 {
 	struct fx *f = *state;
-	struct cl extra = { 0 };
+	struct cl extra = {0};
 
 	cl_open(f, &extra, 2);
 	is_ok(C(&extra, XS_WATCH, "data\0a\0"));
@@ -895,35 +939,35 @@ static void conn_free_with_state(void **state)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
-	T(initial_tree),
-	T(read_write_mkdir),
-	T(rm_subtree),
-	T(relative_paths_and_domain_path),
-	T(hostile_payload_shapes),
-	T(hostile_paths),
-	T(deep_paths),
-	T(unknown_and_unsupported_types),
-	T(perms_guest_isolation),
-	T(perms_inherit_and_owner),
-	T(perms_hostile_lists),
-	T(watch_initial_children_siblings),
-	T(watch_tokens_dup_unwatch_reset),
-	T(watch_relative_paths),
-	T(watch_rm_fires_removed_children),
-	T(watch_denied_nodes_stay_silent),
-	T(watch_special_introduce_release),
-	T(tx_isolation_and_commit),
-	T(tx_conflict_eagain),
-	T(tx_hostile_ids),
-	T(quota_nodes_and_others_keep_working),
-	T(quota_value_size),
-	T(quota_watches),
-	T(quota_transactions),
-	T(quota_outstanding_throttles),
-	T(directory_part_big_directory),
-	T(domain_release_drops_state),
-	T(dom0_api),
-	T(conn_free_with_state),
+    T(initial_tree),
+    T(read_write_mkdir),
+    T(rm_subtree),
+    T(relative_paths_and_domain_path),
+    T(hostile_payload_shapes),
+    T(hostile_paths),
+    T(deep_paths),
+    T(unknown_and_unsupported_types),
+    T(perms_guest_isolation),
+    T(perms_inherit_and_owner),
+    T(perms_hostile_lists),
+    T(watch_initial_children_siblings),
+    T(watch_tokens_dup_unwatch_reset),
+    T(watch_relative_paths),
+    T(watch_rm_fires_removed_children),
+    T(watch_denied_nodes_stay_silent),
+    T(watch_special_introduce_release),
+    T(tx_isolation_and_commit),
+    T(tx_conflict_eagain),
+    T(tx_hostile_ids),
+    T(quota_nodes_and_others_keep_working),
+    T(quota_value_size),
+    T(quota_watches),
+    T(quota_transactions),
+    T(quota_outstanding_throttles),
+    T(directory_part_big_directory),
+    T(domain_release_drops_state),
+    T(dom0_api),
+    T(conn_free_with_state),
 };
 
 PV_UNIT_MAIN("store_core (real store, recording transport)", tests)

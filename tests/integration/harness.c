@@ -41,9 +41,73 @@ static void exec_pvhv(struct hvt *t, const char *const *extra)
 	_exit(127);
 }
 
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -EIO;
+			break;
+		}
+	if (n < 0)
+		rc = -errno;
+	close(in);
+	if (close(out) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* Copy GUEST_DIR/guest_* into a new directory everybody may enter. */
+static int copy_guests(struct hvt *t)
+{
+	DIR *d = opendir(GUEST_DIR);
+	struct dirent *e;
+	char from[512], to[512];
+	int rc = 0;
+
+	snprintf(t->guestdir, sizeof(t->guestdir), "/tmp/pvkit-guests-XXXXXX");
+	if (!d || !mkdtemp(t->guestdir) || chmod(t->guestdir, 0755)) {
+		rc = -errno;
+		goto out;
+	}
+	while (!rc && (e = readdir(d))) {
+		if (strncmp(e->d_name, "guest_", 6))
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", GUEST_DIR, e->d_name);
+		snprintf(to, sizeof(to), "%s/%s", t->guestdir, e->d_name);
+		if (access(from, X_OK) == 0)
+			rc = copy_file(from, to);
+	}
+out:
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+const char *hvt_guest_dir(const struct hvt *t)
+{
+	return t->guestdir;
+}
+
 int hvt_start(struct hvt *t, const char *const *extra)
 {
+	int rc;
+
 	memset(t, 0, sizeof(*t));
+	rc = copy_guests(t);
+	if (rc)
+		return rc;
 	snprintf(t->rundir, sizeof(t->rundir), "/tmp/pvkit-test-XXXXXX");
 	if (!mkdtemp(t->rundir))
 		return -errno;
@@ -121,6 +185,8 @@ int hvt_stop(struct hvt *t)
 	if (rc)
 		dump_log(t);
 	rm_rf(t->rundir);
+	if (t->guestdir[0])
+		rm_rf(t->guestdir);
 	return rc;
 }
 
@@ -146,7 +212,7 @@ int hvt_create(struct hvt *t, const char *name, const char *guest,
 	snprintf(text, sizeof(text),
 		 "name = \"%s\"\nkernel = \"%s/%s\"\nmemory = 16\n"
 		 "cmdline = \"%s\"\n%s\n",
-		 name, GUEST_DIR, guest, cmdline ? cmdline : "",
+		 name, t->guestdir, guest, cmdline ? cmdline : "",
 		 extra_cfg ? extra_cfg : "");
 	rc = hvt_write_cfg(t, name, text, path, sizeof(path));
 	if (rc)

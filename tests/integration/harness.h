@@ -18,13 +18,19 @@
 
 struct hvt {
 	char rundir[256];
+	char guestdir[256]; /* copies of the guest programs, see hvt_start() */
 	char log[300];
 	pid_t pid;     /* pvhv */
 	struct pvhv *h;
 };
 
-/* extra: NULL-terminated extra pvhv arguments, or NULL. */
+/* extra: NULL-terminated extra pvhv arguments, or NULL.  The guest
+ * programs are copied to a fresh world-readable directory (guestdir): a
+ * pvhv running as root runs guests as nobody, who may not be able to reach
+ * the build tree (a checkout under /root, say). */
 int hvt_start(struct hvt *t, const char *const *extra);
+/* Where the guest programs are for this pvhv. */
+const char *hvt_guest_dir(const struct hvt *t);
 /* 0 when pvhv exited with status 0 and left nothing behind. */
 int hvt_stop(struct hvt *t);
 

@@ -185,7 +185,7 @@ static void pvctl_commands(void **state)
 
 	snprintf(text, sizeof(text), "name = \"cli\"\nkernel = \"%s/"
 		 "guest_grant\"\nmemory = 16\ncmdline = \"ro\"\nvcpus = 1\n",
-		 GUEST_DIR);
+		 hvt_guest_dir(t));
 	assert_int_equal(hvt_write_cfg(t, "cli", text, cfg, sizeof(cfg)), 0);
 	snprintf(cmd, sizeof(cmd), "create %s", cfg);
 	assert_int_equal(pvctl(t, out, sizeof(out), cmd), 0);

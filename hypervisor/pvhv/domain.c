@@ -19,6 +19,7 @@
 #include "pvhv.h"
 #include "pvkit/grant.h"
 #include "pvkit/proto/sched.h"
+#include "store.h"
 
 #define FIRST_GUEST_DOMID 1
 #define LAST_GUEST_DOMID (DOMID_FIRST_RESERVED - 1)
@@ -238,6 +239,10 @@ int hv_domain_create(struct hv *hv, const char *path, const char *text,
 	d->engine_running = true;
 	d->state = PVHV_DOM_RUNNING;
 	*out = d->domid;
+	/* Its home in the store, and @introduceDomain for the watchers. */
+	if (hv->store && (rc = store_domain_introduce(hv->store, d->domid)))
+		hv_log(HV_LOG_WARN, "domain %u: not introduced to the store "
+		       "(%d)", d->domid, rc);
 	hv_log(HV_LOG_INFO, "domain %u (%s) created: %llu MiB, %u vCPU(s), "
 	       "vwfi=%s", d->domid, d->cfg.name,
 	       (unsigned long long)d->cfg.memory_mib, d->cfg.vcpus,
@@ -277,6 +282,8 @@ static void finish(struct domain *d)
 		d->shutdown_reason = PVHV_SHUTDOWN_DESTROYED;
 	d->state = PVHV_DOM_DYING;
 	unlink_domain(hv, d);
+	if (hv->store && store_domain_introduced(hv->store, d->domid))
+		(void)store_domain_release(hv->store, d->domid);
 	hv_log(HV_LOG_INFO, "domain %u (%s) released", d->domid, d->cfg.name);
 	if (dt) {
 		*dt = (struct death){ hv, d->domid, d->shutdown_reason,

@@ -17,6 +17,7 @@
 
 #include "pvhv.h"
 #include "rundir.h"
+#include "store.h"
 
 static const char usage[] =
 	"Usage: pvhv [OPTIONS]\n"
@@ -36,7 +37,15 @@ static const char usage[] =
 	"  -h, --help          this text\n"
 	"  --version           pvhv's version\n"
 	"\n"
-	"SIGTERM or SIGINT destroys every guest and removes the socket.\n";
+	"The store: pvhv is the xenstored of its guests.  Dom0 tools reach it\n"
+	"on DIR/xenstored.sock (libxenstore and xenstore-utils: set\n"
+	"XENSTORED_PATH=DIR/xenstored.sock); every connection there is dom0.\n"
+	"Guest quotas are a stock xenstored's: 1000 nodes per domain, 2048\n"
+	"bytes per value, 5 permission entries, 128 watches and 10\n"
+	"transactions per connection, 20 outstanding requests, paths of 2048\n"
+	"bytes below the domain's home.\n"
+	"\n"
+	"SIGTERM or SIGINT destroys every guest and removes the sockets.\n";
 
 struct opts {
 	const char *rundir;
@@ -196,6 +205,9 @@ static void destroy_all(struct hv *hv)
 	/* Deliver the last deaths (they are told from the loop). */
 	event_base_loop(hv->base, EVLOOP_NONBLOCK);
 	hv_ctl_close(hv);
+	hv_store_close(hv);
+	store_free(hv->store);
+	hv->store = NULL;
 	if (hv->dom0) {
 		hv_evtchn_free(hv->dom0->evt);
 		free(hv->dom0);
@@ -232,6 +244,12 @@ static int run(struct hv *hv, const struct opts *o)
 	if (!hv->base)
 		return -ENOMEM;
 	rc = make_dom0(hv);
+	if (!rc && (rc = store_new(NULL, &hv->store)))
+		fprintf(stderr, "pvhv: cannot create the store: %s\n",
+			strerror(-rc));
+	if (!rc && (rc = hv_store_listen(hv)))
+		fprintf(stderr, "pvhv: cannot listen on %s/%s: %s\n",
+			hv->rundir, HV_STORE_SOCKET, strerror(-rc));
 	if (!rc && (rc = hv_ctl_listen(hv)))
 		fprintf(stderr, "pvhv: cannot listen on %s/%s: %s\n",
 			hv->rundir, PVHV_CTL_SOCKET, strerror(-rc));

@@ -28,6 +28,8 @@
 struct event_base;
 struct event;
 struct hv;
+struct store;
+struct hv_store_sock;
 struct domain;
 struct client;
 
@@ -214,6 +216,8 @@ struct hv {
 	struct domain *domains; /* guests, by domid */
 	struct client *clients;
 	uint32_t next_client_id;
+	struct store *store;             /* the xenstored (store.h) */
+	struct hv_store_sock *store_sock; /* its dom0 socket (xs_socket.c) */
 	bool stopping;
 };
 
@@ -240,5 +244,12 @@ void hv_ctl_console_output(struct hv *hv, struct domain *d, const char *buf,
 			   size_t len);
 /* Everything about clients: create dom0's view at start, free at exit. */
 void hv_ctl_free_clients(struct hv *hv);
+
+/* The store's dom0 socket, DIR/xenstored.sock (xs_socket.c): listen at
+ * start (hv->store must exist); close drops every connection and removes
+ * the socket file.  Close is fine after a failed or no listen. */
+#define HV_STORE_SOCKET "xenstored.sock"
+int hv_store_listen(struct hv *hv);
+void hv_store_close(struct hv *hv);
 
 #endif

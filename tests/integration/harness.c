@@ -177,10 +177,14 @@ int hvt_stop(struct hvt *t)
 			rc = -EIO;
 		}
 	}
-	snprintf(sock, sizeof(sock), "%s/%s", t->rundir, "pvhv.sock");
-	if (access(sock, F_OK) == 0) {
-		fprintf(stderr, "pvhv left its socket behind\n");
-		rc = -EEXIST;
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "xenstored.sock" : "pvhv.sock";
+
+		snprintf(sock, sizeof(sock), "%s/%s", t->rundir, name);
+		if (access(sock, F_OK) == 0) {
+			fprintf(stderr, "pvhv left %s behind\n", name);
+			rc = -EEXIST;
+		}
 	}
 	if (rc)
 		dump_log(t);

@@ -40,10 +40,16 @@ static const char usage[] =
 	"The store: pvhv is the xenstored of its guests.  Dom0 tools reach it\n"
 	"on DIR/xenstored.sock (libxenstore and xenstore-utils: set\n"
 	"XENSTORED_PATH=DIR/xenstored.sock); every connection there is dom0.\n"
-	"Guest quotas are a stock xenstored's: 1000 nodes per domain, 2048\n"
-	"bytes per value, 5 permission entries, 128 watches and 10\n"
-	"transactions per connection, 20 outstanding requests, paths of 2048\n"
-	"bytes below the domain's home.\n"
+	"Guests are held to quotas (dom0 is not); the defaults are a stock\n"
+	"xenstored's, each flag takes a number, 0 for no limit:\n"
+	"  --store-quota-nodes N         nodes a domain may own (1000)\n"
+	"  --store-quota-value-size N    bytes in one node's value (2048)\n"
+	"  --store-quota-perms N         entries in a permission list (5)\n"
+	"  --store-quota-watches N       watches per connection (128)\n"
+	"  --store-quota-transactions N  open transactions per connection (10)\n"
+	"  --store-quota-outstanding N   replies a guest has not taken yet\n"
+	"                                before it is throttled (20)\n"
+	"  --store-quota-path N          path bytes below the home (2048)\n"
 	"\n"
 	"SIGTERM or SIGINT destroys every guest and removes the sockets.\n";
 
@@ -52,7 +58,43 @@ struct opts {
 	bool foreground;
 	enum domcfg_vwfi vwfi;
 	enum hv_log_level level;
+	struct store_quota quota;
 };
+
+/* --store-quota-NAME: option codes from QUOTA_OPT up, in this order. */
+#define QUOTA_OPT 1000
+static const char *const quota_names[] = {
+	"store-quota-nodes",	   "store-quota-value-size",
+	"store-quota-perms",	   "store-quota-watches",
+	"store-quota-transactions", "store-quota-outstanding",
+	"store-quota-path",
+};
+#define N_QUOTAS (sizeof(quota_names) / sizeof(quota_names[0]))
+
+static unsigned int *quota_field(struct store_quota *q, unsigned int i)
+{
+	unsigned int *const f[N_QUOTAS] = {
+		&q->entry_nb, &q->entry_size,  &q->perm_nb,  &q->watch_nb,
+		&q->transaction, &q->outstanding, &q->path_max,
+	};
+
+	return f[i];
+}
+
+static int parse_uint(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 1000000000ul)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
 
 static int parse_level(const char *s, enum hv_log_level *lvl)
 {
@@ -70,19 +112,33 @@ static int parse_level(const char *s, enum hv_log_level *lvl)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option fixed[] = {
 		{ "rundir", required_argument, NULL, 'r' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "vwfi", required_argument, NULL, 'w' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[sizeof(fixed) / sizeof(fixed[0]) + N_QUOTAS + 1];
+	const size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	int c;
 
+	memcpy(longopts, fixed, sizeof(fixed));
+	for (unsigned int i = 0; i < N_QUOTAS; i++)
+		longopts[n_fixed + i] = (struct option){
+			quota_names[i], required_argument, NULL,
+			QUOTA_OPT + (int)i };
+	longopts[n_fixed + N_QUOTAS] = (struct option){ NULL, 0, NULL, 0 };
 	*o = (struct opts){ .vwfi = DOMCFG_VWFI_TRAP, .level = HV_LOG_INFO };
+	store_quota_defaults(&o->quota);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c >= QUOTA_OPT && c < QUOTA_OPT + (int)N_QUOTAS) {
+			if (parse_uint(optarg, quota_field(&o->quota,
+					(unsigned int)(c - QUOTA_OPT))))
+				goto bad;
+			continue;
+		}
 		switch (c) {
 		case 'r': o->rundir = optarg; break;
 		case 'f': o->foreground = true; break;
@@ -244,7 +300,7 @@ static int run(struct hv *hv, const struct opts *o)
 	if (!hv->base)
 		return -ENOMEM;
 	rc = make_dom0(hv);
-	if (!rc && (rc = store_new(NULL, &hv->store)))
+	if (!rc && (rc = store_new(&o->quota, &hv->store)))
 		fprintf(stderr, "pvhv: cannot create the store: %s\n",
 			strerror(-rc));
 	if (!rc && (rc = hv_store_listen(hv)))

@@ -14,6 +14,8 @@
  *                  replies; oversized lengths close the connection; split
  *                  and batched messages work; pvhv stays up
  *   not_reading    a watcher that never reads is dropped, others go on
+ *   help_and_flags pvhv --help names the socket and the quota flags; bad
+ *                  quota values are refused
  *
  * Permission denials for guests are the store core's unit tests
  * (test_store_core): every connection on this socket is dom0.
@@ -59,8 +61,13 @@ static int setup(void **state)
 {
 	int rc;
 
+	/* Quotas bind guests only; the flags must still be taken. */
+	static const char *const extra[] = { "--store-quota-nodes=2000",
+					     "--store-quota-watches", "64",
+					     NULL };
+
 	(void)state;
-	rc = hvt_start(&t, NULL);
+	rc = hvt_start(&t, extra);
 	if (rc)
 		return rc;
 	if ((size_t)snprintf(sock_path, sizeof(sock_path), "%s/xenstored.sock",
@@ -578,6 +585,26 @@ static void not_reading(void **state)
 	pvhv_still_serves();
 }
 
+static void help_and_flags(void **state)
+{
+	char out[8192];
+
+	(void)state;
+	assert_int_equal(hvt_sh(out, sizeof(out), "%s --help", PVHV_BIN), 0);
+	assert_non_null(strstr(out, "xenstored.sock"));
+	assert_non_null(strstr(out, "XENSTORED_PATH"));
+	assert_non_null(strstr(out, "--store-quota-nodes"));
+	assert_non_null(strstr(out, "--store-quota-outstanding"));
+	assert_int_equal(hvt_sh(out, sizeof(out),
+				"%s --store-quota-nodes=many --foreground",
+				PVHV_BIN),
+			 2);
+	assert_int_equal(hvt_sh(out, sizeof(out),
+				"%s --store-quota-watches -1 --foreground",
+				PVHV_BIN),
+			 2);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +615,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(domain_watches),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(not_reading),
+		cmocka_unit_test(help_and_flags),
 	};
 
 	if (argc > 1)

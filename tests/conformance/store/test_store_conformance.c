@@ -13,6 +13,8 @@
  *   malformed      a raw client: unknown types and missing NULs get error
  *                  replies; oversized lengths close the connection; split
  *                  and batched messages work; pvhv stays up
+ *   pipelined      200 requests sent before any reply is read: 800 KiB
+ *                  of replies wait in pvhv's queue and all arrive, in order
  *   not_reading    a watcher that never reads is dropped, others go on
  *   help_and_flags pvhv --help names the socket and the quota flags; bad
  *                  quota values are refused
@@ -540,6 +542,39 @@ static void malformed(void **state)
 	pvhv_still_serves();
 }
 
+static void pipelined(void **state)
+{
+	static char value[4000], reply[4100];
+	struct xs_handle *h = open_xs();
+	uint8_t req[16 + 10];
+	struct wire_hdr rh;
+	int fd = raw_connect();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(value); i++)
+		value[i] = (char)('a' + i % 26);
+	assert_true(xs_write(h, XBT_NULL, "/tool/big", value, sizeof(value)));
+	memcpy(req + 16, "/tool/big", 10);
+	for (uint32_t i = 0; i < 200; i++) {
+		struct wire_hdr q = { T_READ, 1000 + i, 0, 10 };
+
+		memcpy(req, &q, 16);
+		assert_int_equal(send(fd, req, sizeof(req), MSG_NOSIGNAL),
+				 (ssize_t)sizeof(req));
+	}
+	usleep(200000); /* let pvhv queue what the socket does not take */
+	for (uint32_t i = 0; i < 200; i++) {
+		raw_reply(fd, &rh, reply, sizeof(reply));
+		assert_int_equal(rh.type, T_READ);
+		assert_int_equal(rh.req_id, 1000 + i);
+		assert_int_equal(rh.len, sizeof(value));
+		assert_memory_equal(reply, value, sizeof(value));
+	}
+	close(fd);
+	assert_true(xs_rm(h, XBT_NULL, "/tool/big"));
+	xs_close(h);
+}
+
 /* A client that watches and never reads: its queue grows until pvhv drops
  * it; a writer and the tools keep working. */
 static void not_reading(void **state)
@@ -614,6 +649,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(lib_watch),
 		cmocka_unit_test(domain_watches),
 		cmocka_unit_test(malformed),
+		cmocka_unit_test(pipelined),
 		cmocka_unit_test(not_reading),
 		cmocka_unit_test(help_and_flags),
 	};

@@ -53,8 +53,10 @@
  * TRANSACTION_END "T" the commit fails with EAGAIN when anything the
  * transaction read or wrote changed meanwhile; "F" discards it.
  *
- * Domains.  store_domain_introduce() creates /local/domain/<id> owned by
- * the domain ("n<id>", readable and writable by it alone and dom0) and
+ * Domains.  store_domain_introduce() creates /local/domain/<id> laid out
+ * as a toolstack does: the home, "device" and "control" are dom0's and
+ * readable by the domain ("n0 r<id>"); "control/shutdown", "data",
+ * "drivers", "feature", "attr" and "error" are the domain's ("n<id>").  It
  * fires @introduceDomain; store_domain_release() removes that tree, drops
  * the watches and transactions of the domain's clients, hands nodes it
  * still owned elsewhere to dom0, forgets its grants in other nodes' lists

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +34,8 @@ static void exec_pvhv(struct hvt *t, const char *const *extra)
 	for (; extra && *extra && n < 30; extra++)
 		argv[n++] = *extra;
 	argv[n] = NULL;
+	/* A test that dies must not leave its pvhv (and guests) running. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (fd >= 0) {
 		dup2(fd, STDERR_FILENO);
 		dup2(fd, STDOUT_FILENO);

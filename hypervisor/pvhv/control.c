@@ -608,20 +608,12 @@ void hv_ctl_console_output(struct hv *hv, struct domain *d, const char *buf,
 
 int hv_ctl_listen(struct hv *hv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", hv->rundir,
-			 PVHV_CTL_SOCKET);
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
-	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	hv->ctl_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC |
-					     SOCK_NONBLOCK, 0);
+	hv->ctl_fd = hv_listen_unix(hv, PVHV_CTL_SOCKET, SOCK_SEQPACKET, path,
+				    sizeof(path));
 	if (hv->ctl_fd < 0)
-		return -errno;
-	unlink(sa.sun_path); /* a stale socket: we hold the lock */
-	if (bind(hv->ctl_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(hv->ctl_fd, 64))
-		return -errno;
+		return hv->ctl_fd;
 	hv->ctl_ev = event_new(hv->base, hv->ctl_fd, EV_READ | EV_PERSIST,
 			       accept_client, hv);
 	if (!hv->ctl_ev || event_add(hv->ctl_ev, NULL))

@@ -229,6 +229,11 @@ struct hv {
 _Atomic uint32_t *hv_client_port_status(struct client *cl);
 uint32_t hv_client_id(const struct client *cl);
 
+/* A listening unix socket DIR/name of type (SOCK_SEQPACKET, SOCK_STREAM),
+ * non-blocking; its path goes to path.  The fd, or -errno. */
+int hv_listen_unix(const struct hv *hv, const char *name, int type,
+		   char *path, size_t pathlen);
+
 int hv_ctl_listen(struct hv *hv);
 void hv_ctl_close(struct hv *hv);
 /* Tell every client that watches domains (or owns ports) something. */

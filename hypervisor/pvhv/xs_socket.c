@@ -300,27 +300,16 @@ static void accept_client(evutil_socket_t lfd, short what, void *arg)
 
 int hv_store_listen(struct hv *hv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct hv_store_sock *ss;
-	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s",
-			 hv->rundir, store_sock_name);
+	struct hv_store_sock *ss = calloc(1, sizeof(*ss));
 
-	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	ss = calloc(1, sizeof(*ss));
 	if (!ss)
 		return -ENOMEM;
 	ss->hv = hv;
-	memcpy(ss->path, sa.sun_path, sizeof(ss->path));
 	hv->store_sock = ss;
-	ss->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			0);
+	ss->fd = hv_listen_unix(hv, store_sock_name, SOCK_STREAM, ss->path,
+				sizeof(ss->path));
 	if (ss->fd < 0)
-		return -errno;
-	unlink(sa.sun_path); /* a stale socket: we hold the lock */
-	if (bind(ss->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(ss->fd, 64))
-		return -errno;
+		return ss->fd;
 	ss->ev = event_new(hv->base, ss->fd, EV_READ | EV_PERSIST,
 			   accept_client, ss);
 	if (!ss->ev || event_add(ss->ev, NULL))

@@ -17,6 +17,7 @@
 
 struct ctx {
 	const char *path;
+	const struct xlcfg *x;
 	const struct xlcfg_setting *s;
 	struct domcfg *cfg;
 	char *err;
@@ -269,8 +270,17 @@ static const struct {
 static const char *const ignored[] = {
 	"builder", "maxvcpus", "maxmem", "on_reboot", "on_watchdog",
 	"on_soft_reset", "ramdisk", "root", "uuid", "vif", "disk",
-	"vkb", "vsnd", "vdispl", "p9", "pvcalls",
 };
+
+/* A device key given twice counts once, with its last value (as every
+ * key does). */
+static int device_key(struct ctx *c)
+{
+	if (xlcfg_get(c->x, c->s->key) != c->s)
+		return 0;
+	return devcfg_parse_setting(&c->cfg->devs, c->path, c->s, c->err,
+				    c->errlen);
+}
 
 /* ---- cpus= ------------------------------------------------------------------ */
 
@@ -379,6 +389,8 @@ static int one_setting(struct ctx *c, void (*warn)(void *, const char *),
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		if (!strcmp(c->s->key, keys[k].key))
 			return keys[k].parse(c);
+	if (devcfg_is_key(c->s->key))
+		return device_key(c);
 	for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]); k++) {
 		if (!strcmp(c->s->key, ignored[k])) {
 			snprintf(msg, sizeof(msg), "%s:%d: %s: ignored by pvhv",
@@ -429,6 +441,7 @@ int domcfg_parse(const char *path, const char *text, size_t len,
 	if (rc)
 		return rc;
 	defaults(cfg);
+	c.x = x;
 	for (size_t i = 0; i < x->n_settings && !rc; i++) {
 		c.s = &x->settings[i];
 		rc = one_setting(&c, warn, arg);
@@ -451,6 +464,7 @@ void domcfg_release(struct domcfg *cfg)
 	free(cfg->cmdline);
 	cfg->kernel = NULL;
 	cfg->cmdline = NULL;
+	devcfg_release(&cfg->devs);
 }
 
 const char *domcfg_vwfi_name(enum domcfg_vwfi v)

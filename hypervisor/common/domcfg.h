@@ -15,6 +15,9 @@
  *   vwfi          trap | native (default: pvhv's --vwfi)
  *   max_grant_frames    grant-table frames the guest may set up (default 32)
  *   max_event_channels  event-channel ports (default 1023)
+ *   vkb, vsnd, vdispl, p9, pvcalls
+ *                 para-virtual devices, as in xl.cfg(5) (devcfg.h); pvhv
+ *                 writes them to the store where libxl would
  * Every error names the file, the line and the key.
  */
 #ifndef PVHV_DOMCFG_H
@@ -25,6 +28,7 @@
 #include <stdint.h>
 
 #include "ctl_wire.h"
+#include "devcfg.h"
 
 #define DOMCFG_MAX_VCPUS 64
 #define DOMCFG_MAX_MEMORY_MIB (64u * 1024u)
@@ -47,6 +51,7 @@ struct domcfg {
 	enum domcfg_vwfi vwfi;
 	unsigned int max_grant_frames;
 	unsigned int max_event_channels;
+	struct devcfg devs; /* vkb= ... pvcalls=, in config order */
 };
 
 /* Parse config text; path names it in messages and anchors a relative

@@ -40,6 +40,9 @@ enum pvhv_ctl_op {
 	PVHV_CTL_HYPERCALL,  /* struct pvhv_ctl_hcall + arg bytes -> same */
 	PVHV_CTL_DOMAIN_MEM, /* u32 domid -> struct pvhv_ctl_mem + fds */
 	PVHV_CTL_NOTIFY,     /* pvhv -> client: struct pvhv_ctl_notify */
+	PVHV_CTL_DEVICE_ADD, /* struct pvhv_ctl_device_add + specs -> u32 devid */
+	PVHV_CTL_DEVICE_REMOVE, /* struct pvhv_ctl_device_remove -> u32 how,
+				 * when the device is gone */
 };
 
 struct pvhv_ctl_hdr {
@@ -113,6 +116,40 @@ struct pvhv_ctl_mem {
 	uint64_t shared_info_gfn;
 	uint32_t vcpus;
 	uint32_t vwfi;
+};
+
+/* Hot plug of a para-virtual device (hypervisor/pvhv/devices.h).  type is
+ * an xl.cfg key: "vkb", "vsnd", "vdispl", "p9" or "pvcalls".  ADD carries
+ * n_specs NUL-terminated spec strings after the struct, as they would
+ * stand in the config's list (a sound card takes its CARD, PCM and STREAM
+ * items, every other type one string); the reply is the new device id. */
+#define PVHV_DEVICE_TYPE_MAX 16
+struct pvhv_ctl_device_add {
+	uint32_t domid;
+	uint32_t n_specs;
+	char type[PVHV_DEVICE_TYPE_MAX];
+};
+
+/* REMOVE is answered once the device is gone, with a u32 PVHV_DEVICE_GONE_*
+ * saying how: the backend closed it (after state Closing), no backend had
+ * taken it (removed at once), the backend did not close it within
+ * timeout_ms (0: 10 s; at most 600 s) and it was removed anyway, FORCE
+ * removed it at once, or the domain died meanwhile. */
+#define PVHV_DEVICE_FORCE 1u
+struct pvhv_ctl_device_remove {
+	uint32_t domid;
+	uint32_t devid;
+	uint32_t flags;
+	uint32_t timeout_ms;
+	char type[PVHV_DEVICE_TYPE_MAX];
+};
+
+enum pvhv_device_gone {
+	PVHV_DEVICE_GONE_CLOSED = 1,
+	PVHV_DEVICE_GONE_UNUSED,
+	PVHV_DEVICE_GONE_TIMED_OUT,
+	PVHV_DEVICE_GONE_FORCED,
+	PVHV_DEVICE_GONE_DOMAIN,
 };
 
 enum pvhv_notify_kind {

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "process.h"
 #include "pvhv.h"
 
@@ -402,6 +403,136 @@ static void op_hypercall(struct client *cl, const struct msg *m)
 		close(c.fds_out[i]);
 }
 
+/* ---- device hot plug (devices.h) ------------------------------------------ */
+
+_Static_assert(HV_DEVICE_FORCE == PVHV_DEVICE_FORCE, "flags");
+_Static_assert(HV_DEVICE_CLOSED == (int)PVHV_DEVICE_GONE_CLOSED &&
+		       HV_DEVICE_DOMAIN_GONE == (int)PVHV_DEVICE_GONE_DOMAIN,
+	       "removal outcomes");
+
+/* The guest and device type a DEVICE_* request names, or a reply sent. */
+static struct domain *device_target(struct client *cl, const struct msg *m,
+				    uint32_t domid, const char *type,
+				    enum devcfg_type *t)
+{
+	char name[PVHV_DEVICE_TYPE_MAX + 1] = "";
+	struct domain *d;
+
+	memcpy(name, type, PVHV_DEVICE_TYPE_MAX);
+	if (devcfg_type_from_name(name, t)) {
+		reply_error(cl, m, -EINVAL, "unknown device type (vkb, vsnd, "
+					    "vdispl, p9 or pvcalls)");
+		return NULL;
+	}
+	d = domid && domid < DOMID_FIRST_RESERVED
+		    ? hv_domain_find(cl->hv, (domid_t)domid)
+		    : NULL;
+	if (!d)
+		reply_error(cl, m, -ESRCH, "no such domain (devices belong to "
+					   "guests)");
+	return d;
+}
+
+/* The n NUL-terminated strings that fill [p, end) exactly. */
+static int split_specs(const char *p, const char *end, const char **out,
+		       unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+
+		if (!nul)
+			return -EINVAL;
+		out[i] = p;
+		p = nul + 1;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
+static void op_device_add(struct client *cl, const struct msg *m)
+{
+	const char *specs[DEVCFG_MAX_ITEMS];
+	struct pvhv_ctl_device_add a;
+	struct devcfg_dev dev;
+	enum devcfg_type t;
+	char err[1024];
+	struct domain *d;
+	unsigned int id;
+	uint32_t out;
+	int rc;
+
+	if (m->len < sizeof(a))
+		return reply_error(cl, m, -EINVAL, "short DEVICE_ADD");
+	memcpy(&a, m->payload, sizeof(a));
+	if (!(d = device_target(cl, m, a.domid, a.type, &t)))
+		return;
+	if (a.n_specs > DEVCFG_MAX_ITEMS ||
+	    split_specs((char *)m->payload + sizeof(a),
+			(char *)m->payload + m->len, specs, a.n_specs))
+		return reply_error(cl, m, -EINVAL, "DEVICE_ADD: the specs are "
+						   "not n_specs strings");
+	rc = devcfg_parse_spec(t, specs, a.n_specs, &dev, err, sizeof(err));
+	if (rc)
+		return reply_error(cl, m, rc, err);
+	rc = hv_device_add(d, &dev, &id, err, sizeof(err));
+	devcfg_dev_release(&dev);
+	if (rc)
+		return reply_error(cl, m, rc, err);
+	out = id;
+	reply(cl, m, 0, &out, sizeof(out));
+}
+
+/* A REMOVE is answered when the device is gone, if its client still is. */
+struct device_waiter {
+	struct hv *hv;
+	uint32_t client_id, req_id;
+};
+
+static void device_removed(enum hv_device_gone how, void *arg)
+{
+	struct device_waiter *w = arg;
+	uint32_t out = how;
+
+	for (struct client *cl = w->hv->clients; cl; cl = cl->next) {
+		if (cl->id == w->client_id) {
+			send_msg(cl, PVHV_CTL_DEVICE_REMOVE, w->req_id, 0,
+				 &out, sizeof(out), NULL, 0, NULL, 0);
+			break;
+		}
+	}
+	free(w);
+}
+
+static void op_device_remove(struct client *cl, const struct msg *m)
+{
+	struct pvhv_ctl_device_remove r;
+	struct device_waiter *w;
+	enum devcfg_type t;
+	struct domain *d;
+	int rc;
+
+	if (m->len != sizeof(r))
+		return reply_error(cl, m, -EINVAL, "bad DEVICE_REMOVE");
+	memcpy(&r, m->payload, sizeof(r));
+	if (!(d = device_target(cl, m, r.domid, r.type, &t)))
+		return;
+	if ((r.flags & ~PVHV_DEVICE_FORCE) || r.timeout_ms > HV_DEVICE_TIMEOUT_MAX)
+		return reply_error(cl, m, -EINVAL, "unknown flags, or a timeout "
+						   "over 600 s");
+	w = malloc(sizeof(*w));
+	if (!w)
+		return reply_error(cl, m, -ENOMEM, "out of memory");
+	*w = (struct device_waiter){ cl->hv, cl->id, m->hdr.req_id };
+	rc = hv_device_remove(d, t, r.devid, r.flags, r.timeout_ms,
+			      device_removed, w);
+	if (rc) {
+		free(w);
+		reply_error(cl, m, rc,
+			    rc == -ENOENT  ? "no such device"
+			    : rc == -EBUSY ? "that device is being removed"
+					   : strerror(-rc));
+	}
+}
+
 static void dispatch(struct client *cl, const struct msg *m)
 {
 	switch (m->hdr.op) {
@@ -417,6 +548,8 @@ static void dispatch(struct client *cl, const struct msg *m)
 	case PVHV_CTL_VCPU_PIN: return op_vcpu_pin(cl, m);
 	case PVHV_CTL_HYPERCALL: return op_hypercall(cl, m);
 	case PVHV_CTL_DOMAIN_MEM: return op_domain_mem(cl, m);
+	case PVHV_CTL_DEVICE_ADD: return op_device_add(cl, m);
+	case PVHV_CTL_DEVICE_REMOVE: return op_device_remove(cl, m);
 	default: return reply_error(cl, m, -ENOSYS, "unknown request");
 	}
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices.h"
 #include "pvhv.h"
 #include "pvkit/grant.h"
 #include "pvkit/proto/sched.h"
@@ -243,6 +244,9 @@ int hv_domain_create(struct hv *hv, const char *path, const char *text,
 	if (hv->store && (rc = store_domain_introduce(hv->store, d->domid)))
 		hv_log(HV_LOG_WARN, "domain %u: not introduced to the store "
 		       "(%d)", d->domid, rc);
+	else if ((rc = hv_devices_create(d)))
+		hv_log(HV_LOG_WARN, "domain %u: devices incomplete (%d)",
+		       d->domid, rc);
 	hv_log(HV_LOG_INFO, "domain %u (%s) created: %llu MiB, %u vCPU(s), "
 	       "vwfi=%s", d->domid, d->cfg.name,
 	       (unsigned long long)d->cfg.memory_mib, d->cfg.vcpus,
@@ -282,6 +286,7 @@ static void finish(struct domain *d)
 		d->shutdown_reason = PVHV_SHUTDOWN_DESTROYED;
 	d->state = PVHV_DOM_DYING;
 	unlink_domain(hv, d);
+	hv_devices_release(d); /* before the store forgets the domain */
 	if (hv->store && store_domain_introduced(hv->store, d->domid))
 		(void)store_domain_release(hv->store, d->domid);
 	hv_log(HV_LOG_INFO, "domain %u (%s) released", d->domid, d->cfg.name);

@@ -188,6 +188,7 @@ struct domain {
 	bool shutdown_requested;   /* SCHEDOP_shutdown seen */
 	bool destroying;           /* destroy asked: no restart, no preserve */
 	bool engine_running;       /* the guest has not exited yet */
+	struct hv_dev *devs;       /* its PV devices (devices.c) */
 	struct domain *next;
 };
 

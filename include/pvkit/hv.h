@@ -70,6 +70,11 @@
  *   arrives and the port becomes unbound (pvhv_port_status() tells);
  *   pvhv_port_unbind() closes it.
  *
+ * The store
+ *   The store (pvhv's xenstored) has a client of its own here, struct
+ *   pvhv_store, with asynchronous requests for event loops and blocking
+ *   ones for tools: see the section "the store" below.
+ *
  * Threads
  *   A handle is not thread-safe: use it from one thread at a time.
  *   pvhv_port_fd() and pvhv_port_drain() of different ports may run on
@@ -83,6 +88,7 @@
 #define PVKIT_HV_H
 
 #include <sched.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -273,6 +279,237 @@ int pvhv_port_unbind(struct pvhv_port *p);
  * hypercall's result (>= 0 or -errno). */
 long pvhv_hypercall(struct pvhv *h, unsigned long nr, const uint64_t args[5],
 		    void *buf, size_t len, int *fds, unsigned int *nfds);
+
+/* ---- the store ------------------------------------------------------------------
+ *
+ * A dom0 client of the store (pvhv's xenstored) on its socket,
+ * <rundir>/xenstored.sock, speaking the store's wire protocol
+ * (pvkit/store.h).  struct pvhv_store is a handle of its own, independent
+ * of struct pvhv: a program may open either or both.  Every connection
+ * there is dom0: privileged, and a relative path means one below
+ * /local/domain/0.
+ *
+ * Opening
+ *   pvhv_store_open(NULL, 0, &s) connects to $XENSTORED_PATH when it is
+ *   set (a socket path, the variable libxenstore and xenstore-utils
+ *   honour), else to xenstored.sock in pvhv's default run directory (see
+ *   pvhv_open()).  Given a run directory, to xenstored.sock there.
+ *   -ENOENT or -ECONNREFUSED: no pvhv serves a store there.
+ *
+ * Asynchronous requests (for event loops: backends)
+ *   pvhv_store_read_async() and its siblings queue a request and return
+ *   at once.  0: the callback will run exactly once, with 0 and the
+ *   result or with -errno (unless pvhv_store_cancel() forgets it first);
+ *   -errno: nothing was queued and the callback never runs.  Any number
+ *   of requests may be in flight; callbacks run in the order the requests
+ *   were made, and only ever from pvhv_store_process(), never from the
+ *   call that queued them.  A callback may be NULL (nobody listens).
+ *   Values, names and permissions passed to a callback are valid during
+ *   the call only.  tx is a transaction id or PVHV_STORE_TX_NONE.
+ *
+ * Event loop
+ *   pvhv_store_fd() is readable (level-triggered: poll, epoll, libevent's
+ *   EV_READ | EV_PERSIST) whenever pvhv_store_process() has work to do:
+ *   replies or events arrived, requests queued earlier can be sent now
+ *   that the socket takes them, or deliveries a blocking call kept back
+ *   wait.  EV_READ is all a loop needs: the fd is an epoll descriptor
+ *   that also watches the socket for writing while output waits.
+ *   pvhv_store_process() never blocks: it sends what it can, reads what
+ *   is there and runs the callbacks, returning how many ran.
+ *
+ * Watches
+ *   pvhv_store_watch_async(s, path, token, cb, done, arg): done(s, err,
+ *   arg) says whether the store took the watch; cb(s, path, token, arg)
+ *   runs for each event: once right after the watch is set, then for
+ *   every change to path or below it (with the path that changed,
+ *   relative when the watch's path was) and for the removal of its
+ *   subtree.  "@introduceDomain" and "@releaseDomain" fire when guests
+ *   come and go.  Each registration is told apart from the others even
+ *   when tokens repeat (the client sends its own unique token on the
+ *   wire; cb sees yours).  Once pvhv_store_unwatch() or _unwatch_async()
+ *   returned, cb never runs again for that registration, not even for
+ *   events already received.
+ *
+ * Blocking calls (for tools)
+ *   pvhv_store_read() and the other calls without _async make the
+ *   request and wait for its reply (they may be used from callbacks
+ *   too).  Whatever else arrives meanwhile — replies to asynchronous
+ *   requests, watch events, the initial event of pvhv_store_watch()
+ *   among them — is kept for the next pvhv_store_process(), and
+ *   pvhv_store_fd() stays readable until it ran.  A tool can use the
+ *   blocking calls alone and call pvhv_store_process() when it wants its
+ *   watch events.  Results are malloc'd: free() them.
+ *
+ * Transactions
+ *   pvhv_store_tx_start() gives an id; requests made with it see the
+ *   store as it was plus their own changes.  pvhv_store_tx_end(s, tx,
+ *   true) commits, or fails with -EAGAIN when something the transaction
+ *   read or wrote changed meanwhile: then do it all again.
+ *   pvhv_store_transaction() is that loop: it calls fn(s, tx, arg) in a
+ *   fresh transaction and commits when fn returns 0; when fn or the
+ *   commit says -EAGAIN it starts over, at most tries times (0: 16).  fn
+ *   returning anything else aborts the transaction and the helper
+ *   returns it (so fn may return a positive "nothing to do").  fn may run
+ *   several times: it should only make store requests in tx, and keep
+ *   what it learns in arg only when it can be redone.
+ *
+ * Errors
+ *   0 or -errno.  The store's refusals come as their errno: -ENOENT,
+ *   -EACCES, -EINVAL (also for names the library does not know, as the
+ *   protocol says), -EEXIST, -E2BIG, -EAGAIN, -ENOSPC, -EPERM...  A
+ *   request over the payload limit (4096 bytes) is -E2BIG without being
+ *   sent.  -ECONNRESET: the store closed the connection; -EPROTO: it sent
+ *   something outside the protocol (a reply to nothing, a length over the
+ *   limit, an unknown type), so the client hung up.  Then every callback
+ *   still owed runs with that error, pvhv_store_process() returns it,
+ *   later requests fail with it at once, and the handle is good only for
+ *   pvhv_store_close().
+ *
+ * pvhv_store_close() frees everything (NULL is fine); callbacks still
+ * owed never run.  Do not close a handle from its own callbacks.  A
+ * handle is not thread-safe.
+ *
+ * Example (a tool):
+ *     struct pvhv_store *s;
+ *     char *v;
+ *     if (pvhv_store_open(NULL, 0, &s) == 0 &&
+ *         pvhv_store_read(s, PVHV_STORE_TX_NONE, "/local/domain/1/name",
+ *                         &v, NULL) == 0) {
+ *             puts(v);
+ *             free(v);
+ *     }
+ *     pvhv_store_close(s);
+ */
+
+struct pvhv_store;
+
+#define PVHV_STORE_TX_NONE 0u /* outside any transaction */
+#define PVHV_STORE_TX_TRIES 16u /* pvhv_store_transaction()'s default */
+
+/* One entry of a node's permission list; the first names the owner and
+ * what every domain not listed may do. */
+#define PVHV_STORE_PERM_NONE 0u  /* n */
+#define PVHV_STORE_PERM_READ 1u  /* r */
+#define PVHV_STORE_PERM_WRITE 2u /* w */
+#define PVHV_STORE_PERM_BOTH 3u  /* b */
+
+struct pvhv_store_perm {
+	domid_t id;
+	unsigned int perms; /* PVHV_STORE_PERM_* */
+};
+
+typedef void pvhv_store_done_fn(struct pvhv_store *s, int err, void *arg);
+/* value has a NUL after its len bytes (values may hold NULs too). */
+typedef void pvhv_store_read_fn(struct pvhv_store *s, int err,
+				const char *value, size_t len, void *arg);
+typedef void pvhv_store_dir_fn(struct pvhv_store *s, int err,
+			       const char *const *names, unsigned int n,
+			       void *arg);
+typedef void pvhv_store_perms_fn(struct pvhv_store *s, int err,
+				 const struct pvhv_store_perm *perms,
+				 unsigned int n, void *arg);
+typedef void pvhv_store_txid_fn(struct pvhv_store *s, int err, uint32_t tx,
+				void *arg);
+typedef void pvhv_store_raw_fn(struct pvhv_store *s, int err,
+			       const void *payload, size_t len, void *arg);
+typedef void pvhv_store_watch_fn(struct pvhv_store *s, const char *path,
+				 const char *token, void *arg);
+/* The body of a transaction: 0 commits, see above. */
+typedef int pvhv_store_tx_body_fn(struct pvhv_store *s, uint32_t tx,
+				  void *arg);
+
+/* Connect (rundir NULL: $XENSTORED_PATH or the default).  flags must be
+ * 0.  0 with *out set, or -errno. */
+int pvhv_store_open(const char *rundir, unsigned int flags,
+		    struct pvhv_store **out) PVHV_MUST_CHECK;
+void pvhv_store_close(struct pvhv_store *s);
+/* Readable when pvhv_store_process() has work. */
+int pvhv_store_fd(const struct pvhv_store *s);
+/* Send, receive and run callbacks without blocking.  The number of
+ * callbacks run, or -ECONNRESET / -EPROTO once the connection is gone
+ * (after running every callback still owed). */
+int pvhv_store_process(struct pvhv_store *s);
+/* Requests whose callback has not run yet. */
+unsigned int pvhv_store_pending(const struct pvhv_store *s);
+/* Forget the callbacks of every pending request made with arg (the
+ * requests still complete; watches stay: unwatch them). */
+void pvhv_store_cancel(struct pvhv_store *s, void *arg);
+
+/* Asynchronous requests: 0 (cb will run) or -errno (it will not). */
+int pvhv_store_read_async(struct pvhv_store *s, uint32_t tx,
+			  const char *path, pvhv_store_read_fn *cb, void *arg);
+int pvhv_store_write_async(struct pvhv_store *s, uint32_t tx,
+			   const char *path, const void *value, size_t len,
+			   pvhv_store_done_fn *cb, void *arg);
+int pvhv_store_mkdir_async(struct pvhv_store *s, uint32_t tx,
+			   const char *path, pvhv_store_done_fn *cb, void *arg);
+int pvhv_store_rm_async(struct pvhv_store *s, uint32_t tx, const char *path,
+			pvhv_store_done_fn *cb, void *arg);
+/* The children's names (a list too long for one reply is fetched in
+ * parts, consistently). */
+int pvhv_store_directory_async(struct pvhv_store *s, uint32_t tx,
+			       const char *path, pvhv_store_dir_fn *cb,
+			       void *arg);
+int pvhv_store_get_perms_async(struct pvhv_store *s, uint32_t tx,
+			       const char *path, pvhv_store_perms_fn *cb,
+			       void *arg);
+int pvhv_store_set_perms_async(struct pvhv_store *s, uint32_t tx,
+			       const char *path,
+			       const struct pvhv_store_perm *perms,
+			       unsigned int n, pvhv_store_done_fn *cb,
+			       void *arg);
+int pvhv_store_tx_start_async(struct pvhv_store *s, pvhv_store_txid_fn *cb,
+			      void *arg);
+/* commit false aborts. */
+int pvhv_store_tx_end_async(struct pvhv_store *s, uint32_t tx, bool commit,
+			    pvhv_store_done_fn *cb, void *arg);
+/* cb and done share arg.  pvhv_store_unwatch_async() names the
+ * registration by path and token (the first that matches; -ENOENT when
+ * none does). */
+int pvhv_store_watch_async(struct pvhv_store *s, const char *path,
+			   const char *token, pvhv_store_watch_fn *cb,
+			   pvhv_store_done_fn *done, void *arg);
+int pvhv_store_unwatch_async(struct pvhv_store *s, const char *path,
+			     const char *token, pvhv_store_done_fn *done,
+			     void *arg);
+/* Any other request type (XS_GET_DOMAIN_PATH, XS_INTRODUCE...) with a
+ * payload as the wire carries it; cb gets the reply's payload.  Watch
+ * requests are refused (-EINVAL): they need the calls above. */
+int pvhv_store_request_async(struct pvhv_store *s, uint32_t type,
+			     uint32_t tx, const void *payload, size_t len,
+			     pvhv_store_raw_fn *cb, void *arg);
+
+/* Blocking calls.  *value gets a malloc'd copy with a NUL after its
+ * *len bytes (len may be NULL).  *names is one allocation: n names, then
+ * NULL; free(*names) frees all.  *perms: n entries. */
+int pvhv_store_read(struct pvhv_store *s, uint32_t tx, const char *path,
+		    char **value, size_t *len);
+int pvhv_store_write(struct pvhv_store *s, uint32_t tx, const char *path,
+		     const void *value, size_t len);
+int pvhv_store_mkdir(struct pvhv_store *s, uint32_t tx, const char *path);
+int pvhv_store_rm(struct pvhv_store *s, uint32_t tx, const char *path);
+int pvhv_store_directory(struct pvhv_store *s, uint32_t tx, const char *path,
+			 char ***names, unsigned int *n);
+int pvhv_store_get_perms(struct pvhv_store *s, uint32_t tx, const char *path,
+			 struct pvhv_store_perm **perms, unsigned int *n);
+int pvhv_store_set_perms(struct pvhv_store *s, uint32_t tx, const char *path,
+			 const struct pvhv_store_perm *perms, unsigned int n);
+int pvhv_store_tx_start(struct pvhv_store *s, uint32_t *tx);
+int pvhv_store_tx_end(struct pvhv_store *s, uint32_t tx, bool commit);
+int pvhv_store_watch(struct pvhv_store *s, const char *path,
+		     const char *token, pvhv_store_watch_fn *cb, void *arg);
+int pvhv_store_unwatch(struct pvhv_store *s, const char *path,
+		       const char *token);
+/* Run fn in a transaction until it commits (see above). */
+int pvhv_store_transaction(struct pvhv_store *s, unsigned int tries,
+			   pvhv_store_tx_body_fn *fn, void *arg);
+
+/* The permission syntax of the store and xenstore-chmod: a letter n, r,
+ * w or b, then a domid ("r5").  parse: 0 or -EINVAL; format: 0, or
+ * -ENOSPC when buf is too small (8 bytes always do), -EINVAL. */
+int pvhv_store_perm_parse(const char *s, struct pvhv_store_perm *out);
+int pvhv_store_perm_format(const struct pvhv_store_perm *p, char *buf,
+			   size_t len);
 
 #ifdef __cplusplus
 }

@@ -439,8 +439,9 @@ const struct pvctl_cmd pvctl_cmds[] = {
 	  "  -c, --console  then follow its console (Ctrl-C leaves it "
 	  "running)\n"
 	  "\nCFG keys: name, memory, vcpus, cpus, kernel, cmdline/extra, "
-	  "type,\non_poweroff, on_crash, vwfi (see pvkit's README).  A "
-	  "mistake is reported\nas FILE:LINE: KEY: problem.\n"
+	  "type,\non_poweroff, on_crash, vwfi, and the devices vkb, vsnd, "
+	  "vdispl, p9,\npvcalls (see pvkit's README).  A mistake is "
+	  "reported as\nFILE:LINE: KEY: problem.\n"
 	  "\nExample:\n  pvctl create guest.cfg\n",
 	  cmd_create },
 	{ "list", "[DOM...]", "list domains (all, or the ones named)",
@@ -479,6 +480,12 @@ const struct pvctl_cmd pvctl_cmds[] = {
 	  "Exit status 0 when the guest powered off, 1 otherwise (crash, "
 	  "error...).\n\nExample:\n  pvctl wait guest1 && echo clean\n",
 	  cmd_wait },
+	{ "device-add", "DOM TYPE [SPEC...]",
+	  "plug a PV device into a running guest (as xl *-attach)",
+	  pvctl_device_add_help, pvctl_device_add },
+	{ "device-remove", "[-f] [-t SECS] DOM TYPE DEVID",
+	  "unplug a PV device from a guest (as xl *-detach)",
+	  pvctl_device_remove_help, pvctl_device_remove },
 };
 
 const unsigned int pvctl_n_cmds = sizeof(pvctl_cmds) / sizeof(pvctl_cmds[0]);

@@ -45,4 +45,9 @@ int pvctl_usage(struct pvctl *c, const char *fmt, ...)
 bool pvctl_wants_help(int argc, char **argv);
 void pvctl_cmd_help(const struct pvctl_cmd *cmd);
 
+/* Commands of their own files, listed in commands.c's table. */
+int pvctl_device_add(struct pvctl *c, int argc, char **argv);
+int pvctl_device_remove(struct pvctl *c, int argc, char **argv);
+extern const char pvctl_device_add_help[], pvctl_device_remove_help[];
+
 #endif

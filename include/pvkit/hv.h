@@ -270,6 +270,46 @@ int pvhv_port_status(struct pvhv_port *p, struct evtchn_status *st);
 /* Close the port and free p (NULL-safe).  p is gone even on error. */
 int pvhv_port_unbind(struct pvhv_port *p);
 
+/* ---- devices -------------------------------------------------------------------
+ *
+ * Para-virtual devices of a running guest, added and removed as xl's
+ * vkb-attach / vkb-detach and their siblings do: pvhv writes the device to
+ * the store where libxl would (frontend /local/domain/DOM/device/KIND/ID,
+ * backend /local/domain/0/backend/KIND/DOM/ID, both in state
+ * Initialising), so a backend watching backend/KIND sees it appear.  type
+ * is the xl.cfg key: "vkb", "vsnd", "vdispl", "p9" or "pvcalls"; spec holds
+ * n strings of xl.cfg syntax: one for every type but "vsnd", whose card
+ * takes its "CARD, ...", "PCM, ..." and "STREAM, ..." items:
+ *     const char *spec[] = { "backend-type=linux, width=800, height=600" };
+ *     rc = pvhv_device_add(h, dom, "vkb", spec, 1, &devid);
+ * Device ids count per type; a new device gets one more than the highest
+ * in use.  A mistake in the spec is -EINVAL, with pvhv's message ("vkb:
+ * unknown key 'depth' (known: ...)") in pvhv_errmsg().
+ *
+ * pvhv_device_remove() detaches as xl does: the backend is told (online 0,
+ * state Closing), and the device goes once the backend reports Closed, or
+ * after timeout_ms (0: 10 s, at most 600 s) anyway; the call returns then.
+ * A device no backend has picked up (its backend state still
+ * Initialising) goes at once, and so does any with PVHV_REMOVE_FORCE.
+ * *how (may be NULL) says which happened.
+ */
+#define PVHV_REMOVE_FORCE 1u
+
+enum pvhv_removal {
+	PVHV_REMOVED_CLOSED = 1,  /* the backend closed it */
+	PVHV_REMOVED_UNUSED,	  /* no backend had picked it up */
+	PVHV_REMOVED_TIMED_OUT,	  /* the backend did not close it in time */
+	PVHV_REMOVED_FORCED,	  /* PVHV_REMOVE_FORCE */
+	PVHV_REMOVED_DOMAIN_GONE, /* the guest died meanwhile */
+};
+
+int pvhv_device_add(struct pvhv *h, domid_t dom, const char *type,
+		    const char *const *spec, unsigned int n,
+		    unsigned int *devid);
+int pvhv_device_remove(struct pvhv *h, domid_t dom, const char *type,
+		       unsigned int devid, unsigned int flags,
+		       unsigned int timeout_ms, enum pvhv_removal *how);
+
 /* ---- raw hypercalls (tests) -------------------------------------------------- */
 
 /* Issue hypercall nr as dom0.  Arguments that are pointers in Xen's ABI

@@ -7,7 +7,7 @@ if(NOT TARGET pvfront)
 endif()
 pvkit_add_test(test_front_xs_wire SOURCES test_front_xs_wire.c
                LIBS pvfront pvring cmocka LABELS unit TIMEOUT 120)
-if(TARGET pvhv_common AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_front_xs.c)
+if(TARGET pvhv_common)
   set(PVHV_SRC_DIR ${PROJECT_SOURCE_DIR}/hypervisor/pvhv)
   file(GLOB FRONT_XS_STORE_SRC CONFIGURE_DEPENDS ${PVHV_SRC_DIR}/store*.c)
   pvkit_add_test(test_front_xs SOURCES test_front_xs.c ${FRONT_XS_STORE_SRC}

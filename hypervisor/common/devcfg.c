@@ -325,9 +325,9 @@ static int vkb_check(struct pctx *c, const struct target *t)
 	unsigned int mt = !!k->mt_width + !!k->mt_height + !!k->mt_contacts;
 
 	if (!given(t, vkb_keys, N(vkb_keys), "backend-type"))
-		return bad(c, "backend-type missing: backend-type=linux for a "
-			      "backend in a domain (pvkit's, under "
-			      "backend/vinput), qemu for qemu's (backend/vkbd)");
+		return bad(c, "backend-type missing (linux: a backend in a "
+			      "domain, such as pvkit's, under backend/vinput; "
+			      "qemu: qemu's, under backend/vkbd)");
 	if (mt && mt < 3)
 		return bad(c, "multi-touch needs multi-touch-width, "
 			      "multi-touch-height and multi-touch-num-contacts");
@@ -544,9 +544,14 @@ int devcfg_parse_spec(enum devcfg_type t, const char *const *spec,
 {
 	struct pctx c = { .err = err, .errlen = errlen,
 			  .key = devcfg_type_name(t) };
+	static const char *const none[] = { "" };
 
 	if ((unsigned int)t >= DEVCFG_NTYPES)
 		return -EINVAL;
+	if (n == 0 && t != DEVCFG_VSND) { /* all defaults, as "" */
+		spec = none;
+		n = 1;
+	}
 	if (n > DEVCFG_MAX_ITEMS)
 		return bad(&c, "more than %d items", DEVCFG_MAX_ITEMS);
 	return parse_one(&c, t, spec, NULL, n, out);

@@ -184,7 +184,8 @@ int devcfg_parse_setting(struct devcfg *cfg, const char *file,
 			 size_t errlen);
 
 /* One device of type t from n spec strings (a sound card takes several,
- * every other type exactly one): what `pvctl device-add` sends.  Errors
+ * every other type one, or none for all defaults): what `pvctl
+ * device-add` sends.  Errors
  * read "KEY: ...".  On success *out must be released with
  * devcfg_dev_release(). */
 int devcfg_parse_spec(enum devcfg_type t, const char *const *spec,

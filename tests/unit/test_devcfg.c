@@ -628,6 +628,18 @@ static void spec_strings(void **state)
 					   sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "vsnd: pcm 0 has no STREAM item");
+	/* No string at all: every default (not for a sound card). */
+	assert_int_equal(devcfg_parse_spec(DEVCFG_PVCALLS, NULL, 0, &dev, err,
+					   sizeof(err)),
+			 0);
+	devcfg_dev_release(&dev);
+	assert_int_equal(devcfg_parse_spec(DEVCFG_VKB, NULL, 0, &dev, err,
+					   sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "vkb: backend-type missing (linux: a backend "
+				 "in a domain, such as pvkit's, under "
+				 "backend/vinput; qemu: qemu's, under "
+				 "backend/vkbd)");
 	assert_int_equal(devcfg_parse_spec(DEVCFG_VSND, NULL, 0, &dev, err,
 					   sizeof(err)),
 			 -EINVAL);

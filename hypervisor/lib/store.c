@@ -18,7 +18,7 @@
 #include "rundir.h"
 #include "store_int.h"
 
-/* ---- the queue fd ---------------------------------------------------------- */
+/* ---- the queue fd -------------------------------------------------------- */
 
 /* Whole messages already in ibuf, or deferred deliveries: the socket will
  * not say so, qfd must. */
@@ -65,7 +65,7 @@ static void update_pollout(struct pvhv_store *s)
 		s->pollout = want;
 }
 
-/* ---- the deferred queue ------------------------------------------------------ */
+/* ---- the deferred queue -------------------------------------------------- */
 
 static int defer(struct pvhv_store *s, struct hvs_req *r, int err,
 		 const struct xsd_sockmsg *hdr, const char *payload)
@@ -113,7 +113,7 @@ static void deliver_deferred(struct pvhv_store *s, struct hvs_defer *d)
 	free(d);
 }
 
-/* ---- breaking ---------------------------------------------------------------- */
+/* ---- breaking ------------------------------------------------------------ */
 
 /* The connection is over: close it, and owe every request in flight its
  * error (a blocking call's at once: it is the one waiting). */
@@ -141,7 +141,7 @@ static void conn_break(struct pvhv_store *s, int err)
 	s->fifo_tail = &s->fifo;
 }
 
-/* ---- sending --------------------------------------------------------------- */
+/* ---- sending ------------------------------------------------------------- */
 
 static void flush(struct pvhv_store *s)
 {
@@ -246,7 +246,7 @@ void hvs_req_free(struct hvs_req *r)
 	free(r);
 }
 
-/* ---- receiving --------------------------------------------------------------- */
+/* ---- receiving ----------------------------------------------------------- */
 
 /* Read what the socket has.  1 when bytes came, 0 when none were there,
  * -errno when the connection broke. */
@@ -359,7 +359,7 @@ void hvs_wait(struct pvhv_store *s, const bool *done)
 	update_qfd(s);
 }
 
-/* ---- pvhv_store_process --------------------------------------------------------- */
+/* ---- pvhv_store_process -------------------------------------------------- */
 
 int pvhv_store_process(struct pvhv_store *s)
 {
@@ -388,7 +388,7 @@ int pvhv_store_process(struct pvhv_store *s)
 	return ran;
 }
 
-/* ---- the handle ------------------------------------------------------------------- */
+/* ---- the handle ---------------------------------------------------------- */
 
 int pvhv_store_fd(const struct pvhv_store *s)
 {

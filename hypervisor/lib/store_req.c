@@ -42,7 +42,7 @@ struct hvs_req *hvs_req_new(uint32_t type, uint32_t tx, enum hvs_kind kind,
 	return r;
 }
 
-/* ---- permissions --------------------------------------------------------------- */
+/* ---- permissions --------------------------------------------------------- */
 
 int pvhv_store_perm_parse(const char *s, struct pvhv_store_perm *out)
 {
@@ -72,7 +72,7 @@ int pvhv_store_perm_format(const struct pvhv_store_perm *p, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 
-/* ---- replies ------------------------------------------------------------------- */
+/* ---- replies ------------------------------------------------------------- */
 
 /* r's callback with an error and no data. */
 static void call_error(struct pvhv_store *s, struct hvs_req *r, int err)
@@ -220,7 +220,7 @@ static void deliver(struct pvhv_store *s, struct hvs_req *r,
 	}
 }
 
-/* ---- DIRECTORY_PART --------------------------------------------------------- */
+/* ---- DIRECTORY_PART ------------------------------------------------------ */
 
 /* Ask for the names from byte offset len of the list on. */
 static int part_ask(struct pvhv_store *s, struct hvs_req *r)
@@ -326,7 +326,7 @@ void hvs_complete(struct pvhv_store *s, struct hvs_req *r,
 	hvs_req_free(r);
 }
 
-/* ---- watches ------------------------------------------------------------------ */
+/* ---- watches ------------------------------------------------------------- */
 
 /* Every registration has its own wire token, "<id>:<token>", so events
  * find their registration even when tokens repeat. */
@@ -470,7 +470,7 @@ int pvhv_store_unwatch_async(struct pvhv_store *s, const char *path,
 	return rc;
 }
 
-/* ---- requests ------------------------------------------------------------------ */
+/* ---- requests ------------------------------------------------------------ */
 
 /* Submit a request whose payload is path (and optionally more). */
 static int path_req(struct pvhv_store *s, struct hvs_req *r,

@@ -127,7 +127,7 @@ static void got_txid(struct pvhv_store *s, int err, uint32_t tx, void *arg)
 	w->tx = tx;
 }
 
-/* ---- the calls ------------------------------------------------------------- */
+/* ---- the calls ----------------------------------------------------------- */
 
 int pvhv_store_read(struct pvhv_store *s, uint32_t tx, const char *path,
 		    char **value, size_t *len)
@@ -272,7 +272,7 @@ int pvhv_store_unwatch(struct pvhv_store *s, const char *path,
 		      pvhv_store_unwatch_async(s, path, token, got_done, &w));
 }
 
-/* ---- the transaction helper ---------------------------------------------------- */
+/* ---- the transaction helper ---------------------------------------------- */
 
 int pvhv_store_transaction(struct pvhv_store *s, unsigned int tries,
 			   pvhv_store_tx_body_fn *fn, void *arg)

@@ -486,6 +486,9 @@ const struct pvctl_cmd pvctl_cmds[] = {
 	{ "device-remove", "[-f] [-t SECS] DOM TYPE DEVID",
 	  "unplug a PV device from a guest (as xl *-detach)",
 	  pvctl_device_remove_help, pvctl_device_remove },
+	{ "store", "SUBCOMMAND [OPTIONS] ARGS...",
+	  "read, write, list, remove, watch and chmod store nodes",
+	  pvctl_store_help, pvctl_store_run },
 };
 
 const unsigned int pvctl_n_cmds = sizeof(pvctl_cmds) / sizeof(pvctl_cmds[0]);

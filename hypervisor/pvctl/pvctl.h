@@ -49,5 +49,7 @@ void pvctl_cmd_help(const struct pvctl_cmd *cmd);
 int pvctl_device_add(struct pvctl *c, int argc, char **argv);
 int pvctl_device_remove(struct pvctl *c, int argc, char **argv);
 extern const char pvctl_device_add_help[], pvctl_device_remove_help[];
+int pvctl_store_run(struct pvctl *c, int argc, char **argv);
+extern const char pvctl_store_help[];
 
 #endif

@@ -320,7 +320,7 @@ int pvhv_device_remove(struct pvhv *h, domid_t dom, const char *type,
 long pvhv_hypercall(struct pvhv *h, unsigned long nr, const uint64_t args[5],
 		    void *buf, size_t len, int *fds, unsigned int *nfds);
 
-/* ---- the store ------------------------------------------------------------------
+/* ---- the store --------------------------------------------------------------
  *
  * A dom0 client of the store (pvhv's xenstored) on its socket,
  * <rundir>/xenstored.sock, speaking the store's wire protocol
@@ -355,7 +355,8 @@ long pvhv_hypercall(struct pvhv *h, unsigned long nr, const uint64_t args[5],
  *   wait.  EV_READ is all a loop needs: the fd is an epoll descriptor
  *   that also watches the socket for writing while output waits.
  *   pvhv_store_process() never blocks: it sends what it can, reads what
- *   is there and runs the callbacks, returning how many ran.
+ *   is there and runs the callbacks, returning how many replies and
+ *   events it delivered.
  *
  * Watches
  *   pvhv_store_watch_async(s, path, token, cb, done, arg): done(s, err,
@@ -466,8 +467,8 @@ void pvhv_store_close(struct pvhv_store *s);
 /* Readable when pvhv_store_process() has work. */
 int pvhv_store_fd(const struct pvhv_store *s);
 /* Send, receive and run callbacks without blocking.  The number of
- * callbacks run, or -ECONNRESET / -EPROTO once the connection is gone
- * (after running every callback still owed). */
+ * replies and events delivered, or -ECONNRESET / -EPROTO once the
+ * connection is gone (after running every callback still owed). */
 int pvhv_store_process(struct pvhv_store *s);
 /* Requests whose callback has not run yet. */
 unsigned int pvhv_store_pending(const struct pvhv_store *s);

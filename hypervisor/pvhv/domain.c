@@ -153,6 +153,7 @@ static int build_channels(struct domain *d, char *err, size_t errlen)
 /* Free everything the domain holds; it must not run any more. */
 static void release(struct domain *d)
 {
+	hv_store_ring_detach(d); /* a creation that failed half way */
 	if (d->eng && d->eng->release)
 		d->eng->release(d);
 	hv_evtchn_free(d->evt);
@@ -230,6 +231,14 @@ int hv_domain_create(struct hv *hv, const char *path, const char *text,
 		goto fail;
 	fill_start_info(d);
 	reserved_grants(d);
+	/* The ring page is ready before the guest first looks at it; its
+	 * requests are read from the loop, after the store introduced it. */
+	rc = hv_store_ring_attach(d);
+	if (rc) {
+		snprintf(err, errlen, "cannot serve the store ring: %s",
+			 strerror(-rc));
+		goto fail;
+	}
 	d->eng = &hv_process_engine;
 	link_domain(hv, d);
 	rc = d->eng->start(d, err, errlen);
@@ -286,6 +295,9 @@ static void finish(struct domain *d)
 		d->shutdown_reason = PVHV_SHUTDOWN_DESTROYED;
 	d->state = PVHV_DOM_DYING;
 	unlink_domain(hv, d);
+	/* Its ring goes first: the release below then has no client of the
+	 * dead guest to send events to. */
+	hv_store_ring_detach(d);
 	hv_devices_release(d); /* before the store forgets the domain */
 	if (hv->store && store_domain_introduced(hv->store, d->domid))
 		(void)store_domain_release(hv->store, d->domid);

@@ -39,6 +39,12 @@
  * gone.  The descriptor reaches the dom0 port of that link and nothing
  * else: the guest can raise (or drain) only what it could raise anyway,
  * and once dom0 closes that port its eventfd is gone from pvhv and dom0.
+ *
+ * pvhv serves some guest ports itself (each guest's store ring,
+ * xs_ring.c) through dom0 ports that no client owns.  To clients they are
+ * like another client's ports (status only); to the guest they are dom0
+ * ports like any other, fast path included, so a guest cannot tell pvhv's
+ * store from a store run by a dom0 tool.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -391,6 +397,22 @@ static int dom0_side(struct hv_call *c, evtchn_port_t lport,
 	return rc;
 }
 
+/* Link the fresh local port lport to the remote port rport, which
+ * bindable() accepted. */
+static void link_ports(struct hv_evtchn *le, evtchn_port_t lport,
+		       struct hv_evtchn *re, evtchn_port_t rport)
+{
+	le->ports[lport] = (struct port){
+		.state = PORT_INTERDOMAIN, .peer = re, .peer_port = rport,
+		.efd = le->ports[lport].efd, .owner = le->ports[lport].owner };
+	re->ports[rport].state = PORT_INTERDOMAIN;
+	re->ports[rport].peer = le;
+	re->ports[rport].peer_port = lport;
+	/* As Xen does: events sent while the remote port was unbound were
+	 * dropped, so the new port starts pending. */
+	raise_port(le, lport);
+}
+
 static long op_bind_interdomain(struct hv_call *c, uint64_t arg)
 {
 	struct evtchn_bind_interdomain b;
@@ -420,16 +442,7 @@ static long op_bind_interdomain(struct hv_call *c, uint64_t arg)
 		port_release(le, lport);
 		return rc;
 	}
-	le->ports[lport] = (struct port){
-		.state = PORT_INTERDOMAIN, .peer = re,
-		.peer_port = b.remote_port, .efd = le->ports[lport].efd,
-		.owner = le->ports[lport].owner };
-	re->ports[b.remote_port].state = PORT_INTERDOMAIN;
-	re->ports[b.remote_port].peer = le;
-	re->ports[b.remote_port].peer_port = lport;
-	/* As Xen does: events sent while the remote port was unbound were
-	 * dropped, so the new port starts pending. */
-	raise_port(le, lport);
+	link_ports(le, lport, re, b.remote_port);
 	b.local_port = lport;
 	rc = hv_copy_to(c, arg, &b, sizeof(b));
 	if (rc) {
@@ -583,6 +596,55 @@ long hv_evtchn_op(struct hv_call *c, unsigned int cmd, uint64_t arg)
 	if (!c->dom->evt)
 		return -EINVAL;
 	return ops[cmd](c, arg);
+}
+
+/* ---- pvhv's own dom0 ports ---------------------------------------------- */
+
+/* A dom0 port that pvhv itself holds (no client owns it), or NULL. */
+static struct port *pvhv_port(struct hv *hv, evtchn_port_t p)
+{
+	struct hv_evtchn *e = hv->dom0 ? hv->dom0->evt : NULL;
+
+	if (!e || p == 0 || p > e->max_port ||
+	    e->ports[p].state == PORT_FREE || e->ports[p].owner)
+		return NULL;
+	return &e->ports[p];
+}
+
+int hv_evtchn_pvhv_bind(struct domain *d, evtchn_port_t gport,
+			evtchn_port_t *port, int *efd)
+{
+	struct hv_evtchn *le = d->hv->dom0 ? d->hv->dom0->evt : NULL;
+	evtchn_port_t lport;
+	int rc;
+
+	if (!le || !d->evt || d->domid == 0 || !bindable(d->evt, gport, 0))
+		return -EINVAL;
+	rc = port_alloc(le, &lport);
+	if (rc)
+		return rc;
+	link_ports(le, lport, d->evt, gport);
+	*port = lport;
+	*efd = le->ports[lport].efd;
+	return 0;
+}
+
+int hv_evtchn_pvhv_notify(struct hv *hv, evtchn_port_t port)
+{
+	struct port *pt = pvhv_port(hv, port);
+
+	if (!pt)
+		return -EINVAL;
+	if (pt->state != PORT_INTERDOMAIN)
+		return -ENOTCONN;
+	raise_port(pt->peer, pt->peer_port);
+	return 0;
+}
+
+void hv_evtchn_pvhv_close(struct hv *hv, evtchn_port_t port)
+{
+	if (pvhv_port(hv, port))
+		close_port(hv->dom0->evt, port, NULL);
 }
 
 /* ---- the guest's status page ------------------------------------------- */

@@ -30,6 +30,7 @@ struct event;
 struct hv;
 struct store;
 struct hv_store_sock;
+struct hv_store_ring;
 struct domain;
 struct client;
 
@@ -189,6 +190,7 @@ struct domain {
 	bool destroying;           /* destroy asked: no restart, no preserve */
 	bool engine_running;       /* the guest has not exited yet */
 	struct hv_dev *devs;       /* its PV devices (devices.c) */
+	struct hv_store_ring *store_ring; /* its store ring (xs_ring.c) */
 	struct domain *next;
 };
 
@@ -257,5 +259,25 @@ void hv_ctl_free_clients(struct hv *hv);
 #define HV_STORE_SOCKET "xenstored.sock"
 int hv_store_listen(struct hv *hv);
 void hv_store_close(struct hv *hv);
+
+/* ---- store rings --------------------------------------------------------- */
+
+/* Guest d's store ring page (gfn HV_GFN_STORE) served as a client of the
+ * store (xs_ring.c).  Attach before the guest first runs (the page's
+ * feature and connection words are set then); detach before the store
+ * releases the domain.  Detach is fine when attach failed or never ran. */
+int hv_store_ring_attach(struct domain *d);
+void hv_store_ring_detach(struct domain *d);
+
+/* pvhv's own dom0 ports (evtchn.c), no client owns them: bind one to
+ * guest d's port gport (unbound, waiting for dom0); *port gets the dom0
+ * port and *efd its eventfd, which evtchn.c keeps and pvhv's loop watches
+ * (the guest raises it, possibly by writing it directly).  notify raises
+ * the guest end (-ENOTCONN when the guest closed it); close frees the
+ * port, and the guest end becomes unbound. */
+int hv_evtchn_pvhv_bind(struct domain *d, evtchn_port_t gport,
+			evtchn_port_t *port, int *efd);
+int hv_evtchn_pvhv_notify(struct hv *hv, evtchn_port_t port);
+void hv_evtchn_pvhv_close(struct hv *hv, evtchn_port_t port);
 
 #endif

@@ -40,6 +40,8 @@ static const char usage[] =
 	"The store: pvhv is the xenstored of its guests.  Dom0 tools reach it\n"
 	"on DIR/xenstored.sock (libxenstore and xenstore-utils: set\n"
 	"XENSTORED_PATH=DIR/xenstored.sock); every connection there is dom0.\n"
+	"Each guest reaches it through its store ring page and event channel\n"
+	"(start_info's store_mfn and store_evtchn), as on Xen.\n"
 	"Guests are held to quotas (dom0 is not); the defaults are a stock\n"
 	"xenstored's, each flag takes a number, 0 for no limit:\n"
 	"  --store-quota-nodes N         nodes a domain may own (1000)\n"

@@ -154,7 +154,8 @@ int store_set_perms(struct store *st, const char *path,
 int store_read(struct store *st, const char *path, void *buf, size_t len);
 
 /* Optional: called for INTRODUCE requests (before the store's own work),
- * so pvhv can attach the guest's ring; nonzero fails the request. */
+ * so pvhv can check the request against the guest's ring, which it
+ * serves already (xs_ring.c); nonzero fails the request. */
 typedef int (*store_introduce_fn)(struct store *st, uint16_t domid,
 				  uint64_t mfn, uint32_t port, void *arg);
 void store_set_introduce_hook(struct store *st, store_introduce_fn fn,

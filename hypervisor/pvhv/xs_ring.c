@@ -491,6 +491,8 @@ int hv_store_ring_attach(struct domain *d)
 		rc = -ENOMEM;
 		goto fail;
 	}
+	r->intf->req_cons = r->intf->req_prod = 0;
+	r->intf->rsp_cons = r->intf->rsp_prod = 0;
 	r->intf->server_features = XENSTORE_SERVER_FEATURE_RECONNECTION |
 				   XENSTORE_SERVER_FEATURE_ERROR;
 	r->intf->error = XENSTORE_ERROR_NONE;

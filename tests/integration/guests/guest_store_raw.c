@@ -9,8 +9,9 @@
  * CONNECTION=<c> ERROR=<e>" (what the page and start_info say).  Modes:
  *   rw NAME        writes data/name = NAME, reads it back; "RW PASS"
  *   wrap           WRITE then READ of data/big with values of many sizes
- *                  up to 2048 bytes (messages larger than the ring, headers
- *                  split at the ring's edge); "WRAP PASS msgs=<n>
+ *                  up to 2048 bytes (messages larger than the ring), then
+ *                  of data/s with short values of every length mod 37
+ *                  (headers split at the ring's edge); "WRAP PASS msgs=<n>
  *                  req_hdr_split=<n> rsp_hdr_split=<n>"
  *   pipeline       5 requests written before any reply is read, then 25
  *                  READs (more than the outstanding quota) likewise;
@@ -35,6 +36,9 @@
  *                  event on the go port; then READs data/flood, counting
  *                  the events before the reply: "NOREAD PASS events=<n>
  *                  value=<v>"
+ *   spin           READs in bursts of 20, as fast as pvhv answers, for
+ *                  ever; prints "SPINNING" first, "SPIN=<bursts>" every
+ *                  1000 bursts
  *   echo           bystander: watches data/ping; on each change writes its
  *                  value to data/pong; prints "ECHO READY"; runs for ever
  *   use            uses the store (write, read, a watch, an open
@@ -327,6 +331,17 @@ static void mode_wrap(struct xsr *x)
 			guest_fail(x->p, "read big", -EPROTO);
 		msgs += 2;
 	}
+	/* Small messages of every length mod 37 walk the headers across
+	 * every offset of the edge. */
+	for (unsigned int i = 0; i < 400; i++) {
+		size_t n = i % 37;
+
+		fill(val, n, i);
+		val[n] = '\0';
+		write_ok(x, "data/s", (const char *)val);
+		read_is(x, "data/s", (const char *)val);
+		msgs += 2;
+	}
 	guest_say(x->p, "WRAP PASS msgs=%u req_hdr_split=%u "
 		  "rsp_hdr_split=%u\n", msgs, x->req_split, x->rsp_split);
 }
@@ -526,6 +541,19 @@ static void mode_noread(struct xsr *x)
 	guest_say(x->p, "NOREAD PASS events=%u value=%s\n", x->events, out);
 }
 
+static _Noreturn void mode_spin(struct xsr *x)
+{
+	write_ok(x, "data/p0", "v0");
+	write_ok(x, "data/p1", "v1");
+	write_ok(x, "data/p2", "v2");
+	guest_say(x->p, "SPINNING\n");
+	for (unsigned long n = 1;; n++) {
+		burst(x, 20);
+		if (n % 1000 == 0)
+			guest_say(x->p, "SPIN=%lu\n", n);
+	}
+}
+
 /* Events that arrive while a request is out are noted by wait_reply();
  * any event means "read data/ping again". */
 static _Noreturn void mode_echo(struct xsr *x)
@@ -605,6 +633,8 @@ int main(int argc, char **argv)
 		mode_broken(x, arg);
 	else if (!strcmp(mode, "noread"))
 		mode_noread(x);
+	else if (!strcmp(mode, "spin"))
+		mode_spin(x);
 	else if (!strcmp(mode, "echo"))
 		mode_echo(x);
 	else if (!strcmp(mode, "use"))

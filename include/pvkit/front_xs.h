@@ -7,9 +7,12 @@
  * requests into req[], reassembles replies and watch events from rsp[]
  * (a message may be larger than the ring and may wrap around its edge),
  * matches replies to requests by req_id, and queues watch events until the
- * caller asks for them.  It is freestanding: no libc, no allocation.  The
- * caller owns every byte: the handle (struct pvfront_xs, below), each
- * request (struct pvfront_xs_req) and all buffers.
+ * caller asks for them.  It is freestanding: no libc, no allocation (like
+ * any freestanding C, it expects memcpy, memmove and memset, which
+ * compilers call on their own).  The caller owns every byte: the handle
+ * (struct pvfront_xs, below), each request (struct pvfront_xs_req) and all
+ * buffers.  Every function but open and close(NULL) wants a handle that
+ * pvfront_xs_open() accepted.
  *
  * The OS around it.  The client reaches the OS through struct
  * pvfront_xs_ops (see there): notify the store's port, wait for it, and,
@@ -89,7 +92,9 @@
  *
  * Threads.  Without lock/unlock in the ops the handle is for one thread
  * (or a uniprocessor guest with the store port's interrupt only waking).
- * With them, every function may be called from any thread.
+ * With them, every function may be called from any thread, and several
+ * threads may block in calls at once.  Callbacks never run with the lock
+ * held.
  */
 #ifndef PVKIT_FRONT_XS_H
 #define PVKIT_FRONT_XS_H
@@ -344,8 +349,9 @@ int pvfront_xs_submit(struct pvfront_xs *xs, struct pvfront_xs_req *req,
  * events in; completes requests and runs their callbacks.  Call it when
  * the store's port fires.  0, or -XEN_EIO when the ring is broken. */
 int pvfront_xs_pump(struct pvfront_xs *xs);
-/* Pump and wait until req completes; returns its status.  On a timeout
- * the request is withdrawn (as by cancel) and -XEN_ETIMEDOUT returned. */
+/* Pump and wait until req (one without a callback) completes; returns
+ * its status.  On a timeout the request is withdrawn (as by cancel) and
+ * -XEN_ETIMEDOUT returned; an error from the ops' wait likewise. */
 int pvfront_xs_wait_req(struct pvfront_xs *xs, struct pvfront_xs_req *req);
 /* Withdraw req: its callback will not run and a late reply is dropped.
  * A request the store has seen part of cannot be taken back: the ring is

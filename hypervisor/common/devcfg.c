@@ -22,18 +22,16 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const type_names[DEVCFG_NTYPES] = {
-	[DEVCFG_VKB] = "vkb",	     [DEVCFG_VSND] = "vsnd",
-	[DEVCFG_VDISPL] = "vdispl",  [DEVCFG_P9] = "p9",
-	[DEVCFG_PVCALLS] = "pvcalls",
+    [DEVCFG_VKB] = "vkb",	  [DEVCFG_VSND] = "vsnd",
+    [DEVCFG_VDISPL] = "vdispl",	  [DEVCFG_P9] = "p9",
+    [DEVCFG_PVCALLS] = "pvcalls",
 };
 
 /* The store's names: what libxl calls the device kinds. */
 static const char *const fe_kinds[DEVCFG_NTYPES] = {
-	[DEVCFG_VKB] = XENKBD_DRIVER_NAME,
-	[DEVCFG_VSND] = XENSND_DRIVER_NAME,
-	[DEVCFG_VDISPL] = XENDISPL_DRIVER_NAME,
-	[DEVCFG_P9] = XEN_9PFS_DRIVER_NAME,
-	[DEVCFG_PVCALLS] = PVCALLS_DRIVER_NAME,
+    [DEVCFG_VKB] = XENKBD_DRIVER_NAME,	    [DEVCFG_VSND] = XENSND_DRIVER_NAME,
+    [DEVCFG_VDISPL] = XENDISPL_DRIVER_NAME, [DEVCFG_P9] = XEN_9PFS_DRIVER_NAME,
+    [DEVCFG_PVCALLS] = PVCALLS_DRIVER_NAME,
 };
 
 const char *devcfg_type_name(enum devcfg_type t)
@@ -58,7 +56,8 @@ const char *devcfg_backend_kind(const struct devcfg_dev *dev)
 int devcfg_type_from_name(const char *name, enum devcfg_type *t)
 {
 	for (unsigned int i = 0; i < DEVCFG_NTYPES; i++) {
-		if (!strcmp(name, type_names[i]) || !strcmp(name, fe_kinds[i])) {
+		if (!strcmp(name, type_names[i]) ||
+		    !strcmp(name, fe_kinds[i])) {
 			*t = (enum devcfg_type)i;
 			return 0;
 		}
@@ -74,7 +73,7 @@ bool devcfg_is_key(const char *key)
 	return false;
 }
 
-/* ---- messages and words ------------------------------------------------ */
+/* ---- messages and words ------------------------------------------------- */
 
 int bad(struct pctx *c, const char *fmt, ...)
 {
@@ -185,7 +184,7 @@ bool given(const struct target *t, const struct keydef *keys, unsigned int n,
 	return false;
 }
 
-/* ---- values --------------------------------------------------------------- */
+/* ---- values ------------------------------------------------------------- */
 
 /* Decimal or 0x-hex, nothing else (no sign, no octal surprise). */
 int want_num(struct pctx *c, const char *v, uint32_t lo, uint32_t hi,
@@ -232,8 +231,7 @@ int want_flag(struct pctx *c, const char *v, bool *out)
 }
 
 /* Printable text without the characters in forbidden. */
-int want_text(struct pctx *c, const char *v, const char *forbidden,
-	      char **out)
+int want_text(struct pctx *c, const char *v, const char *forbidden, char **out)
 {
 	size_t n = strlen(v);
 
@@ -260,11 +258,13 @@ int set_backend(struct pctx *c, struct target *t, const char *v)
 		t->dev->backend = 0;
 		return 0;
 	}
-	return bad(c, "backend: '%s': pvhv runs every backend in dom0 "
-		      "(backend=0 or backend=Domain-0)", v);
+	return bad(c,
+		   "backend: '%s': pvhv runs every backend in dom0 "
+		   "(backend=0 or backend=Domain-0)",
+		   v);
 }
 
-/* ---- vkb -------------------------------------------------------------------- */
+/* ---- vkb ---------------------------------------------------------------- */
 
 static int vkb_type(struct pctx *c, struct target *t, const char *v)
 {
@@ -279,10 +279,10 @@ static int vkb_id(struct pctx *c, struct target *t, const char *v)
 	return want_text(c, v, "", &t->dev->u.vkb.unique_id);
 }
 
-#define VKB_FLAG(fn, field)                                               \
-	static int fn(struct pctx *c, struct target *t, const char *v)    \
-	{                                                                 \
-		return want_flag(c, v, &t->dev->u.vkb.field);             \
+#define VKB_FLAG(fn, field)                                                    \
+	static int fn(struct pctx *c, struct target *t, const char *v)         \
+	{                                                                      \
+		return want_flag(c, v, &t->dev->u.vkb.field);                  \
 	}
 VKB_FLAG(vkb_nokbd, disable_keyboard)
 VKB_FLAG(vkb_noptr, disable_pointer)
@@ -290,10 +290,10 @@ VKB_FLAG(vkb_abs, abs_pointer)
 VKB_FLAG(vkb_raw, raw_pointer)
 VKB_FLAG(vkb_mt, multi_touch)
 
-#define VKB_NUM(fn, field, max)                                           \
-	static int fn(struct pctx *c, struct target *t, const char *v)    \
-	{                                                                 \
-		return want_num(c, v, 1, max, &t->dev->u.vkb.field);      \
+#define VKB_NUM(fn, field, max)                                                \
+	static int fn(struct pctx *c, struct target *t, const char *v)         \
+	{                                                                      \
+		return want_num(c, v, 1, max, &t->dev->u.vkb.field);           \
 	}
 VKB_NUM(vkb_mtw, mt_width, DEVCFG_MAX_PIXELS)
 VKB_NUM(vkb_mth, mt_height, DEVCFG_MAX_PIXELS)
@@ -302,19 +302,19 @@ VKB_NUM(vkb_w, width, DEVCFG_MAX_PIXELS)
 VKB_NUM(vkb_h, height, DEVCFG_MAX_PIXELS)
 
 static const struct keydef vkb_keys[] = {
-	{ "backend", set_backend },
-	{ "backend-type", vkb_type },
-	{ XENKBD_FIELD_UNIQUE_ID, vkb_id },
-	{ XENKBD_FIELD_FEAT_DSBL_KEYBRD, vkb_nokbd },
-	{ XENKBD_FIELD_FEAT_DSBL_POINTER, vkb_noptr },
-	{ XENKBD_FIELD_FEAT_ABS_POINTER, vkb_abs },
-	{ XENKBD_FIELD_FEAT_RAW_POINTER, vkb_raw },
-	{ XENKBD_FIELD_FEAT_MTOUCH, vkb_mt },
-	{ XENKBD_FIELD_MT_WIDTH, vkb_mtw },
-	{ XENKBD_FIELD_MT_HEIGHT, vkb_mth },
-	{ XENKBD_FIELD_MT_NUM_CONTACTS, vkb_mtc },
-	{ XENKBD_FIELD_WIDTH, vkb_w },
-	{ XENKBD_FIELD_HEIGHT, vkb_h },
+    {"backend", set_backend},
+    {"backend-type", vkb_type},
+    {XENKBD_FIELD_UNIQUE_ID, vkb_id},
+    {XENKBD_FIELD_FEAT_DSBL_KEYBRD, vkb_nokbd},
+    {XENKBD_FIELD_FEAT_DSBL_POINTER, vkb_noptr},
+    {XENKBD_FIELD_FEAT_ABS_POINTER, vkb_abs},
+    {XENKBD_FIELD_FEAT_RAW_POINTER, vkb_raw},
+    {XENKBD_FIELD_FEAT_MTOUCH, vkb_mt},
+    {XENKBD_FIELD_MT_WIDTH, vkb_mtw},
+    {XENKBD_FIELD_MT_HEIGHT, vkb_mth},
+    {XENKBD_FIELD_MT_NUM_CONTACTS, vkb_mtc},
+    {XENKBD_FIELD_WIDTH, vkb_w},
+    {XENKBD_FIELD_HEIGHT, vkb_h},
 };
 
 /* What xl insists on after reading the string: the backend type, and a
@@ -329,11 +329,13 @@ static int vkb_check(struct pctx *c, const struct target *t)
 			      "domain, such as pvkit's, under backend/vinput; "
 			      "qemu: qemu's, under backend/vkbd)");
 	if (mt && mt < 3)
-		return bad(c, "multi-touch needs multi-touch-width, "
-			      "multi-touch-height and multi-touch-num-contacts");
+		return bad(c,
+			   "multi-touch needs multi-touch-width, "
+			   "multi-touch-height and multi-touch-num-contacts");
 	if (mt == 0 && k->multi_touch)
-		return bad(c, "feature-multi-touch=1 needs multi-touch-width, "
-			      "multi-touch-height and multi-touch-num-contacts");
+		return bad(c,
+			   "feature-multi-touch=1 needs multi-touch-width, "
+			   "multi-touch-height and multi-touch-num-contacts");
 	if (mt && !k->multi_touch &&
 	    given(t, vkb_keys, N(vkb_keys), XENKBD_FIELD_FEAT_MTOUCH))
 		return bad(c, "feature-multi-touch=0 contradicts the "
@@ -344,7 +346,7 @@ static int vkb_check(struct pctx *c, const struct target *t)
 
 static int parse_vkb(struct pctx *c, const char *s, struct devcfg_dev *dev)
 {
-	struct target t = { .dev = dev };
+	struct target t = {.dev = dev};
 	char *copy = strdup(s);
 	int rc;
 
@@ -355,7 +357,7 @@ static int parse_vkb(struct pctx *c, const char *s, struct devcfg_dev *dev)
 	return rc ? rc : vkb_check(c, &t);
 }
 
-/* ---- vdispl ------------------------------------------------------------------- */
+/* ---- vdispl ------------------------------------------------------------- */
 
 static int vdispl_alloc(struct pctx *c, struct target *t, const char *v)
 {
@@ -410,21 +412,22 @@ static int vdispl_conns(struct pctx *c, struct target *t, const char *v)
 	free(copy);
 	for (unsigned int i = 0; !rc && i < d->n_conns; i++)
 		for (unsigned int j = 0; !rc && j < i; j++)
-			if (!strcmp(d->conns[i].unique_id, d->conns[j].unique_id))
+			if (!strcmp(d->conns[i].unique_id,
+				    d->conns[j].unique_id))
 				rc = bad(c, "connectors: '%s' is used twice",
 					 d->conns[i].unique_id);
 	return rc;
 }
 
 static const struct keydef vdispl_keys[] = {
-	{ "backend", set_backend },
-	{ XENDISPL_FIELD_BE_ALLOC, vdispl_alloc },
-	{ "connectors", vdispl_conns },
+    {"backend", set_backend},
+    {XENDISPL_FIELD_BE_ALLOC, vdispl_alloc},
+    {"connectors", vdispl_conns},
 };
 
 static int parse_vdispl(struct pctx *c, const char *s, struct devcfg_dev *dev)
 {
-	struct target t = { .dev = dev };
+	struct target t = {.dev = dev};
 	char *copy = strdup(s);
 	int rc;
 
@@ -438,7 +441,7 @@ static int parse_vdispl(struct pctx *c, const char *s, struct devcfg_dev *dev)
 	return rc;
 }
 
-/* ---- p9 -------------------------------------------------------------------------- */
+/* ---- p9 ----------------------------------------------------------------- */
 
 static int p9_tag(struct pctx *c, struct target *t, const char *v)
 {
@@ -468,15 +471,15 @@ static int p9_model(struct pctx *c, struct target *t, const char *v)
 }
 
 static const struct keydef p9_keys[] = {
-	{ "backend", set_backend },
-	{ XEN_9PFS_FIELD_TAG, p9_tag },
-	{ XEN_9PFS_FIELD_PATH, p9_path },
-	{ "security_model", p9_model },
+    {"backend", set_backend},
+    {XEN_9PFS_FIELD_TAG, p9_tag},
+    {XEN_9PFS_FIELD_PATH, p9_path},
+    {"security_model", p9_model},
 };
 
 static int parse_p9(struct pctx *c, const char *s, struct devcfg_dev *dev)
 {
-	struct target t = { .dev = dev };
+	struct target t = {.dev = dev};
 	struct devcfg_p9 *p = &dev->u.p9;
 	char *copy = strdup(s);
 	int rc;
@@ -486,21 +489,24 @@ static int parse_p9(struct pctx *c, const char *s, struct devcfg_dev *dev)
 	rc = apply(c, copy, p9_keys, N(p9_keys), &t);
 	free(copy);
 	if (!rc && (!p->tag || !p->path || !p->security_model))
-		rc = bad(c, "%s missing: a share needs tag, path and "
-			    "security_model=none",
-			 !p->tag ? "tag" : !p->path ? "path" : "security_model");
+		rc = bad(c,
+			 "%s missing: a share needs tag, path and "
+			 "security_model=none",
+			 !p->tag    ? "tag"
+			 : !p->path ? "path"
+				    : "security_model");
 	return rc;
 }
 
-/* ---- pvcalls ----------------------------------------------------------------------- */
+/* ---- pvcalls ------------------------------------------------------------ */
 
 static const struct keydef pvcalls_keys[] = {
-	{ "backend", set_backend },
+    {"backend", set_backend},
 };
 
 static int parse_pvcalls(struct pctx *c, const char *s, struct devcfg_dev *dev)
 {
-	struct target t = { .dev = dev };
+	struct target t = {.dev = dev};
 	char *copy = strdup(s);
 	int rc;
 
@@ -511,11 +517,11 @@ static int parse_pvcalls(struct pctx *c, const char *s, struct devcfg_dev *dev)
 	return rc;
 }
 
-/* ---- one device ------------------------------------------------------------------- */
+/* ---- one device --------------------------------------------------------- */
 
 static int parse_one(struct pctx *c, enum devcfg_type type,
-		     const char *const *items, const int *lines,
-		     unsigned int n, struct devcfg_dev *dev)
+		     const char *const *items, const int *lines, unsigned int n,
+		     struct devcfg_dev *dev)
 {
 	int rc;
 
@@ -542,9 +548,9 @@ int devcfg_parse_spec(enum devcfg_type t, const char *const *spec,
 		      unsigned int n, struct devcfg_dev *out, char *err,
 		      size_t errlen)
 {
-	struct pctx c = { .err = err, .errlen = errlen,
-			  .key = devcfg_type_name(t) };
-	static const char *const none[] = { "" };
+	struct pctx c = {
+	    .err = err, .errlen = errlen, .key = devcfg_type_name(t)};
+	static const char *const none[] = {""};
 
 	if ((unsigned int)t >= DEVCFG_NTYPES)
 		return -EINVAL;
@@ -557,7 +563,7 @@ int devcfg_parse_spec(enum devcfg_type t, const char *const *spec,
 	return parse_one(&c, t, spec, NULL, n, out);
 }
 
-/* ---- a config setting ---------------------------------------------------------------- */
+/* ---- a config setting --------------------------------------------------- */
 
 /* One list item of the setting: a string, or for vsnd a list of them. */
 static int parse_item(struct pctx *c, enum devcfg_type type,
@@ -582,8 +588,10 @@ static int parse_item(struct pctx *c, enum devcfg_type type,
 	for (; n < v->n_items; n++) {
 		if (v->items[n].kind != XLCFG_STRING) {
 			c->line = v->items[n].line;
-			return bad(c, "item %u: expected a \"CARD|PCM|STREAM, "
-				      "KEY=VALUE, ...\" string", n);
+			return bad(c,
+				   "item %u: expected a \"CARD|PCM|STREAM, "
+				   "KEY=VALUE, ...\" string",
+				   n);
 		}
 		items[n] = v->items[n].str;
 		lines[n] = v->items[n].line;
@@ -604,8 +612,11 @@ int devcfg_parse_setting(struct devcfg *cfg, const char *file,
 			 const struct xlcfg_setting *s, char *err,
 			 size_t errlen)
 {
-	struct pctx c = { .err = err, .errlen = errlen, .file = file,
-			  .line = s->value.line, .key = s->key };
+	struct pctx c = {.err = err,
+			 .errlen = errlen,
+			 .file = file,
+			 .line = s->value.line,
+			 .key = s->key};
 	const struct xlcfg_value *v = &s->value;
 	enum devcfg_type type;
 	unsigned int have;
@@ -636,7 +647,7 @@ int devcfg_parse_setting(struct devcfg *cfg, const char *file,
 	return rc;
 }
 
-/* ---- freeing ----------------------------------------------------------------------- */
+/* ---- freeing ------------------------------------------------------------ */
 
 void devcfg_dev_release(struct devcfg_dev *dev)
 {

@@ -70,8 +70,8 @@ struct xlcfg_setting;
 #define DEVCFG_MAX_DEVICES    16  /* per type and domain */
 #define DEVCFG_MAX_STRING     255 /* ids, names, tags (bytes) */
 #define DEVCFG_MAX_PATH	      1024
-#define DEVCFG_MAX_PCMS	      8	  /* per sound card */
-#define DEVCFG_MAX_STREAMS    8	  /* per PCM */
+#define DEVCFG_MAX_PCMS	      8 /* per sound card */
+#define DEVCFG_MAX_STREAMS    8 /* per PCM */
 #define DEVCFG_MAX_RATES      32
 #define DEVCFG_MAX_RATE	      768000u
 #define DEVCFG_MAX_CHANNELS   255u /* sndif carries channels in a byte */

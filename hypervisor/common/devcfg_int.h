@@ -22,13 +22,13 @@ struct pctx {
 	size_t errlen;
 	const char *file; /* NULL for hot plug: no "FILE:LINE: " */
 	int line;
-	const char *key;  /* the xl.cfg key: "vkb", ... */
-	char where[96];	  /* "device 1", "card 0, pcm 0, stream 1", or "" */
-	const char *cur;  /* the setting being read, for value messages */
+	const char *key; /* the xl.cfg key: "vkb", ... */
+	char where[96];	 /* "device 1", "card 0, pcm 0, stream 1", or "" */
+	const char *cur; /* the setting being read, for value messages */
 };
 
 int bad(struct pctx *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* What a setter writes into. */
 struct target {
@@ -60,8 +60,7 @@ bool given(const struct target *t, const struct keydef *keys, unsigned int n,
 int want_num(struct pctx *c, const char *v, uint32_t lo, uint32_t hi,
 	     uint32_t *out);
 int want_flag(struct pctx *c, const char *v, bool *out);
-int want_text(struct pctx *c, const char *v, const char *forbidden,
-	      char **out);
+int want_text(struct pctx *c, const char *v, const char *forbidden, char **out);
 int set_backend(struct pctx *c, struct target *t, const char *v);
 
 /* devcfg_snd.c: one sound card from its items (lines[i] is the line of

@@ -20,20 +20,31 @@
 
 /* Indexed by XENSND_PCM_FORMAT_*. */
 static const char *const formats[DEVCFG_NFORMATS] = {
-	XENSND_PCM_FORMAT_S8_STR,	XENSND_PCM_FORMAT_U8_STR,
-	XENSND_PCM_FORMAT_S16_LE_STR,	XENSND_PCM_FORMAT_S16_BE_STR,
-	XENSND_PCM_FORMAT_U16_LE_STR,	XENSND_PCM_FORMAT_U16_BE_STR,
-	XENSND_PCM_FORMAT_S24_LE_STR,	XENSND_PCM_FORMAT_S24_BE_STR,
-	XENSND_PCM_FORMAT_U24_LE_STR,	XENSND_PCM_FORMAT_U24_BE_STR,
-	XENSND_PCM_FORMAT_S32_LE_STR,	XENSND_PCM_FORMAT_S32_BE_STR,
-	XENSND_PCM_FORMAT_U32_LE_STR,	XENSND_PCM_FORMAT_U32_BE_STR,
-	XENSND_PCM_FORMAT_F32_LE_STR,	XENSND_PCM_FORMAT_F32_BE_STR,
-	XENSND_PCM_FORMAT_F64_LE_STR,	XENSND_PCM_FORMAT_F64_BE_STR,
-	XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE_STR,
-	XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE_STR,
-	XENSND_PCM_FORMAT_MU_LAW_STR,	XENSND_PCM_FORMAT_A_LAW_STR,
-	XENSND_PCM_FORMAT_IMA_ADPCM_STR, XENSND_PCM_FORMAT_MPEG_STR,
-	XENSND_PCM_FORMAT_GSM_STR,
+    XENSND_PCM_FORMAT_S8_STR,
+    XENSND_PCM_FORMAT_U8_STR,
+    XENSND_PCM_FORMAT_S16_LE_STR,
+    XENSND_PCM_FORMAT_S16_BE_STR,
+    XENSND_PCM_FORMAT_U16_LE_STR,
+    XENSND_PCM_FORMAT_U16_BE_STR,
+    XENSND_PCM_FORMAT_S24_LE_STR,
+    XENSND_PCM_FORMAT_S24_BE_STR,
+    XENSND_PCM_FORMAT_U24_LE_STR,
+    XENSND_PCM_FORMAT_U24_BE_STR,
+    XENSND_PCM_FORMAT_S32_LE_STR,
+    XENSND_PCM_FORMAT_S32_BE_STR,
+    XENSND_PCM_FORMAT_U32_LE_STR,
+    XENSND_PCM_FORMAT_U32_BE_STR,
+    XENSND_PCM_FORMAT_F32_LE_STR,
+    XENSND_PCM_FORMAT_F32_BE_STR,
+    XENSND_PCM_FORMAT_F64_LE_STR,
+    XENSND_PCM_FORMAT_F64_BE_STR,
+    XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE_STR,
+    XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE_STR,
+    XENSND_PCM_FORMAT_MU_LAW_STR,
+    XENSND_PCM_FORMAT_A_LAW_STR,
+    XENSND_PCM_FORMAT_IMA_ADPCM_STR,
+    XENSND_PCM_FORMAT_MPEG_STR,
+    XENSND_PCM_FORMAT_GSM_STR,
 };
 
 /* libxl spells the float formats its own way (and only that way), so
@@ -42,10 +53,10 @@ static const struct {
 	const char *name;
 	unsigned int format;
 } aliases[] = {
-	{ "f32_le", XENSND_PCM_FORMAT_F32_LE },
-	{ "f32_be", XENSND_PCM_FORMAT_F32_BE },
-	{ "f64_le", XENSND_PCM_FORMAT_F64_LE },
-	{ "f64_be", XENSND_PCM_FORMAT_F64_BE },
+    {"f32_le", XENSND_PCM_FORMAT_F32_LE},
+    {"f32_be", XENSND_PCM_FORMAT_F32_BE},
+    {"f64_le", XENSND_PCM_FORMAT_F64_LE},
+    {"f64_be", XENSND_PCM_FORMAT_F64_BE},
 };
 
 const char *devcfg_format_name(unsigned int f)
@@ -68,8 +79,7 @@ static int format_from_name(const char *s)
 
 /* Calls one(c, word, arg) for each ';'-separated word of v. */
 static int each_word(struct pctx *c, const char *v,
-		     int (*one)(struct pctx *, const char *, void *),
-		     void *arg)
+		     int (*one)(struct pctx *, const char *, void *), void *arg)
 {
 	char *copy = strdup(v), *p, *semi;
 	int rc = 0, words = 0;
@@ -116,12 +126,13 @@ static int one_format(struct pctx *c, const char *w, void *arg)
 	int f = format_from_name(w);
 
 	if (f < 0)
-		return bad(c, "%s: unknown format '%s' (known: s8, u8, s16_le, "
-			      "s16_be, u16_le, u16_be, s24_le, s24_be, u24_le, "
-			      "u24_be, s32_le, s32_be, u32_le, u32_be, "
-			      "float_le, float_be, float64_le, float64_be, "
-			      "iec958_subframe_le, iec958_subframe_be, mu_law, "
-			      "a_law, ima_adpcm, mpeg, gsm)",
+		return bad(c,
+			   "%s: unknown format '%s' (known: s8, u8, s16_le, "
+			   "s16_be, u16_le, u16_be, s24_le, s24_be, u24_le, "
+			   "u24_be, s32_le, s32_be, u32_le, u32_be, "
+			   "float_le, float_be, float64_le, float64_be, "
+			   "iec958_subframe_le, iec958_subframe_be, mu_law, "
+			   "a_law, ima_adpcm, mpeg, gsm)",
 			   c->cur, w);
 	for (unsigned int i = 0; i < p->n_formats; i++)
 		if (p->formats[i] == f)
@@ -155,14 +166,16 @@ static int set_buffer(struct pctx *c, struct target *t, const char *v)
 	return want_num(c, v, 1, DEVCFG_MAX_BUFFER, &t->params->buffer_size);
 }
 
-#define PARAM_KEYS                                          \
-	{ XENSND_FIELD_SAMPLE_RATES, set_rates },           \
-	{ XENSND_FIELD_SAMPLE_FORMATS, set_formats },       \
-	{ XENSND_FIELD_CHANNELS_MIN, set_ch_min },          \
-	{ XENSND_FIELD_CHANNELS_MAX, set_ch_max },          \
-	{ XENSND_FIELD_BUFFER_SIZE, set_buffer }
+#define PARAM_KEYS                                                             \
+	{XENSND_FIELD_SAMPLE_RATES, set_rates},                                \
+	    {XENSND_FIELD_SAMPLE_FORMATS, set_formats},                        \
+	    {XENSND_FIELD_CHANNELS_MIN, set_ch_min},                           \
+	    {XENSND_FIELD_CHANNELS_MAX, set_ch_max},                           \
+	{                                                                      \
+		XENSND_FIELD_BUFFER_SIZE, set_buffer                           \
+	}
 
-/* ---- level-specific keys ------------------------------------------------- */
+/* ---- level-specific keys ------------------------------------------------ */
 
 static int set_short(struct pctx *c, struct target *t, const char *v)
 {
@@ -194,24 +207,24 @@ static int set_stream_type(struct pctx *c, struct target *t, const char *v)
 }
 
 static const struct keydef card_keys[] = {
-	{ "backend", set_backend },
-	{ XENSND_FIELD_VCARD_SHORT_NAME, set_short },
-	{ XENSND_FIELD_VCARD_LONG_NAME, set_long },
-	PARAM_KEYS,
+    {"backend", set_backend},
+    {XENSND_FIELD_VCARD_SHORT_NAME, set_short},
+    {XENSND_FIELD_VCARD_LONG_NAME, set_long},
+    PARAM_KEYS,
 };
 
 static const struct keydef pcm_keys[] = {
-	{ XENSND_FIELD_DEVICE_NAME, set_pcm_name },
-	PARAM_KEYS,
+    {XENSND_FIELD_DEVICE_NAME, set_pcm_name},
+    PARAM_KEYS,
 };
 
 static const struct keydef stream_keys[] = {
-	{ XENSND_FIELD_STREAM_UNIQUE_ID, set_stream_id },
-	{ XENSND_FIELD_TYPE, set_stream_type },
-	PARAM_KEYS,
+    {XENSND_FIELD_STREAM_UNIQUE_ID, set_stream_id},
+    {XENSND_FIELD_TYPE, set_stream_type},
+    PARAM_KEYS,
 };
 
-/* ---- narrowing ----------------------------------------------------------------- */
+/* ---- narrowing ---------------------------------------------------------- */
 
 /* What the levels above allow: each level's own settings over its
  * parent's. */
@@ -243,8 +256,10 @@ static int subset(struct pctx *c, const struct devcfg_snd_params *own,
 		while (j < up->n_rates && up->rates[j] != own->rates[i])
 			j++;
 		if (j == up->n_rates)
-			return bad(c, "sample-rates: %u is not among the rates "
-				      "of %s", own->rates[i], above);
+			return bad(c,
+				   "sample-rates: %u is not among the rates "
+				   "of %s",
+				   own->rates[i], above);
 	}
 	for (unsigned int i = 0; up->n_formats && i < own->n_formats; i++) {
 		unsigned int j = 0;
@@ -252,8 +267,9 @@ static int subset(struct pctx *c, const struct devcfg_snd_params *own,
 		while (j < up->n_formats && up->formats[j] != own->formats[i])
 			j++;
 		if (j == up->n_formats)
-			return bad(c, "sample-formats: %s is not among the "
-				      "formats of %s",
+			return bad(c,
+				   "sample-formats: %s is not among the "
+				   "formats of %s",
 				   formats[own->formats[i]], above);
 	}
 	if (own->channels_min && up->channels_min &&
@@ -292,7 +308,7 @@ static int check_level(struct pctx *c, const struct devcfg_snd_params *own,
 	return 0;
 }
 
-/* ---- items --------------------------------------------------------------------- */
+/* ---- items -------------------------------------------------------------- */
 
 static void place(struct pctx *c, const char *card, int pcm, int stream)
 {
@@ -309,7 +325,7 @@ static void place(struct pctx *c, const char *card, int pcm, int stream)
 static int item_card(struct pctx *c, char *rest, unsigned int index,
 		     struct devcfg_dev *dev)
 {
-	struct target t = { .dev = dev, .params = &dev->u.vsnd.params };
+	struct target t = {.dev = dev, .params = &dev->u.vsnd.params};
 	int rc;
 
 	if (index != 0)
@@ -321,8 +337,7 @@ static int item_card(struct pctx *c, char *rest, unsigned int index,
 static int pcm_has_streams(struct pctx *c, const struct devcfg_vsnd *s)
 {
 	if (s->n_pcms && s->pcms[s->n_pcms - 1].n_streams == 0)
-		return bad(c, "pcm %u has no STREAM item",
-			   s->n_pcms - 1);
+		return bad(c, "pcm %u has no STREAM item", s->n_pcms - 1);
 	return 0;
 }
 
@@ -330,7 +345,7 @@ static int item_pcm(struct pctx *c, const char *card, char *rest,
 		    struct devcfg_dev *dev)
 {
 	struct devcfg_vsnd *s = &dev->u.vsnd;
-	struct target t = { .dev = dev };
+	struct target t = {.dev = dev};
 	int rc = pcm_has_streams(c, s);
 
 	if (rc)
@@ -352,8 +367,9 @@ static int unique_stream(struct pctx *c, const struct devcfg_vsnd *s,
 			if (&s->pcms[p].streams[i] != st &&
 			    !strcmp(s->pcms[p].streams[i].unique_id,
 				    st->unique_id))
-				return bad(c, "unique-id: '%s' is used by pcm "
-					      "%u, stream %u too",
+				return bad(c,
+					   "unique-id: '%s' is used by pcm "
+					   "%u, stream %u too",
 					   st->unique_id, p, i);
 	return 0;
 }
@@ -362,7 +378,7 @@ static int item_stream(struct pctx *c, const char *card, char *rest,
 		       struct devcfg_dev *dev)
 {
 	struct devcfg_vsnd *s = &dev->u.vsnd;
-	struct target t = { .dev = dev };
+	struct target t = {.dev = dev};
 	struct devcfg_snd_params up = s->params;
 	int rc;
 
@@ -405,8 +421,9 @@ static int one_item(struct pctx *c, const char *card, const char *item,
 	else if (!strcasecmp(head, "stream"))
 		rc = item_stream(c, card, rest, dev);
 	else
-		rc = bad(c, "item %u: '%s': an item starts with CARD, PCM or "
-			    "STREAM",
+		rc = bad(c,
+			 "item %u: '%s': an item starts with CARD, PCM or "
+			 "STREAM",
 			 index, head);
 	free(copy);
 	return rc;

@@ -11,11 +11,10 @@
 
 _Static_assert(PVHV_REMOVE_FORCE == PVHV_DEVICE_FORCE, "flags");
 _Static_assert(PVHV_REMOVED_CLOSED == (int)PVHV_DEVICE_GONE_CLOSED &&
-		       PVHV_REMOVED_UNUSED == (int)PVHV_DEVICE_GONE_UNUSED &&
-		       PVHV_REMOVED_TIMED_OUT ==
-			       (int)PVHV_DEVICE_GONE_TIMED_OUT &&
-		       PVHV_REMOVED_FORCED == (int)PVHV_DEVICE_GONE_FORCED &&
-		       PVHV_REMOVED_DOMAIN_GONE == (int)PVHV_DEVICE_GONE_DOMAIN,
+		   PVHV_REMOVED_UNUSED == (int)PVHV_DEVICE_GONE_UNUSED &&
+		   PVHV_REMOVED_TIMED_OUT == (int)PVHV_DEVICE_GONE_TIMED_OUT &&
+		   PVHV_REMOVED_FORCED == (int)PVHV_DEVICE_GONE_FORCED &&
+		   PVHV_REMOVED_DOMAIN_GONE == (int)PVHV_DEVICE_GONE_DOMAIN,
 	       "removal outcomes");
 
 static int copy_type(char out[PVHV_DEVICE_TYPE_MAX], const char *type)
@@ -33,7 +32,7 @@ int pvhv_device_add(struct pvhv *h, domid_t dom, const char *type,
 		    const char *const *spec, unsigned int n,
 		    unsigned int *devid)
 {
-	struct pvhv_ctl_device_add a = { .domid = dom, .n_specs = n };
+	struct pvhv_ctl_device_add a = {.domid = dom, .n_specs = n};
 	size_t len = 0, off = 0;
 	struct hvc_reply r;
 	struct iovec v[2];
@@ -60,8 +59,8 @@ int pvhv_device_add(struct pvhv *h, domid_t dom, const char *type,
 		memcpy(buf + off, spec[i], k);
 		off += k;
 	}
-	v[0] = (struct iovec){ .iov_base = &a, .iov_len = sizeof(a) };
-	v[1] = (struct iovec){ .iov_base = buf, .iov_len = len };
+	v[0] = (struct iovec){.iov_base = &a, .iov_len = sizeof(a)};
+	v[1] = (struct iovec){.iov_base = buf, .iov_len = len};
 	rc = hvc_request(h, PVHV_CTL_DEVICE_ADD, v, 2, &r);
 	free(buf);
 	if (rc)
@@ -79,9 +78,10 @@ int pvhv_device_remove(struct pvhv *h, domid_t dom, const char *type,
 		       unsigned int devid, unsigned int flags,
 		       unsigned int timeout_ms, enum pvhv_removal *how)
 {
-	struct pvhv_ctl_device_remove rq = { .domid = dom, .devid = devid,
-					     .flags = flags,
-					     .timeout_ms = timeout_ms };
+	struct pvhv_ctl_device_remove rq = {.domid = dom,
+					    .devid = devid,
+					    .flags = flags,
+					    .timeout_ms = timeout_ms};
 	uint32_t out;
 	int rc;
 

@@ -11,37 +11,37 @@
 #include "pvctl.h"
 
 const char pvctl_device_add_help[] =
-	"TYPE is an xl.cfg device key: vkb, vsnd, vdispl, p9 or pvcalls.  "
-	"SPEC is what\nthe config's list would hold for one device, in the "
-	"same syntax: one\n\"KEY=VALUE, ...\" string; a sound card takes "
-	"one \"CARD, ...\", \"PCM, ...\" or\n\"STREAM, ...\" item per SPEC "
-	"argument.  pvctl create's config accepts the\nsame keys (see "
-	"pvkit's README).  The device is written to the store where\nlibxl "
-	"writes it (frontend /local/domain/DOM/device/KIND/ID, backend\n"
-	"/local/domain/0/backend/KIND/DOM/ID, state 1) and gets the next "
-	"free id of\nits type, which pvctl prints.\n"
-	"\nExamples:\n"
-	"  pvctl device-add guest1 vkb 'backend-type=linux, width=800, "
-	"height=600'\n"
-	"  pvctl device-add guest1 p9 'tag=share, path=/srv/share, "
-	"security_model=none'\n"
-	"  pvctl device-add guest1 pvcalls\n"
-	"  pvctl device-add guest1 vsnd 'CARD, short-name=Hot' 'PCM, "
-	"name=Out' \\\n"
-	"                               'STREAM, unique-id=out0, type=p'\n";
+    "TYPE is an xl.cfg device key: vkb, vsnd, vdispl, p9 or pvcalls.  "
+    "SPEC is what\nthe config's list would hold for one device, in the "
+    "same syntax: one\n\"KEY=VALUE, ...\" string; a sound card takes "
+    "one \"CARD, ...\", \"PCM, ...\" or\n\"STREAM, ...\" item per SPEC "
+    "argument.  pvctl create's config accepts the\nsame keys (see "
+    "pvkit's README).  The device is written to the store where\nlibxl "
+    "writes it (frontend /local/domain/DOM/device/KIND/ID, backend\n"
+    "/local/domain/0/backend/KIND/DOM/ID, state 1) and gets the next "
+    "free id of\nits type, which pvctl prints.\n"
+    "\nExamples:\n"
+    "  pvctl device-add guest1 vkb 'backend-type=linux, width=800, "
+    "height=600'\n"
+    "  pvctl device-add guest1 p9 'tag=share, path=/srv/share, "
+    "security_model=none'\n"
+    "  pvctl device-add guest1 pvcalls\n"
+    "  pvctl device-add guest1 vsnd 'CARD, short-name=Hot' 'PCM, "
+    "name=Out' \\\n"
+    "                               'STREAM, unique-id=out0, type=p'\n";
 
 const char pvctl_device_remove_help[] =
-	"As xl's *-detach: the backend is told to let go (online 0, state 5 "
-	"Closing)\nand the device's nodes go once it reports state 6 "
-	"(Closed), or when the\ntimeout ends anyway.  A device whose backend "
-	"is still in state 1 (no\nbackend picked it up) goes at once.\n"
-	"\nOptions:\n"
-	"  -f, --force          remove at once, without asking the backend\n"
-	"  -t, --timeout SECS   how long the backend has (default 10, at "
-	"most 600)\n"
-	"\nExample:\n  pvctl device-remove guest1 vkb 0\n";
+    "As xl's *-detach: the backend is told to let go (online 0, state 5 "
+    "Closing)\nand the device's nodes go once it reports state 6 "
+    "(Closed), or when the\ntimeout ends anyway.  A device whose backend "
+    "is still in state 1 (no\nbackend picked it up) goes at once.\n"
+    "\nOptions:\n"
+    "  -f, --force          remove at once, without asking the backend\n"
+    "  -t, --timeout SECS   how long the backend has (default 10, at "
+    "most 600)\n"
+    "\nExample:\n  pvctl device-remove guest1 vkb 0\n";
 
-/* ---- device-add ------------------------------------------------------------ */
+/* ---- device-add --------------------------------------------------------- */
 
 int pvctl_device_add(struct pvctl *c, int argc, char **argv)
 {
@@ -60,8 +60,9 @@ int pvctl_device_add(struct pvctl *c, int argc, char **argv)
 			     (const char *const *)argv + first + 2,
 			     (unsigned int)(argc - first - 2), &devid);
 	if (rc == -EINVAL && !*pvhv_errmsg(c->h))
-		return pvctl_usage(c, "'%s' is not a device type (vkb, vsnd, "
-				      "vdispl, p9 or pvcalls)",
+		return pvctl_usage(c,
+				   "'%s' is not a device type (vkb, vsnd, "
+				   "vdispl, p9 or pvcalls)",
 				   argv[first + 1]);
 	if (rc)
 		return pvctl_fail(c, rc, "cannot add the device");
@@ -69,7 +70,7 @@ int pvctl_device_add(struct pvctl *c, int argc, char **argv)
 	return PVCTL_OK;
 }
 
-/* ---- device-remove ------------------------------------------------------------ */
+/* ---- device-remove ------------------------------------------------------ */
 
 struct remove_args {
 	bool force;
@@ -98,12 +99,16 @@ static int remove_args(struct pvctl *c, int argc, char **argv,
 
 		if (opts && !strcmp(s, "--")) {
 			opts = false;
-		} else if (opts && (!strcmp(s, "-f") || !strcmp(s, "--force"))) {
+		} else if (opts &&
+			   (!strcmp(s, "-f") || !strcmp(s, "--force"))) {
 			a->force = true;
-		} else if (opts && (!strcmp(s, "-t") || !strcmp(s, "--timeout"))) {
+		} else if (opts &&
+			   (!strcmp(s, "-t") || !strcmp(s, "--timeout"))) {
 			if (i + 1 == argc || number(argv[++i], 600, &v) || !v)
-				return pvctl_usage(c, "%s takes 1 to 600 "
-						      "seconds", s);
+				return pvctl_usage(c,
+						   "%s takes 1 to 600 "
+						   "seconds",
+						   s);
 			a->timeout_ms = (unsigned int)v * 1000;
 		} else if (opts && s[0] == '-' && s[1]) {
 			return pvctl_usage(c, "unknown option '%s'", s);
@@ -122,19 +127,23 @@ static int remove_args(struct pvctl *c, int argc, char **argv,
 static const char *removal_text(enum pvhv_removal how)
 {
 	switch (how) {
-	case PVHV_REMOVED_CLOSED: return "the backend closed it";
-	case PVHV_REMOVED_UNUSED: return "no backend had picked it up";
+	case PVHV_REMOVED_CLOSED:
+		return "the backend closed it";
+	case PVHV_REMOVED_UNUSED:
+		return "no backend had picked it up";
 	case PVHV_REMOVED_TIMED_OUT:
 		return "the backend did not close it in time; removed anyway";
-	case PVHV_REMOVED_FORCED: return "forced";
-	case PVHV_REMOVED_DOMAIN_GONE: return "the domain died meanwhile";
+	case PVHV_REMOVED_FORCED:
+		return "forced";
+	case PVHV_REMOVED_DOMAIN_GONE:
+		return "the domain died meanwhile";
 	}
 	return "?";
 }
 
 int pvctl_device_remove(struct pvctl *c, int argc, char **argv)
 {
-	struct remove_args a = { 0 };
+	struct remove_args a = {0};
 	enum pvhv_removal how;
 	unsigned long devid;
 	domid_t dom;
@@ -151,8 +160,9 @@ int pvctl_device_remove(struct pvctl *c, int argc, char **argv)
 				a.force ? PVHV_REMOVE_FORCE : 0, a.timeout_ms,
 				&how);
 	if (rc == -EINVAL && !*pvhv_errmsg(c->h))
-		return pvctl_usage(c, "'%s' is not a device type (vkb, vsnd, "
-				      "vdispl, p9 or pvcalls)",
+		return pvctl_usage(c,
+				   "'%s' is not a device type (vkb, vsnd, "
+				   "vdispl, p9 or pvcalls)",
 				   a.pos[1]);
 	if (rc)
 		return pvctl_fail(c, rc, "cannot remove the device");

@@ -35,7 +35,7 @@ struct removal {
 	void *arg;
 };
 
-/* ---- the store as a client ------------------------------------------------- */
+/* ---- the store as a client ---------------------------------------------- */
 
 struct answer {
 	bool got;
@@ -51,18 +51,18 @@ static int answer_send(struct store_conn *c, const struct xsd_sockmsg *h,
 	(void)c;
 	(void)p;
 	if (!a->got)
-		*a = (struct answer){ .got = true, .type = h->type, .len = len };
+		*a = (struct answer){.got = true, .type = h->type, .len = len};
 	return 0;
 }
 
-static const struct store_conn_ops answer_ops = { .send = answer_send };
+static const struct store_conn_ops answer_ops = {.send = answer_send};
 
 /* 1 when the node at path has children, 0 when not, or -errno. */
 static int has_children(struct store *st, const char *path)
 {
-	struct xsd_sockmsg h = { .type = XS_DIRECTORY,
-				 .len = (uint32_t)strlen(path) + 1 };
-	struct answer a = { 0 };
+	struct xsd_sockmsg h = {.type = XS_DIRECTORY,
+				.len = (uint32_t)strlen(path) + 1};
+	struct answer a = {0};
 	struct store_conn *c;
 	int rc = store_conn_new(st, 0, &answer_ops, &a, &c);
 
@@ -129,7 +129,7 @@ static int put_backend(struct store *st, const struct hv_dev *dv,
 	return store_write(st, path, val, strlen(val));
 }
 
-/* ---- records ----------------------------------------------------------------- */
+/* ---- records ------------------------------------------------------------ */
 
 static struct hv_dev *find_dev(struct domain *d, enum devcfg_type t,
 			       unsigned int devid)
@@ -186,8 +186,8 @@ static int add_one(struct domain *d, const struct devcfg_dev *dev,
 
 	if (!dv)
 		return -ENOMEM;
-	*dv = (struct hv_dev){ .type = dev->type, .devid = devid,
-			       .domid = d->domid };
+	*dv = (struct hv_dev){
+	    .type = dev->type, .devid = devid, .domid = d->domid};
 	snprintf(dv->fe, sizeof(dv->fe), "/local/domain/%u/device/%s/%u",
 		 d->domid, kind, devid);
 	snprintf(dv->be, sizeof(dv->be), "/local/domain/%u/backend/%s/%u/%u",
@@ -206,7 +206,7 @@ static int add_one(struct domain *d, const struct devcfg_dev *dev,
 
 int hv_devices_create(struct domain *d)
 {
-	unsigned int next[DEVCFG_NTYPES] = { 0 };
+	unsigned int next[DEVCFG_NTYPES] = {0};
 	int rc;
 
 	if (!d->hv->store)
@@ -216,10 +216,11 @@ int hv_devices_create(struct domain *d)
 
 		rc = add_one(d, dev, next[dev->type]++);
 		if (rc) {
-			hv_log(HV_LOG_WARN, "domain %u: %s %u not written to "
-			       "the store (%s)", d->domid,
-			       devcfg_type_name(dev->type), next[dev->type] - 1,
-			       strerror(-rc));
+			hv_log(HV_LOG_WARN,
+			       "domain %u: %s %u not written to "
+			       "the store (%s)",
+			       d->domid, devcfg_type_name(dev->type),
+			       next[dev->type] - 1, strerror(-rc));
 			return rc;
 		}
 	}
@@ -254,7 +255,7 @@ int hv_device_add(struct domain *d, const struct devcfg_dev *dev,
 	return 0;
 }
 
-/* ---- removal -------------------------------------------------------------------- */
+/* ---- removal ------------------------------------------------------------ */
 
 static void free_removal(struct removal *r)
 {
@@ -274,11 +275,11 @@ static void gone(struct domain *d, struct hv_dev *dv, enum hv_device_gone how,
 {
 	hv_log(HV_LOG_INFO, "domain %u: %s %u removed (%s)", d->domid,
 	       devcfg_type_name(dv->type), dv->devid,
-	       how == HV_DEVICE_CLOSED	   ? "the backend closed it"
-	       : how == HV_DEVICE_UNUSED   ? "no backend had taken it"
+	       how == HV_DEVICE_CLOSED	    ? "the backend closed it"
+	       : how == HV_DEVICE_UNUSED    ? "no backend had taken it"
 	       : how == HV_DEVICE_TIMED_OUT ? "the backend did not close it"
-	       : how == HV_DEVICE_FORCED   ? "forced"
-					   : "the domain is gone");
+	       : how == HV_DEVICE_FORCED    ? "forced"
+					    : "the domain is gone");
 	destroy_nodes(d->hv->store, dv);
 	forget(d, dv);
 	if (done)
@@ -328,14 +329,14 @@ static int removal_send(struct store_conn *c, const struct xsd_sockmsg *h,
 	return 0;
 }
 
-static const struct store_conn_ops removal_ops = { .send = removal_send };
+static const struct store_conn_ops removal_ops = {.send = removal_send};
 
 static int watch_state(struct removal *r)
 {
 	struct store *st = r->d->hv->store;
 	char payload[DEV_PATH_MAX + sizeof(WATCH_TOKEN) + 8];
 	int n = snprintf(payload, sizeof(payload), "%s/state", r->dv->be);
-	struct xsd_sockmsg h = { .type = XS_WATCH };
+	struct xsd_sockmsg h = {.type = XS_WATCH};
 	int rc;
 
 	memcpy(payload + n + 1, WATCH_TOKEN, sizeof(WATCH_TOKEN));
@@ -348,14 +349,14 @@ static int wait_for_backend(struct domain *d, struct hv_dev *dv,
 			    unsigned int timeout_ms, hv_device_done_fn *done,
 			    void *arg)
 {
-	struct timeval tv = { .tv_sec = timeout_ms / 1000,
-			      .tv_usec = (timeout_ms % 1000) * 1000 };
+	struct timeval tv = {.tv_sec = timeout_ms / 1000,
+			     .tv_usec = (timeout_ms % 1000) * 1000};
 	struct removal *r = calloc(1, sizeof(*r));
 	int rc = -ENOMEM;
 
 	if (!r)
 		return rc;
-	*r = (struct removal){ .d = d, .dv = dv, .done = done, .arg = arg };
+	*r = (struct removal){.d = d, .dv = dv, .done = done, .arg = arg};
 	dv->rm = r;
 	r->check = event_new(d->hv->base, -1, 0, removal_check, r);
 	r->timer = event_new(d->hv->base, -1, 0, removal_timeout, r);
@@ -366,10 +367,9 @@ static int wait_for_backend(struct domain *d, struct hv_dev *dv,
 	return rc;
 }
 
-int hv_device_remove(struct domain *d, enum devcfg_type t,
-		     unsigned int devid, unsigned int flags,
-		     unsigned int timeout_ms, hv_device_done_fn *done,
-		     void *arg)
+int hv_device_remove(struct domain *d, enum devcfg_type t, unsigned int devid,
+		     unsigned int flags, unsigned int timeout_ms,
+		     hv_device_done_fn *done, void *arg)
 {
 	struct store *st = d->hv->store;
 	struct hv_dev *dv = find_dev(d, t, devid);
@@ -396,10 +396,9 @@ int hv_device_remove(struct domain *d, enum devcfg_type t,
 	if (!rc && state != XenbusStateClosed)
 		rc = put_backend(st, dv, "state", "5");
 	if (!rc)
-		rc = wait_for_backend(d, dv,
-				      timeout_ms ? timeout_ms
-						 : HV_DEVICE_TIMEOUT_MS,
-				      done, arg);
+		rc = wait_for_backend(
+		    d, dv, timeout_ms ? timeout_ms : HV_DEVICE_TIMEOUT_MS, done,
+		    arg);
 	return rc;
 }
 

@@ -61,17 +61,17 @@
 
 struct domain;
 
-#define HV_DEVICE_FORCE 1u	       /* remove without asking the backend */
-#define HV_DEVICE_TIMEOUT_MS 10000u    /* libxl's time for a backend */
+#define HV_DEVICE_FORCE	      1u     /* remove without asking the backend */
+#define HV_DEVICE_TIMEOUT_MS  10000u /* libxl's time for a backend */
 #define HV_DEVICE_TIMEOUT_MAX 600000u
 
 /* How a removal ended (the values are ctl_wire.h's PVHV_DEVICE_GONE_*). */
 enum hv_device_gone {
-	HV_DEVICE_CLOSED = 1,	/* the backend closed it */
-	HV_DEVICE_UNUSED,	/* no backend had picked it up */
-	HV_DEVICE_TIMED_OUT,	/* the backend did not close it in time */
-	HV_DEVICE_FORCED,	/* HV_DEVICE_FORCE */
-	HV_DEVICE_DOMAIN_GONE,	/* the domain died meanwhile */
+	HV_DEVICE_CLOSED = 1,  /* the backend closed it */
+	HV_DEVICE_UNUSED,      /* no backend had picked it up */
+	HV_DEVICE_TIMED_OUT,   /* the backend did not close it in time */
+	HV_DEVICE_FORCED,      /* HV_DEVICE_FORCE */
+	HV_DEVICE_DOMAIN_GONE, /* the domain died meanwhile */
 };
 
 /* Write every device of d's config; after store_domain_introduce().
@@ -91,9 +91,8 @@ typedef void hv_device_done_fn(enum hv_device_gone how, void *arg);
  * called once it is gone, which may be before this returns; or -ENOENT,
  * -EBUSY (a removal is in progress), -ENODEV (no store) without calling
  * done.  timeout_ms 0 means HV_DEVICE_TIMEOUT_MS. */
-int hv_device_remove(struct domain *d, enum devcfg_type t,
-		     unsigned int devid, unsigned int flags,
-		     unsigned int timeout_ms, hv_device_done_fn *done,
-		     void *arg);
+int hv_device_remove(struct domain *d, enum devcfg_type t, unsigned int devid,
+		     unsigned int flags, unsigned int timeout_ms,
+		     hv_device_done_fn *done, void *arg);
 
 #endif

@@ -25,7 +25,7 @@ struct wr {
 };
 
 static void put(struct wr *w, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void put(struct wr *w, const char *key, const char *fmt, ...)
 {
@@ -40,7 +40,7 @@ static void put(struct wr *w, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(val) ||
 	    (size_t)snprintf(path, sizeof(path), "%s/%s", w->dir, key) >=
-		    sizeof(path)) {
+		sizeof(path)) {
 		w->rc = -ENAMETOOLONG;
 		return;
 	}
@@ -49,7 +49,7 @@ static void put(struct wr *w, const char *key, const char *fmt, ...)
 		w->rc = store_set_perms(w->st, path, w->perm, 2);
 }
 
-/* ---- per type ------------------------------------------------------------- */
+/* ---- per type ----------------------------------------------------------- */
 
 static void vkb_back(struct wr *w, const struct devcfg_vkb *k)
 {
@@ -174,7 +174,7 @@ static void vdispl_front_ro(struct wr *w, const struct devcfg_vdispl *d)
 	}
 }
 
-/* ---- the three directories ------------------------------------------------- */
+/* ---- the three directories ---------------------------------------------- */
 
 /* The backend's keys: in its directory, and copied to libxl's. */
 static void back_keys(struct wr *w, const struct hv_dev *dv,
@@ -207,16 +207,14 @@ static int fresh_dir(struct store *st, const char *dir,
 int dev_write_nodes(struct store *st, const struct hv_dev *dv,
 		    const struct devcfg_dev *dev)
 {
-	const struct store_perm fe_perm[2] = {
-		{ dv->domid, STORE_PERM_NONE }, { dev->backend, STORE_PERM_READ }
-	};
-	const struct store_perm be_perm[2] = {
-		{ dev->backend, STORE_PERM_NONE }, { dv->domid, STORE_PERM_READ }
-	};
-	struct wr lx = { .st = st, .dir = dv->lx };
-	struct wr fe = { .st = st, .dir = dv->fe };
-	struct wr fe_ro = { .st = st, .dir = dv->fe, .perm = be_perm };
-	struct wr be = { .st = st, .dir = dv->be };
+	const struct store_perm fe_perm[2] = {{dv->domid, STORE_PERM_NONE},
+					      {dev->backend, STORE_PERM_READ}};
+	const struct store_perm be_perm[2] = {{dev->backend, STORE_PERM_NONE},
+					      {dv->domid, STORE_PERM_READ}};
+	struct wr lx = {.st = st, .dir = dv->lx};
+	struct wr fe = {.st = st, .dir = dv->fe};
+	struct wr fe_ro = {.st = st, .dir = dv->fe, .perm = be_perm};
+	struct wr be = {.st = st, .dir = dv->be};
 	int rc = store_rm(st, dv->lx);
 
 	if (rc && rc != -ENOENT)

@@ -42,18 +42,19 @@
 static struct hvt t;
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
-#define ALL_DEVICES                                                         \
-	"vkb = [ \"backend-type=linux, unique-id=kbd0, "                   \
-	"feature-abs-pointer=1, feature-disable-keyboard=1, width=800, "   \
-	"height=600, multi-touch-width=800, multi-touch-height=600, "      \
-	"multi-touch-num-contacts=5\", \"backend-type=qemu\" ]\n"          \
-	"vsnd = [ [ \"CARD, short-name=Main, long-name=Main card, "        \
-	"sample-rates=44100;48000, sample-formats=s16_le;f32_le, "         \
-	"buffer-size=65536\", \"PCM, name=Out, channels-max=2\",\n"        \
-	"  \"STREAM, unique-id=pb0, type=p, channels-min=1\", "            \
-	"\"STREAM, unique-id=cap0, type=c, sample-rates=48000\" ] ]\n"     \
-	"vdispl = [ \"be-alloc=1, connectors=mon0:1920x1080;mon1:800x600\" ]\n" \
-	"p9 = [ \"tag=share, path=/srv/share, security_model=none\" ]\n"    \
+#define ALL_DEVICES                                                            \
+	"vkb = [ \"backend-type=linux, unique-id=kbd0, "                       \
+	"feature-abs-pointer=1, feature-disable-keyboard=1, width=800, "       \
+	"height=600, multi-touch-width=800, multi-touch-height=600, "          \
+	"multi-touch-num-contacts=5\", \"backend-type=qemu\" ]\n"              \
+	"vsnd = [ [ \"CARD, short-name=Main, long-name=Main card, "            \
+	"sample-rates=44100;48000, sample-formats=s16_le;f32_le, "             \
+	"buffer-size=65536\", \"PCM, name=Out, channels-max=2\",\n"            \
+	"  \"STREAM, unique-id=pb0, type=p, channels-min=1\", "                \
+	"\"STREAM, unique-id=cap0, type=c, sample-rates=48000\" ] ]\n"         \
+	"vdispl = [ \"be-alloc=1, connectors=mon0:1920x1080;mon1:800x600\" "   \
+	"]\n"                                                                  \
+	"p9 = [ \"tag=share, path=/srv/share, security_model=none\" ]\n"       \
 	"pvcalls = [ \"\" ]\n"
 
 static int setup(void **state)
@@ -81,7 +82,7 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* ---- a dom0 client of the store's wire protocol ----------------------------- */
+/* ---- a dom0 client of the store's wire protocol ------------------------- */
 
 #define MAX_EVENTS 512
 
@@ -94,7 +95,7 @@ struct xsc {
 
 static void xsc_open(struct xsc *c)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 
 	memset(c, 0, sizeof(*c));
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock_path);
@@ -117,7 +118,7 @@ static void read_all(int fd, void *buf, size_t len)
 static int xsc_recv(struct xsc *c, struct xsd_sockmsg *h, char *buf,
 		    int timeout_ms)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
 
 	if (poll(&p, 1, timeout_ms) <= 0)
 		return 0;
@@ -143,7 +144,7 @@ static void queue_event(struct xsc *c, const char *payload)
 static uint32_t xsc_req(struct xsc *c, uint32_t type, const char *a,
 			const char *b, size_t blen, char *out)
 {
-	struct xsd_sockmsg h = { .type = type, .req_id = ++c->next_req };
+	struct xsd_sockmsg h = {.type = type, .req_id = ++c->next_req};
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
 	size_t alen = strlen(a) + 1;
 
@@ -226,7 +227,7 @@ static void wait_value(struct xsc *c, const char *path, const char *want)
 	}
 }
 
-/* ---- the layout, as libxl writes it ---------------------------------------------- */
+/* ---- the layout, as libxl writes it ------------------------------------- */
 
 struct lines {
 	char **v;
@@ -234,7 +235,7 @@ struct lines {
 };
 
 static void add_line(struct lines *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void add_line(struct lines *l, const char *fmt, ...)
 {
 	va_list ap;
@@ -268,10 +269,10 @@ static int cmp_str(const void *a, const void *b)
 
 /* Node lines "PATH = "VALUE" (PERMS)".  The frontend's nodes are the
  * guest's with r0, the backend's dom0's with rD. */
-#define FE(rel, val) add_line(l, "%s/%s = \"%s\" (n%u,r0)", fe, rel, val, d)
+#define FE(rel, val)   add_line(l, "%s/%s = \"%s\" (n%u,r0)", fe, rel, val, d)
 #define FERO(rel, val) add_line(l, "%s/%s = \"%s\" (n0,r%u)", fe, rel, val, d)
-#define BE(rel, val) add_line(l, "%s/%s = \"%s\" (n0,r%u)", be, rel, val, d)
-#define LX(rel, val) add_line(l, "%s/%s = \"%s\" (n0)", lx, rel, val)
+#define BE(rel, val)   add_line(l, "%s/%s = \"%s\" (n0,r%u)", be, rel, val, d)
+#define LX(rel, val)   add_line(l, "%s/%s = \"%s\" (n0)", lx, rel, val)
 
 /* The common part of one device, then its type's nodes via more(). */
 static void device(struct lines *l, domid_t d, const char *kind,
@@ -308,15 +309,15 @@ static void vkb0(struct lines *l, domid_t d, const char *fe, const char *be,
 		 const char *lx)
 {
 	static const char *const keys[][2] = {
-		{ "unique-id", "kbd0" },
-		{ "feature-disable-keyboard", "1" },
-		{ "feature-abs-pointer", "1" },
-		{ "feature-multi-touch", "1" },
-		{ "multi-touch-width", "800" },
-		{ "multi-touch-height", "600" },
-		{ "multi-touch-num-contacts", "5" },
-		{ "width", "800" },
-		{ "height", "600" },
+	    {"unique-id", "kbd0"},
+	    {"feature-disable-keyboard", "1"},
+	    {"feature-abs-pointer", "1"},
+	    {"feature-multi-touch", "1"},
+	    {"multi-touch-width", "800"},
+	    {"multi-touch-height", "600"},
+	    {"multi-touch-num-contacts", "5"},
+	    {"width", "800"},
+	    {"height", "600"},
 	};
 
 	(void)fe;
@@ -349,8 +350,8 @@ static void vsnd0(struct lines *l, domid_t d, const char *fe, const char *be,
 	FE("0/1/sample-rates", "48000");
 }
 
-static void vdispl0(struct lines *l, domid_t d, const char *fe,
-		    const char *be, const char *lx)
+static void vdispl0(struct lines *l, domid_t d, const char *fe, const char *be,
+		    const char *lx)
 {
 	(void)be;
 	(void)lx;
@@ -377,16 +378,17 @@ static void p90(struct lines *l, domid_t d, const char *fe, const char *be,
  * value stands for the domid (filled in by expected()). */
 static void expected(struct lines *l, domid_t d)
 {
-	static const char *const kinds[] = { "vkbd", "vsnd", "vdispl",
-					     "9pfs", "pvcalls" };
-	static const char *const bkinds[] = { "vinput", "vkbd", "vsnd",
-					      "vdispl", "9pfs", "pvcalls" };
+	static const char *const kinds[] = {"vkbd", "vsnd", "vdispl", "9pfs",
+					    "pvcalls"};
+	static const char *const bkinds[] = {"vinput", "vkbd", "vsnd",
+					     "vdispl", "9pfs", "pvcalls"};
 
 	for (size_t i = 0; i < 5; i++)
 		add_line(l, "/local/domain/%u/device/%s = \"\" (n0,r%u)", d,
 			 kinds[i], d);
 	for (size_t i = 0; i < 6; i++) {
-		add_line(l, "/local/domain/0/backend/%s = \"\" (n0)", bkinds[i]);
+		add_line(l, "/local/domain/0/backend/%s = \"\" (n0)",
+			 bkinds[i]);
 		add_line(l, "/local/domain/0/backend/%s/%u = \"\" (n0)",
 			 bkinds[i], d);
 	}
@@ -479,7 +481,7 @@ static bool have_xenstore_ls(void)
 
 static void compare_layout(domid_t d)
 {
-	struct lines want = { 0 }, got = { 0 };
+	struct lines want = {0}, got = {0};
 	size_t i = 0, j = 0;
 	int bad = 0;
 
@@ -488,7 +490,7 @@ static void compare_layout(domid_t d)
 	qsort(want.v, want.n, sizeof(*want.v), cmp_str);
 	qsort(got.v, got.n, sizeof(*got.v), cmp_str);
 	while (i < want.n || j < got.n) {
-		int c = i == want.n ? 1
+		int c = i == want.n  ? 1
 			: j == got.n ? -1
 				     : strcmp(want.v[i], got.v[j]);
 
@@ -511,20 +513,19 @@ static void layout(void **state)
 	(void)state;
 	if (!have_xenstore_ls())
 		skip();
-	assert_int_equal(hvt_create(&t, "all", "guest_grant", "ro",
-				    ALL_DEVICES, &d),
-			 0);
+	assert_int_equal(
+	    hvt_create(&t, "all", "guest_grant", "ro", ALL_DEVICES, &d), 0);
 	compare_layout(d);
 	assert_int_equal(pvhv_domain_destroy(t.h, d), 0);
 }
 
-/* ---- hot plug ------------------------------------------------------------------- */
+/* ---- hot plug ----------------------------------------------------------- */
 
 static const char *be_path(char *buf, size_t len, const char *bkind, domid_t d,
 			   unsigned int id, const char *key)
 {
-	snprintf(buf, len, "/local/domain/0/backend/%s/%u/%u%s%s", bkind, d,
-		 id, key ? "/" : "", key ? key : "");
+	snprintf(buf, len, "/local/domain/0/backend/%s/%u/%u%s%s", bkind, d, id,
+		 key ? "/" : "", key ? key : "");
 	return buf;
 }
 
@@ -538,7 +539,7 @@ static const char *fe_path(char *buf, size_t len, const char *kind, domid_t d,
 
 static unsigned int add_vkb(domid_t d, const char *spec)
 {
-	const char *s[] = { spec };
+	const char *s[] = {spec};
 	unsigned int id = 99;
 
 	assert_int_equal(pvhv_device_add(t.h, d, "vkb", s, 1, &id), 0);
@@ -602,28 +603,27 @@ static void hotplug(void **state)
 	assert_int_equal(id, 0);
 	/* At the first event of the backend's directory the whole device is
 	 * there: the backend and the frontend side. */
-	assert_int_equal(xs_event(&c, be_path(p, sizeof(p), "vkbd", d, 0, NULL),
-				  2000),
-			 0);
-	assert_string_equal(xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0,
-					       "state")), "1");
-	assert_string_equal(xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0,
-					       "frontend")),
-			    fe_path(q, sizeof(q), "vkbd", d, 0, NULL));
-	assert_string_equal(xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0,
-					       "height")), "480");
-	assert_string_equal(xs_get(&c, fe_path(p, sizeof(p), "vkbd", d, 0,
-					       "state")), "1");
-	assert_string_equal(xs_get(&c, fe_path(p, sizeof(p), "vkbd", d, 0,
-					       "backend")),
-			    be_path(q, sizeof(q), "vkbd", d, 0, NULL));
+	assert_int_equal(
+	    xs_event(&c, be_path(p, sizeof(p), "vkbd", d, 0, NULL), 2000), 0);
+	assert_string_equal(
+	    xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0, "state")), "1");
+	assert_string_equal(
+	    xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0, "frontend")),
+	    fe_path(q, sizeof(q), "vkbd", d, 0, NULL));
+	assert_string_equal(
+	    xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0, "height")), "480");
+	assert_string_equal(
+	    xs_get(&c, fe_path(p, sizeof(p), "vkbd", d, 0, "state")), "1");
+	assert_string_equal(
+	    xs_get(&c, fe_path(p, sizeof(p), "vkbd", d, 0, "backend")),
+	    be_path(q, sizeof(q), "vkbd", d, 0, NULL));
 	/* Play the backend: it takes the device (InitWait). */
 	xs_put(&c, be_path(p, sizeof(p), "vkbd", d, 0, "state"), "2");
 	child = remove_in_child(d, 0, 5000);
 	/* pvhv asks it to let go, it answers Closed, the device goes. */
 	wait_value(&c, be_path(p, sizeof(p), "vkbd", d, 0, "state"), "5");
-	assert_string_equal(xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0,
-					       "online")), "0");
+	assert_string_equal(
+	    xs_get(&c, be_path(p, sizeof(p), "vkbd", d, 0, "online")), "0");
 	xs_put(&c, be_path(p, sizeof(p), "vkbd", d, 0, "state"), "6");
 	assert_int_equal(child_status(child), PVHV_REMOVED_CLOSED);
 	gone(&c, d, "vkbd", 0);
@@ -654,8 +654,7 @@ static void removal_kinds(void **state)
 	/* A backend that took the device and never answers: the timeout. */
 	xs_put(&c, be_path(p, sizeof(p), "vinput", d, 0, "state"), "4");
 	t0 = now_ms();
-	assert_int_equal(pvhv_device_remove(t.h, d, "vkb", 0, 0, 300, &how),
-			 0);
+	assert_int_equal(pvhv_device_remove(t.h, d, "vkb", 0, 0, 300, &how), 0);
 	assert_int_equal(how, PVHV_REMOVED_TIMED_OUT);
 	assert_true(now_ms() - t0 >= 290 && now_ms() - t0 < 5000);
 	gone(&c, d, "vinput", 0);
@@ -672,14 +671,14 @@ static void removal_kinds(void **state)
 	assert_int_equal(add_vkb(d, "backend-type=linux"), 3);
 	/* Forced: at once, whatever the backend does. */
 	xs_put(&c, be_path(p, sizeof(p), "vinput", d, 3, "state"), "4");
-	assert_int_equal(pvhv_device_remove(t.h, d, "vkb", 3,
-					    PVHV_REMOVE_FORCE, 0, &how),
-			 0);
+	assert_int_equal(
+	    pvhv_device_remove(t.h, d, "vkb", 3, PVHV_REMOVE_FORCE, 0, &how),
+	    0);
 	assert_int_equal(how, PVHV_REMOVED_FORCED);
 	gone(&c, d, "vinput", 3);
-	assert_int_equal(pvhv_device_remove(t.h, d, "vkb", 2,
-					    PVHV_REMOVE_FORCE, 0, NULL),
-			 0);
+	assert_int_equal(
+	    pvhv_device_remove(t.h, d, "vkb", 2, PVHV_REMOVE_FORCE, 0, NULL),
+	    0);
 	assert_int_equal(add_vkb(d, "backend-type=linux"), 1);
 	/* A backend that is Closed already: gone at once, closed. */
 	xs_put(&c, be_path(p, sizeof(p), "vinput", d, 1, "state"), "6");
@@ -692,9 +691,9 @@ static void removal_kinds(void **state)
 
 static void errors(void **state)
 {
-	const char *bad_key[] = { "backend-type=linux, colour=blue" };
-	const char *card[] = { "PCM, name=x" };
-	const char *ok[] = { "backend-type=linux" };
+	const char *bad_key[] = {"backend-type=linux, colour=blue"};
+	const char *card[] = {"PCM, name=x"};
+	const char *ok[] = {"backend-type=linux"};
 	struct xsc c;
 	char p[160];
 	pid_t child;
@@ -711,9 +710,9 @@ static void errors(void **state)
 	assert_string_equal(pvhv_errmsg(t.h), "vsnd: pcm 0 has no STREAM item");
 	assert_int_equal(pvhv_device_add(t.h, d, "vif", ok, 1, NULL), -EINVAL);
 	assert_non_null(strstr(pvhv_errmsg(t.h), "unknown device type"));
-	assert_int_equal(pvhv_device_add(t.h, d, "averyveryverylongtype", ok, 1,
-					 NULL),
-			 -EINVAL);
+	assert_int_equal(
+	    pvhv_device_add(t.h, d, "averyveryverylongtype", ok, 1, NULL),
+	    -EINVAL);
 	assert_int_equal(pvhv_device_add(t.h, 999, "vkb", ok, 1, NULL), -ESRCH);
 	assert_int_equal(pvhv_device_add(t.h, 0, "vkb", ok, 1, NULL), -ESRCH);
 	assert_int_equal(pvhv_device_remove(t.h, d, "vkb", 0, 0, 0, NULL),
@@ -745,7 +744,7 @@ static void errors(void **state)
 }
 
 static int pvctl(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int pvctl(char *out, size_t len, const char *fmt, ...)
 {
 	char args[1024];
@@ -754,8 +753,7 @@ static int pvctl(char *out, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	return hvt_sh(out, len, "%s --rundir %s %s", PVCTL_BIN, t.rundir,
-		      args);
+	return hvt_sh(out, len, "%s --rundir %s %s", PVCTL_BIN, t.rundir, args);
 }
 
 static void pvctl_cli(void **state)
@@ -767,33 +765,42 @@ static void pvctl_cli(void **state)
 	(void)state;
 	assert_int_equal(hvt_create(&t, "cli", "guest_grant", "ro", NULL, &d),
 			 0);
-	assert_int_equal(pvctl(out, sizeof(out), "device-add cli p9 "
-				  "'tag=t, path=/srv, security_model=none'"),
+	assert_int_equal(pvctl(out, sizeof(out),
+			       "device-add cli p9 "
+			       "'tag=t, path=/srv, security_model=none'"),
 			 0);
 	snprintf(want, sizeof(want), "added p9 0 to domain %u\n", d);
 	assert_string_equal(out, want);
-	assert_int_equal(pvctl(out, sizeof(out), "device-add cli vsnd "
-				  "'CARD, short-name=Hot' 'PCM, name=Out' "
-				  "'STREAM, unique-id=h0, type=p'"),
+	assert_int_equal(pvctl(out, sizeof(out),
+			       "device-add cli vsnd "
+			       "'CARD, short-name=Hot' 'PCM, name=Out' "
+			       "'STREAM, unique-id=h0, type=p'"),
 			 0);
 	assert_int_equal(pvctl(out, sizeof(out), "device-add cli pvcalls"), 0);
 	xsc_open(&c);
-	snprintf(want, sizeof(want), "/local/domain/%u/device/vsnd/0/0/0/"
-		 "unique-id", d);
+	snprintf(want, sizeof(want),
+		 "/local/domain/%u/device/vsnd/0/0/0/"
+		 "unique-id",
+		 d);
 	assert_string_equal(xs_get(&c, want), "h0");
 	snprintf(want, sizeof(want), "/local/domain/%u/device/9pfs/0/tag", d);
 	assert_string_equal(xs_get(&c, want), "t");
 	assert_int_equal(pvctl(out, sizeof(out), "device-remove cli vsnd 0"),
 			 0);
-	snprintf(want, sizeof(want), "removed vsnd 0 from domain %u: no "
-		 "backend had picked it up\n", d);
+	snprintf(want, sizeof(want),
+		 "removed vsnd 0 from domain %u: no "
+		 "backend had picked it up\n",
+		 d);
 	assert_string_equal(out, want);
-	assert_int_equal(pvctl(out, sizeof(out), "device-remove -f -t 3 %u "
-				  "pvcalls 0", d),
+	assert_int_equal(pvctl(out, sizeof(out),
+			       "device-remove -f -t 3 %u "
+			       "pvcalls 0",
+			       d),
 			 0);
 	assert_non_null(strstr(out, "forced"));
-	assert_int_equal(pvctl(out, sizeof(out), "device-add cli vkb "
-				  "'backend-type=linux, width=0'"),
+	assert_int_equal(pvctl(out, sizeof(out),
+			       "device-add cli vkb "
+			       "'backend-type=linux, width=0'"),
 			 1);
 	assert_non_null(strstr(out, "width: 0 is out of range"));
 	assert_int_equal(pvctl(out, sizeof(out), "device-remove cli p9 7"), 1);
@@ -811,7 +818,7 @@ static void pvctl_cli(void **state)
 	assert_int_equal(pvhv_domain_destroy(t.h, d), 0);
 }
 
-/* ---- death --------------------------------------------------------------------- */
+/* ---- death -------------------------------------------------------------- */
 
 static void death(void **state)
 {
@@ -822,12 +829,10 @@ static void death(void **state)
 
 	(void)state;
 	assert_non_null(out);
-	assert_int_equal(hvt_create(&t, "dies", "guest_grant", "ro",
-				    ALL_DEVICES, &a),
-			 0);
-	assert_int_equal(hvt_create(&t, "stays", "guest_grant", "ro",
-				    ALL_DEVICES, &b),
-			 0);
+	assert_int_equal(
+	    hvt_create(&t, "dies", "guest_grant", "ro", ALL_DEVICES, &a), 0);
+	assert_int_equal(
+	    hvt_create(&t, "stays", "guest_grant", "ro", ALL_DEVICES, &b), 0);
 	xsc_open(&c);
 	/* A removal waiting for its backend when the guest dies. */
 	xs_put(&c, be_path(p, sizeof(p), "vkbd", a, 1, "state"), "4");
@@ -865,12 +870,9 @@ static void death(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(layout),
-		cmocka_unit_test(hotplug),
-		cmocka_unit_test(removal_kinds),
-		cmocka_unit_test(errors),
-		cmocka_unit_test(pvctl_cli),
-		cmocka_unit_test(death),
+	    cmocka_unit_test(layout),	     cmocka_unit_test(hotplug),
+	    cmocka_unit_test(removal_kinds), cmocka_unit_test(errors),
+	    cmocka_unit_test(pvctl_cli),     cmocka_unit_test(death),
 	};
 
 	return cmocka_run_group_tests_name("pvhv devices", tests, setup,

@@ -131,16 +131,16 @@ static void vkb_rules(void **state)
 
 /* ---- vsnd --------------------------------------------------------------- */
 
-#define CARD_FULL                                                            \
+#define CARD_FULL                                                              \
 	"vsnd = [ [ \"CARD, backend=0, short-name=Main, long-name=Main card, " \
-	"sample-rates=8000;44100;48000, sample-formats=s16_le;float_le;u8, "  \
-	"channels-min=1, channels-max=8, buffer-size=65536\",\n"             \
-	"  \"PCM, name=Out, sample-rates=44100;48000, channels-max=2\",\n"   \
-	"  \"STREAM, unique-id=pb0, type=p, sample-formats=s16_le, "         \
-	"channels-min=2, buffer-size=4096\",\n"                              \
-	"  \"stream, unique-id=pb1, type=p\",\n"                             \
-	"  \"pcm, name=In\",\n"                                              \
-	"  \"Stream, unique-id=cap0, type=c, sample-rates=8000\" ],\n"       \
+	"sample-rates=8000;44100;48000, sample-formats=s16_le;float_le;u8, "   \
+	"channels-min=1, channels-max=8, buffer-size=65536\",\n"               \
+	"  \"PCM, name=Out, sample-rates=44100;48000, channels-max=2\",\n"     \
+	"  \"STREAM, unique-id=pb0, type=p, sample-formats=s16_le, "           \
+	"channels-min=2, buffer-size=4096\",\n"                                \
+	"  \"stream, unique-id=pb1, type=p\",\n"                               \
+	"  \"pcm, name=In\",\n"                                                \
+	"  \"Stream, unique-id=cap0, type=c, sample-rates=8000\" ],\n"         \
 	"  [ \"STREAM, unique-id=x, type=c\" ] ]\n"
 
 static void vsnd_tree(void **state)
@@ -186,7 +186,8 @@ static void vsnd_formats(void **state)
 {
 	struct domcfg cfg;
 	char body[2048];
-	int n = snprintf(body, sizeof(body), "vsnd = [ [ \"CARD, "
+	int n = snprintf(body, sizeof(body),
+			 "vsnd = [ [ \"CARD, "
 			 "sample-formats=");
 
 	(void)state;
@@ -335,7 +336,7 @@ static void vsnd_structure(void **state)
 		NULL);
 }
 
-/* ---- vdispl, p9, pvcalls ---------------------------------------------------- */
+/* ---- vdispl, p9, pvcalls ------------------------------------------------ */
 
 static void vdispl_keys(void **state)
 {
@@ -401,9 +402,10 @@ static void p9_keys(void **state)
 		"guest.cfg:3: p9: device 0: security_model missing", NULL);
 	refused("p9 = [ \"path=/x, security_model=none\" ]\n",
 		"guest.cfg:3: p9: device 0: tag missing", NULL);
-	refused("p9 = [ \"tag=t, path=srv, security_model=none\" ]\n",
-		"guest.cfg:3: p9: device 0: path: 'srv' is not an absolute path",
-		NULL);
+	refused(
+	    "p9 = [ \"tag=t, path=srv, security_model=none\" ]\n",
+	    "guest.cfg:3: p9: device 0: path: 'srv' is not an absolute path",
+	    NULL);
 	refused("p9 = [ \"tag=t, path=/x, security_model=mapped\" ]\n",
 		"guest.cfg:3: p9: device 0: security_model: 'mapped': only "
 		"\"none\"",
@@ -431,7 +433,7 @@ static void pvcalls_and_backends(void **state)
 		NULL);
 }
 
-/* ---- the config around them ------------------------------------------------- */
+/* ---- the config around them --------------------------------------------- */
 
 static void mixed_and_repeated(void **state)
 {
@@ -467,10 +469,10 @@ static void mixed_and_repeated(void **state)
 
 static void names_and_kinds(void **state)
 {
-	static const char *const names[] = { "vkb", "vsnd", "vdispl", "p9",
-					     "pvcalls" };
-	static const char *const kinds[] = { "vkbd", "vsnd", "vdispl",
-					     "9pfs", "pvcalls" };
+	static const char *const names[] = {"vkb", "vsnd", "vdispl", "p9",
+					    "pvcalls"};
+	static const char *const kinds[] = {"vkbd", "vsnd", "vdispl", "9pfs",
+					    "pvcalls"};
 	enum devcfg_type t;
 
 	(void)state;
@@ -488,7 +490,7 @@ static void names_and_kinds(void **state)
 	assert_false(devcfg_is_key("vif"));
 }
 
-/* ---- hostile input ------------------------------------------------------------ */
+/* ---- hostile input ------------------------------------------------------ */
 
 static void hostile_settings(void **state)
 {
@@ -502,15 +504,18 @@ static void hostile_settings(void **state)
 	refused("vkb = [ \"backend-type=linux, backend-type=qemu\" ]\n",
 		"guest.cfg:3: vkb: device 0: 'backend-type' is given twice",
 		NULL);
-	refused("vkb = [ \"backend-type=linux, width=99999999999999999999\" "
-		"]\n",
-		"guest.cfg:3: vkb: device 0: width: 99999999999999999999 is out "
-		"of range",
-		NULL);
+	refused(
+	    "vkb = [ \"backend-type=linux, width=99999999999999999999\" "
+	    "]\n",
+	    "guest.cfg:3: vkb: device 0: width: 99999999999999999999 is out "
+	    "of range",
+	    NULL);
 	refused("vkb = [ \"backend-type=linux, width=-1\" ]\n",
-		"guest.cfg:3: vkb: device 0: width: '-1' is not a number", NULL);
+		"guest.cfg:3: vkb: device 0: width: '-1' is not a number",
+		NULL);
 	refused("vkb = [ \"backend-type=linux, width=0x\" ]\n",
-		"guest.cfg:3: vkb: device 0: width: '0x' is not a number", NULL);
+		"guest.cfg:3: vkb: device 0: width: '0x' is not a number",
+		NULL);
 	refused("vkb = [ \"backend-type=linux, width=12abc\" ]\n",
 		"guest.cfg:3: vkb: device 0: width: '12abc' is not a number",
 		NULL);
@@ -540,8 +545,9 @@ static void hostile_sizes(void **state)
 	n = sprintf(body, "vkb = [ \"backend-type=linux, unique-id=");
 	memset(body + n, 'k', 300);
 	sprintf(body + n + 300, "\" ]\n");
-	refused(body, "guest.cfg:3: vkb: device 0: unique-id: must be 1 to "
-		      "255 bytes",
+	refused(body,
+		"guest.cfg:3: vkb: device 0: unique-id: must be 1 to "
+		"255 bytes",
 		NULL);
 	/* 33 rates, 17 connectors, 9 PCMs, 9 streams in one PCM. */
 	n = sprintf(body, "vsnd = [ [ \"CARD, sample-rates=");
@@ -554,19 +560,22 @@ static void hostile_sizes(void **state)
 	for (int i = 0; i < 17; i++)
 		n += sprintf(body + n, "c%d:1x1;", i);
 	sprintf(body + n, "\" ]\n");
-	refused(body, "guest.cfg:3: vdispl: device 0: connectors: more than "
-		      "16",
+	refused(body,
+		"guest.cfg:3: vdispl: device 0: connectors: more than "
+		"16",
 		NULL);
 	n = sprintf(body, "vsnd = [ [ ");
 	for (int i = 0; i < 9; i++)
-		n += sprintf(body + n, "\"PCM\", \"STREAM, unique-id=s%d, "
-				       "type=p\", ", i);
+		n += sprintf(body + n,
+			     "\"PCM\", \"STREAM, unique-id=s%d, "
+			     "type=p\", ",
+			     i);
 	sprintf(body + n, "] ]\n");
 	refused(body, "guest.cfg:3: vsnd: card 0: more than 8 PCMs", NULL);
 	n = sprintf(body, "vsnd = [ [ ");
 	for (int i = 0; i < 9; i++)
-		n += sprintf(body + n, "\"STREAM, unique-id=s%d, type=p\", ",
-			     i);
+		n +=
+		    sprintf(body + n, "\"STREAM, unique-id=s%d, type=p\", ", i);
 	sprintf(body + n, "] ]\n");
 	refused(body, "guest.cfg:3: vsnd: card 0: pcm 0: more than 8 STREAMs",
 		NULL);
@@ -585,83 +594,82 @@ static void hostile_sizes(void **state)
 	free(body);
 }
 
-/* ---- hot plug ------------------------------------------------------------------ */
+/* ---- hot plug ----------------------------------------------------------- */
 
 static void spec_strings(void **state)
 {
-	const char *card[] = { "CARD, short-name=Hot", "PCM, name=p",
-			       "STREAM, unique-id=h0, type=p" };
-	const char *kbd[] = { "backend-type=linux, width=10, height=20" };
-	const char *bad1[] = { "backend-type=linux, depth=3" };
-	const char *two[] = { "", "" };
+	const char *card[] = {"CARD, short-name=Hot", "PCM, name=p",
+			      "STREAM, unique-id=h0, type=p"};
+	const char *kbd[] = {"backend-type=linux, width=10, height=20"};
+	const char *bad1[] = {"backend-type=linux, depth=3"};
+	const char *two[] = {"", ""};
 	struct devcfg_dev dev;
 
 	(void)state;
-	assert_int_equal(devcfg_parse_spec(DEVCFG_VSND, card, 3, &dev, err,
-					   sizeof(err)),
-			 0);
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_VSND, card, 3, &dev, err, sizeof(err)), 0);
 	assert_string_equal(dev.u.vsnd.short_name, "Hot");
 	assert_string_equal(dev.u.vsnd.pcms[0].streams[0].unique_id, "h0");
 	devcfg_dev_release(&dev);
-	assert_int_equal(devcfg_parse_spec(DEVCFG_VKB, kbd, 1, &dev, err,
-					   sizeof(err)),
-			 0);
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_VKB, kbd, 1, &dev, err, sizeof(err)), 0);
 	assert_int_equal(dev.u.vkb.height, 20);
 	devcfg_dev_release(&dev);
 	/* Messages name the type, no file. */
-	assert_int_equal(devcfg_parse_spec(DEVCFG_VKB, bad1, 1, &dev, err,
-					   sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "vkb: unknown key 'depth' (known: backend, "
-				 "backend-type, unique-id, "
-				 "feature-disable-keyboard, "
-				 "feature-disable-pointer, feature-abs-pointer, "
-				 "feature-raw-pointer, feature-multi-touch, "
-				 "multi-touch-width, multi-touch-height, "
-				 "multi-touch-num-contacts, width, height)");
-	assert_int_equal(devcfg_parse_spec(DEVCFG_PVCALLS, two, 2, &dev, err,
-					   sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_VKB, bad1, 1, &dev, err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(err,
+			    "vkb: unknown key 'depth' (known: backend, "
+			    "backend-type, unique-id, "
+			    "feature-disable-keyboard, "
+			    "feature-disable-pointer, feature-abs-pointer, "
+			    "feature-raw-pointer, feature-multi-touch, "
+			    "multi-touch-width, multi-touch-height, "
+			    "multi-touch-num-contacts, width, height)");
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_PVCALLS, two, 2, &dev, err, sizeof(err)),
+	    -EINVAL);
 	assert_string_equal(err, "pvcalls: one \"KEY=VALUE, ...\" string per "
 				 "device, not 2");
-	assert_int_equal(devcfg_parse_spec(DEVCFG_VSND, card + 1, 1, &dev, err,
-					   sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_VSND, card + 1, 1, &dev, err, sizeof(err)),
+	    -EINVAL);
 	assert_string_equal(err, "vsnd: pcm 0 has no STREAM item");
 	/* No string at all: every default (not for a sound card). */
-	assert_int_equal(devcfg_parse_spec(DEVCFG_PVCALLS, NULL, 0, &dev, err,
-					   sizeof(err)),
-			 0);
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_PVCALLS, NULL, 0, &dev, err, sizeof(err)),
+	    0);
 	devcfg_dev_release(&dev);
-	assert_int_equal(devcfg_parse_spec(DEVCFG_VKB, NULL, 0, &dev, err,
-					   sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_VKB, NULL, 0, &dev, err, sizeof(err)),
+	    -EINVAL);
 	assert_string_equal(err, "vkb: backend-type missing (linux: a backend "
 				 "in a domain, such as pvkit's, under "
 				 "backend/vinput; qemu: qemu's, under "
 				 "backend/vkbd)");
-	assert_int_equal(devcfg_parse_spec(DEVCFG_VSND, NULL, 0, &dev, err,
-					   sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    devcfg_parse_spec(DEVCFG_VSND, NULL, 0, &dev, err, sizeof(err)),
+	    -EINVAL);
 	assert_string_equal(err, "vsnd: a sound card needs a STREAM item");
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(vkb_every_key),
-	cmocka_unit_test(vkb_rules),
-	cmocka_unit_test(vsnd_tree),
-	cmocka_unit_test(vsnd_formats),
-	cmocka_unit_test(vsnd_values),
-	cmocka_unit_test(vsnd_narrowing),
-	cmocka_unit_test(vsnd_structure),
-	cmocka_unit_test(vdispl_keys),
-	cmocka_unit_test(p9_keys),
-	cmocka_unit_test(pvcalls_and_backends),
-	cmocka_unit_test(mixed_and_repeated),
-	cmocka_unit_test(names_and_kinds),
-	cmocka_unit_test(hostile_settings),
-	cmocka_unit_test(hostile_sizes),
-	cmocka_unit_test(spec_strings),
+    cmocka_unit_test(vkb_every_key),
+    cmocka_unit_test(vkb_rules),
+    cmocka_unit_test(vsnd_tree),
+    cmocka_unit_test(vsnd_formats),
+    cmocka_unit_test(vsnd_values),
+    cmocka_unit_test(vsnd_narrowing),
+    cmocka_unit_test(vsnd_structure),
+    cmocka_unit_test(vdispl_keys),
+    cmocka_unit_test(p9_keys),
+    cmocka_unit_test(pvcalls_and_backends),
+    cmocka_unit_test(mixed_and_repeated),
+    cmocka_unit_test(names_and_kinds),
+    cmocka_unit_test(hostile_settings),
+    cmocka_unit_test(hostile_sizes),
+    cmocka_unit_test(spec_strings),
 };
 
 PV_UNIT_MAIN("devcfg", tests)

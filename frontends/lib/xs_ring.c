@@ -264,7 +264,9 @@ int xs_event_pop(struct pvfront_xs *xs, void *buf, size_t cap,
 	while (*ev->token++)
 		;
 	xs->ev_head += ev_record(len);
-	if (xs->ev_head == xs->ev_tail)
+	/* Start over at the front when empty, unless an event is arriving
+	 * into the space reserved behind ev_tail. */
+	if (xs->ev_head == xs->ev_tail && xs->rx_kind != RX_EVENT)
 		xs->ev_head = xs->ev_tail = 0;
 	return 0;
 }

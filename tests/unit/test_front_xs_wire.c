@@ -558,6 +558,34 @@ static void event_overflow(void **state)
 	expect_event("w/1", "t1");
 }
 
+/* An event half on the ring while the caller empties the queue: the
+ * rest still lands in the right place. */
+static void event_split(void **state)
+{
+	static char big[600];
+	char buf[PVFRONT_XS_EVENT_MAX];
+	struct pvfront_xs_event ev;
+
+	(void)state;
+	memset(big, 'p', sizeof(big));
+	memcpy(big + sizeof(big) - 5, "\0tk\0", 5);
+	fake_msg(&f, XS_WATCH_EVENT, 0, 0, P("first\0t\0"));
+	fake_msg(&f, XS_WATCH_EVENT, 0, 0, big, sizeof(big));
+	f.rsp_chunk = 300;
+	fake_flush(&f);
+	expect_event("first", "t");
+	assert_int_equal(pvfront_xs_next_event(&xs, buf, sizeof(buf), &ev),
+			 -XEN_EAGAIN);
+	fake_flush(&f);
+	fake_flush(&f);
+	assert_int_equal(pvfront_xs_next_event(&xs, buf, sizeof(buf), &ev), 0);
+	assert_int_equal(strlen(ev.path), sizeof(big) - 5);
+	assert_int_equal(ev.path[0], 'p');
+	assert_string_equal(ev.token, "tk");
+	no_event();
+	assert_int_equal(stats().bad_events, 0);
+}
+
 static bool bad_events(const struct xsd_sockmsg *h, const char *p)
 {
 	(void)p;
@@ -1038,13 +1066,27 @@ static void scribbled_page(void **state)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
-    T(open_args),	   T(read_write),     T(big_and_wrapping),
-    T(full_rsp_ring),	   T(out_of_order),   T(async_api),
-    T(events_interleaved), T(wait_event),     T(event_overflow),
-    T(malformed_events),   T(error_replies),  T(unexpected_and_wrong),
-    T(bad_shapes),	   T(directory),      T(perms),
-    T(transactions),	   T(lying_store),    T(reset),
-    T(timeouts),	   T(scribbled_page),
+    T(open_args),
+    T(read_write),
+    T(big_and_wrapping),
+    T(full_rsp_ring),
+    T(out_of_order),
+    T(async_api),
+    T(events_interleaved),
+    T(wait_event),
+    T(event_overflow),
+    T(event_split),
+    T(malformed_events),
+    T(error_replies),
+    T(unexpected_and_wrong),
+    T(bad_shapes),
+    T(directory),
+    T(perms),
+    T(transactions),
+    T(lying_store),
+    T(reset),
+    T(timeouts),
+    T(scribbled_page),
 };
 
 PV_UNIT_MAIN("front_xs_wire (store client, scripted store)", tests)

@@ -276,8 +276,10 @@ int pvhv_port_unbind(struct pvhv_port *p);
  * vkb-attach / vkb-detach and their siblings do: pvhv writes the device to
  * the store where libxl would (frontend /local/domain/DOM/device/KIND/ID,
  * backend /local/domain/0/backend/KIND/DOM/ID, both in state
- * Initialising), so a backend watching backend/KIND sees it appear.  type
- * is the xl.cfg key: "vkb", "vsnd", "vdispl", "p9" or "pvcalls"; spec holds
+ * Initialising), so a backend watching backend/KIND sees it appear (KIND:
+ * vkbd, vsnd, vdispl, 9pfs, pvcalls; a vkb with backend-type=linux has its
+ * backend under backend/vinput).  type is the xl.cfg key: "vkb", "vsnd",
+ * "vdispl", "p9" or "pvcalls"; spec holds
  * n strings of xl.cfg syntax: one for every type but "vsnd", whose card
  * takes its "CARD, ...", "PCM, ..." and "STREAM, ..." items:
  *     const char *spec[] = { "backend-type=linux, width=800, height=600" };

@@ -6,7 +6,7 @@
 #                        part cross-built and tested on i386, aarch64, armhf
 #   make check SANITIZE=address
 #                        the same tests in an ASan+UBSan build (build-address/)
-#   make bench           build and run tests/bench (ring_bench, evtchn_bench)
+#   make bench           build and run tests/bench (ring, evtchn, store benches)
 #   make deps            install missing Debian packages (as root)
 #   make clean           remove every build directory
 
@@ -57,6 +57,7 @@ check-san: deps
 bench: build
 	build/tests/bench/ring_bench
 	build/tests/bench/evtchn_bench
+	build/tests/bench/store_bench
 
 clean:
 	rm -rf build build-clang build-address build-thread $(addprefix build-,$(CROSS))

@@ -175,6 +175,19 @@ int pvfront_posix_evtchn_unmask(struct pvfront_posix *p, evtchn_port_t port);
 int pvfront_posix_wait(struct pvfront_posix *p, evtchn_port_t *ports,
 		       unsigned int max, int timeout_ms);
 
+/* ---- the store ------------------------------------------------------------ */
+
+struct pvfront_xs;
+/* Start libpvfront's store client (pvkit/front_xs.h) on this guest's
+ * store ring (start_info.store_mfn) and port (store_evtchn); flags as
+ * pvfront_xs_open().  The client waits in pvfront_posix_wait(); ports
+ * other than the store's that fire meanwhile stay pending for the
+ * guest's own next wait.  0, -ENXIO when start_info names no store, or
+ * pvfront_xs_open()'s error. */
+PVFRONT_POSIX_MUST_CHECK int pvfront_posix_xs_open(struct pvfront_posix *p,
+					       struct pvfront_xs *xs,
+					       unsigned int flags);
+
 /* ---- console and scheduling ---------------------------------------------- */
 
 /* The hypervisor console (console_io CONSOLEIO_write): `pvctl console`

@@ -93,6 +93,7 @@ struct hv_store_ring {
 	size_t out_bytes;
 	unsigned long dropped; /* watch events dropped since the queue was
 				* last empty */
+	unsigned long fails;   /* times the ring broke */
 	bool broken;	       /* error set: ignored until a reconnection */
 	bool busy;	       /* inside ring_event(): notify on the way out */
 	bool kick;	       /* the guest is to be notified */
@@ -151,8 +152,13 @@ static void ring_fail(struct hv_store_ring *r, uint32_t error,
 {
 	if (r->broken)
 		return;
-	hv_log(HV_LOG_WARN, "domain %u: store ring: %s; ignored until the "
-	       "guest reconnects", r->d->domid, why);
+	/* A guest that breaks and reconnects in a loop must not flood the
+	 * log: the first few, then every power of two. */
+	r->fails++;
+	if (r->fails <= 8 || !(r->fails & (r->fails - 1)))
+		hv_log(HV_LOG_WARN, "domain %u: store ring: %s; ignored until "
+		       "the guest reconnects (%lu time(s))", r->d->domid, why,
+		       r->fails);
 	r->broken = true;
 	drop_queue(r);
 	report_drops(r);
@@ -243,7 +249,7 @@ static void flush(struct hv_store_ring *r)
 
 /* Drop queued watch events, oldest first, until need more bytes fit; the
  * head may be half written already and stays.  False when it still does
- * not fit (the queue is replies). */
+ * not fit (the queue is replies, which flow control bounds). */
 static bool make_room(struct hv_store_ring *r, size_t need)
 {
 	struct ring_msg **pp = &r->out_head;
@@ -258,14 +264,12 @@ static bool make_room(struct hv_store_ring *r, size_t need)
 			continue;
 		}
 		*pp = m->next;
+		if (!*pp)
+			r->out_tail = pp;
 		r->out_bytes -= m->len;
 		r->dropped++;
 		free(m);
 	}
-	/* The tail may have gone. */
-	r->out_tail = &r->out_head;
-	while (*r->out_tail)
-		r->out_tail = &(*r->out_tail)->next;
 	return r->out_bytes + need <= RING_QUEUE_MAX;
 }
 
@@ -401,7 +405,7 @@ static void reconnect(struct hv_store_ring *r)
 {
 	struct xenstore_domain_interface *intf = r->intf;
 
-	hv_log(HV_LOG_INFO, "domain %u: store ring reconnects", r->d->domid);
+	hv_log(HV_LOG_DEBUG, "domain %u: store ring reconnects", r->d->domid);
 	store_conn_free(r->conn);
 	r->conn = NULL;
 	drop_queue(r);

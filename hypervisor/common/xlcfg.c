@@ -174,9 +174,9 @@ static int lex_number(struct parser *ps, struct xlcfg_value *v)
 		free(text);
 		return ps->rc;
 	}
-	v->kind = XLCFG_NUMBER;
-	v->line = ps->line;
-	v->str = text;
+	/* Whole: an item of a list arrives with stale fields. */
+	*v = (struct xlcfg_value){ .kind = XLCFG_NUMBER, .line = ps->line,
+				   .str = text, .num = v->num };
 	return 0;
 }
 

@@ -82,7 +82,7 @@ struct pvhv {
 	_Atomic uint32_t *status; /* the port status page, read-only */
 	size_t status_words;
 	unsigned char *rbuf; /* one received message */
-	char errmsg[256];
+	char errmsg[1024];
 	bool gone;	     /* the connection broke */
 
 	pvhv_notify_fn *notify_cb;

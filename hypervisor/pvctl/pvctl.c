@@ -32,7 +32,7 @@ static void global_help(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (unsigned int i = 0; i < pvctl_n_cmds; i++)
-		fprintf(f, "  %-10s %s\n", pvctl_cmds[i].name,
+		fprintf(f, "  %-13s %s\n", pvctl_cmds[i].name,
 			pvctl_cmds[i].summary);
 	fprintf(f, "\nDOM is a domain id or a domain name.\n"
 		   "\n"

@@ -187,9 +187,8 @@ static void back_keys(struct wr *w, const struct hv_dev *dv,
 		vkb_back(w, &dev->u.vkb);
 	if (dev->type == DEVCFG_P9) {
 		put(w, XEN_9PFS_FIELD_PATH, "%s", dev->u.p9.path);
-		/* libxl's key (the 9pfs transport's text spells it
-		 * "security-model"; backends read libxl's). */
-		put(w, "security_model", "%s", dev->u.p9.security_model);
+		put(w, XEN_9PFS_FIELD_SECURITY_MODEL, "%s",
+		    dev->u.p9.security_model);
 	}
 }
 

@@ -5,3 +5,8 @@ if(TARGET pvhv_common)
   pvkit_add_test(test_devcfg SOURCES test_devcfg.c
                  LIBS pvhv_common cmocka LABELS unit)
 endif()
+# The xl.cfg syntax underneath (hypervisor/common/xlcfg.c).
+if(TARGET pvhv_common)
+  pvkit_add_test(test_xlcfg SOURCES test_xlcfg.c
+                 LIBS pvhv_common cmocka LABELS unit)
+endif()

@@ -24,7 +24,7 @@
  *
  * Store negotiation (values are decimal strings):
  *
- *   toolstack writes (backend dir)  path, tag, security-model ("none")
+ *   toolstack writes (backend dir)  path, tag, security_model ("none")
  *   backend writes                  versions ("1"), max-rings,
  *                                   max-ring-page-order
  *   frontend writes                 version, num-rings (<= max-rings),
@@ -82,7 +82,9 @@ struct xen_9pfs_data {
 #define XEN_9PFS_FIELD_MAX_RING_PAGE_ORDER "max-ring-page-order"
 #define XEN_9PFS_FIELD_PATH		   "path"
 #define XEN_9PFS_FIELD_TAG		   "tag"
-#define XEN_9PFS_FIELD_SECURITY_MODEL	   "security-model"
+/* With an underscore: what toolstacks write and backends read, though the
+ * transport's prose spells it with a dash. */
+#define XEN_9PFS_FIELD_SECURITY_MODEL	   "security_model"
 #define XEN_9PFS_FIELD_FE_VERSION	   "version"
 #define XEN_9PFS_FIELD_NUM_RINGS	   "num-rings"
 /* Per-ring nodes: the ring number follows directly ("ring-ref0",

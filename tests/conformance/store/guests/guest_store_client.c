@@ -1,8 +1,8 @@
 /*
  * guest_store_client — a process guest that uses libpvfront's store client
  * (pvkit/front_xs.h) over its real store ring: start_info.store_mfn and
- * start_info.store_evtchn, with a few lines of ops glue onto the posix
- * platform (notify = EVTCHNOP_send, wait = pvfront_posix_wait).
+ * start_info.store_evtchn, started by the posix platform's
+ * pvfront_posix_xs_open().
  *
  *   kernel = "guest_store_client"   cmdline = "<mode> [args]"
  *
@@ -59,35 +59,8 @@
 
 static struct pvfront_posix *P;
 static _Noreturn void idle(void);
-static evtchn_port_t store_port;
 static struct pvfront_xs xs;
 static domid_t self;
-
-/* ---- the ops: what the store client needs from this platform ------------- */
-
-static int op_notify(void *arg)
-{
-	(void)arg;
-	return pvfront_posix_evtchn_send(P, store_port);
-}
-
-/* Any port wakes us (only the store's is in use); the platform keeps a
- * port that fired meanwhile pending, as the client requires. */
-static int op_wait(void *arg, int timeout_ms)
-{
-	evtchn_port_t got[16];
-	int n = pvfront_posix_wait(P, got, 16, timeout_ms);
-
-	(void)arg;
-	if (n < 0)
-		return n;
-	return n == 0 && timeout_ms >= 0 ? -XEN_ETIMEDOUT : 0;
-}
-
-static const struct pvfront_xs_ops xs_ops = {
-    .notify = op_notify,
-    .wait = op_wait,
-};
 
 /* ---- checks ---------------------------------------------------------------
  */
@@ -464,9 +437,8 @@ int main(int argc, char **argv)
 	P = guest_open(argc, argv);
 	si = pvfront_posix_start_info(P);
 	self = pvfront_posix_domid(P);
-	store_port = si->store_evtchn;
 	page = (uint8_t *)si + si->store_mfn * GUEST_PAGE_SIZE;
-	check("open", pvfront_xs_open(&xs, page, &xs_ops, NULL, 0), 0);
+	check("open", pvfront_posix_xs_open(P, &xs, 0), 0);
 	pvfront_xs_set_timeout(&xs, WAIT_MS);
 	guest_say(P, "CLIENT DOM=%u FEATURES=%u\n", self,
 		  ((struct xenstore_domain_interface *)page)->server_features);

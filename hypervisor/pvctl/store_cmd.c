@@ -4,36 +4,27 @@
  *
  * It talks to the store socket through libpvhv's store client (the
  * "store" section of pvkit/hv.h): blocking calls for the simple commands,
- * asynchronous ones where ls asks for all values of a directory at once.
+ * asynchronous ones where ls (store_ls.c) asks for all values of a
+ * directory at once.
  * What it prints follows Debian's xenstore-read and xenstore-ls byte for
  * byte (their value escapes, ls's indentation, widths and -p column), and
  * write takes xenstore-write's escapes, so scripts can switch between them.
  */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "pvctl.h"
+#include "store_cmd.h"
 
 #define TX PVHV_STORE_TX_NONE
 
-struct st {
-	struct pvctl *c;
-	const char *sub;	/* the subcommand */
-	const char *usage;	/* its arguments */
-	struct pvhv_store *s;
-	char where[4200];	/* the socket, for messages */
-};
-
 /* ---- messages ------------------------------------------------------------ */
 
-static const char *explain(int rc)
+const char *stc_explain(int rc)
 {
 	switch (rc) {
 	case -ENOENT: return "no such node";
@@ -72,27 +63,38 @@ static const char *hint(int rc)
 	}
 }
 
-static void up(char *path);
+/* The parent of path in place ("" when there is none). */
+static void up(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	if (slash && slash != path)
+		*slash = '\0';
+	else
+		path[0] = '\0';
+}
 
 /* "pvctl store SUB: what: problem (hint)"; returns PVCTL_FAIL. */
-static int fail(struct st *t, int rc, const char *what)
+int stc_fail(struct stc *t, int rc, const char *what)
 {
 	const char *h = hint(rc);
 
-	fprintf(stderr, "pvctl store %s: %s: %s\n", t->sub, what, explain(rc));
+	fprintf(stderr, "pvctl store %s: %s: %s\n", t->sub, what,
+		stc_explain(rc));
 	if (h)
 		fprintf(stderr, "(%s)\n", h);
 	return PVCTL_FAIL;
 }
 
-/* fail() for a request on path: a missing node points at its parent. */
-static int fail_path(struct st *t, int rc, const char *path)
+/* stc_fail() for a request on path: a missing node points at its parent. */
+int stc_fail_path(struct stc *t, int rc, const char *path)
 {
 	char parent[4096];
 
 	if (rc != -ENOENT)
-		return fail(t, rc, path);
-	fprintf(stderr, "pvctl store %s: %s: %s\n", t->sub, path, explain(rc));
+		return stc_fail(t, rc, path);
+	fprintf(stderr, "pvctl store %s: %s: %s\n", t->sub, path,
+		stc_explain(rc));
 	snprintf(parent, sizeof(parent), "%s", path);
 	up(parent);
 	if (path[0] != '/' && !parent[0])
@@ -107,7 +109,7 @@ static int fail_path(struct st *t, int rc, const char *path)
 
 /* ---- connecting ---------------------------------------------------------- */
 
-static void describe_socket(struct st *t)
+static void describe_socket(struct stc *t)
 {
 	const char *env = getenv("XENSTORED_PATH");
 	char dir[4096];
@@ -124,7 +126,7 @@ static void describe_socket(struct st *t)
 		snprintf(t->where, sizeof(t->where), "the store socket");
 }
 
-static int store_connect(struct st *t)
+int stc_connect(struct stc *t)
 {
 	int rc = pvhv_store_open(t->c->rundir, 0, &t->s);
 
@@ -149,24 +151,16 @@ static int store_connect(struct st *t)
 
 /* ---- command lines ------------------------------------------------------- */
 
-struct opt {
-	char letter;	  /* -x */
-	bool *set;	  /* a flag, or */
-	const char **val; /* an option taking a value */
-};
-
-/* Options of argv[1..] (before "--" and the first operand... anywhere,
- * as getopt does on Linux) into opts, operands into pos (min..max).
- * Returns the operand count, or -1 after a usage message. */
-static int parse(struct st *t, int argc, char **argv, const struct opt *opts,
-		 char **pos, int min, int max)
+/* Options may come anywhere before "--", as with GNU getopt (store_cmd.h). */
+int stc_parse(struct stc *t, int argc, char **argv,
+	      const struct stc_opt *opts, char **pos, int min, int max)
 {
 	bool more_opts = true;
 	int n = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const struct opt *o = opts;
+		const struct stc_opt *o = opts;
 
 		if (more_opts && !strcmp(a, "--")) {
 			more_opts = false;
@@ -210,7 +204,7 @@ static int parse(struct st *t, int argc, char **argv, const struct opt *opts,
 /* Printable with tab, newline and CR named, backslash doubled, bytes
  * 0-7 in octal and other control or non-ASCII bytes in hex.  Returns a
  * malloc'd string or NULL. */
-static char *sanitise(const char *v, size_t len)
+char *stc_sanitise(const char *v, size_t len)
 {
 	char *out = malloc(len * 4 + 1), *p = out;
 
@@ -278,14 +272,15 @@ static size_t unescape(char *v)
 
 /* ---- read, write, rm ----------------------------------------------------- */
 
-static int sub_read(struct st *t, int argc, char **argv)
+static int sub_read(struct stc *t, int argc, char **argv)
 {
 	bool raw = false, with_path = false;
-	struct opt opts[] = { { 'R', &raw, NULL }, { 'p', &with_path, NULL },
-			      { 0 } };
+	struct stc_opt opts[] = { { 'R', &raw, NULL },
+				  { 'p', &with_path, NULL },
+				  { 0 } };
 	char **pos = calloc((size_t)argc, sizeof(*pos));
-	int n = pos ? parse(t, argc, argv, opts, pos, 1, argc) : -1;
-	int rc = n < 0 ? PVCTL_USAGE : store_connect(t);
+	int n = pos ? stc_parse(t, argc, argv, opts, pos, 1, argc) : -1;
+	int rc = n < 0 ? PVCTL_USAGE : stc_connect(t);
 
 	for (int i = 0; rc == PVCTL_OK && i < n; i++) {
 		char *v, *text = NULL;
@@ -293,17 +288,17 @@ static int sub_read(struct st *t, int argc, char **argv)
 		int e = pvhv_store_read(t->s, TX, pos[i], &v, &len);
 
 		if (e) {
-			rc = fail_path(t, e, pos[i]);
+			rc = stc_fail_path(t, e, pos[i]);
 			break;
 		}
 		if (with_path)
 			printf("%s: ", pos[i]);
 		if (raw)
 			fwrite(v, 1, len, stdout);
-		else if ((text = sanitise(v, len)))
+		else if ((text = stc_sanitise(v, len)))
 			printf("%s\n", text);
 		else
-			rc = fail(t, -ENOMEM, pos[i]);
+			rc = stc_fail(t, -ENOMEM, pos[i]);
 		free(text);
 		free(v);
 	}
@@ -311,42 +306,43 @@ static int sub_read(struct st *t, int argc, char **argv)
 	return rc;
 }
 
-static int sub_write(struct st *t, int argc, char **argv)
+static int sub_write(struct stc *t, int argc, char **argv)
 {
 	bool raw = false;
-	struct opt opts[] = { { 'R', &raw, NULL }, { 0 } };
+	struct stc_opt opts[] = { { 'R', &raw, NULL }, { 0 } };
 	char **pos = calloc((size_t)argc, sizeof(*pos));
-	int n = pos ? parse(t, argc, argv, opts, pos, 2, argc) : -1;
+	int n = pos ? stc_parse(t, argc, argv, opts, pos, 2, argc) : -1;
 	int rc = PVCTL_USAGE;
 
 	if (n > 0 && n % 2)
 		pvctl_usage(t->c, "write: PATH and VALUE come in pairs");
 	else if (n > 0)
-		rc = store_connect(t);
+		rc = stc_connect(t);
 	for (int i = 0; rc == PVCTL_OK && i < n; i += 2) {
 		size_t len = raw ? strlen(pos[i + 1]) : unescape(pos[i + 1]);
 		int e = pvhv_store_write(t->s, TX, pos[i], pos[i + 1], len);
 
 		if (e)
-			rc = fail_path(t, e, pos[i]);
+			rc = stc_fail_path(t, e, pos[i]);
 	}
 	free(pos);
 	return rc;
 }
 
-/* The parent of path in place ("" when there is none). */
-static void up(char *path)
+/* dir/name, without doubling a '/'; malloc'd. */
+char *stc_join(const char *dir, const char *name)
 {
-	char *slash = strrchr(path, '/');
+	size_t dl = strlen(dir);
+	bool slash = dl && dir[dl - 1] == '/';
+	char *p = malloc(dl + strlen(name) + 2);
 
-	if (slash && slash != path)
-		*slash = '\0';
-	else
-		path[0] = '\0';
+	if (p)
+		sprintf(p, "%s%s%s", dir, slash ? "" : "/", name);
+	return p;
 }
 
 /* rm -t: remove the parents that are left with no children and no value. */
-static int tidy(struct st *t, const char *path)
+static int tidy(struct stc *t, const char *path)
 {
 	char *p = strdup(path);
 	int rc = 0;
@@ -372,13 +368,13 @@ static int tidy(struct st *t, const char *path)
 	return rc;
 }
 
-static int sub_rm(struct st *t, int argc, char **argv)
+static int sub_rm(struct stc *t, int argc, char **argv)
 {
 	bool tidy_up = false;
-	struct opt opts[] = { { 't', &tidy_up, NULL }, { 0 } };
+	struct stc_opt opts[] = { { 't', &tidy_up, NULL }, { 0 } };
 	char **pos = calloc((size_t)argc, sizeof(*pos));
-	int n = pos ? parse(t, argc, argv, opts, pos, 1, argc) : -1;
-	int rc = n < 0 ? PVCTL_USAGE : store_connect(t);
+	int n = pos ? stc_parse(t, argc, argv, opts, pos, 1, argc) : -1;
+	int rc = n < 0 ? PVCTL_USAGE : stc_connect(t);
 
 	for (int i = 0; rc == PVCTL_OK && i < n; i++) {
 		int e = pvhv_store_rm(t->s, TX, pos[i]);
@@ -386,251 +382,9 @@ static int sub_rm(struct st *t, int argc, char **argv)
 		if (!e && tidy_up)
 			e = tidy(t, pos[i]);
 		if (e)
-			rc = fail_path(t, e, pos[i]);
+			rc = stc_fail_path(t, e, pos[i]);
 	}
 	free(pos);
-	return rc;
-}
-
-/* ---- ls ------------------------------------------------------------------ */
-
-/* xenstore-ls's layout: without -f, names are indented by depth and a
- * line is kept within the width (the terminal's less 2, else 80) by
- * cutting the value with \...; the permissions (-p) start at column 60,
- * reached with ". . .".  With -f, whole paths and nothing cut. */
-#define LS_TAG 8	    /* room kept for the permissions' tag */
-#define LS_PERM_COLUMN 60
-
-struct ls {
-	struct st *t;
-	bool full, perms;
-	int width, column;
-	unsigned int left; /* replies still to come */
-	int err;	   /* the first failure of a whole directory */
-};
-
-struct ls_node {
-	struct ls *ls;
-	char *path;
-	char *value;
-	size_t len;
-	int verr, perr;
-	struct pvhv_store_perm *perm;
-	unsigned int nperm;
-};
-
-static void ls_value(struct pvhv_store *s, int err, const char *value,
-		     size_t len, void *arg)
-{
-	struct ls_node *n = arg;
-
-	(void)s;
-	n->ls->left--;
-	n->verr = err;
-	if (err)
-		return;
-	n->value = malloc(len + 1);
-	if (!n->value) {
-		n->verr = -ENOMEM;
-		return;
-	}
-	memcpy(n->value, value, len + 1);
-	n->len = len;
-}
-
-static void ls_perms(struct pvhv_store *s, int err,
-		     const struct pvhv_store_perm *perms, unsigned int n,
-		     void *arg)
-{
-	struct ls_node *node = arg;
-
-	(void)s;
-	node->ls->left--;
-	node->perr = err;
-	if (err)
-		return;
-	node->perm = malloc(n * sizeof(*perms));
-	if (!node->perm) {
-		node->perr = -ENOMEM;
-		return;
-	}
-	memcpy(node->perm, perms, n * sizeof(*perms));
-	node->nperm = n;
-}
-
-/* Run the loop until every reply of the directory is in. */
-static int ls_drain(struct ls *ls)
-{
-	struct pollfd p = { .fd = pvhv_store_fd(ls->t->s), .events = POLLIN };
-
-	while (ls->left) {
-		int rc = pvhv_store_process(ls->t->s);
-
-		if (rc < 0)
-			return rc;
-		if (ls->left && poll(&p, 1, -1) < 0 && errno != EINTR)
-			return -errno;
-	}
-	return 0;
-}
-
-static void ls_print_perms(const struct ls_node *n)
-{
-	char buf[16];
-
-	if (n->perr) {
-		fprintf(stderr, "\npvctl store ls: could not read the "
-				"permissions of %s: %s\n",
-			n->path, explain(n->perr));
-		return;
-	}
-	fputs("  (", stdout);
-	for (unsigned int i = 0; i < n->nperm; i++) {
-		if (pvhv_store_perm_format(&n->perm[i], buf, sizeof(buf)))
-			snprintf(buf, sizeof(buf), "?");
-		printf("%s%s", i ? "," : "", buf);
-	}
-	putchar(')');
-}
-
-static int clamp0(int v)
-{
-	return v < 0 ? 0 : v;
-}
-
-static void ls_print(const struct ls *ls, const struct ls_node *n,
-		     const char *name, int depth)
-{
-	int w = 0, room;
-	char *text;
-
-	if (ls->full) {
-		fputs(n->path, stdout);
-	} else {
-		w = printf("%*s%.*s", depth, "",
-			   clamp0(ls->width - LS_TAG - depth), name);
-	}
-	text = n->verr ? NULL : sanitise(n->value, n->len);
-	room = ls->width - LS_TAG - w;
-	if (!text) {
-		fputs(":", stdout);
-	} else if ((size_t)w + n->len + LS_TAG > (size_t)ls->width) {
-		printf(" = \"%.*s\\...\"", clamp0(room), text);
-	} else {
-		w += printf(" = \"%s\"", text);
-		if (ls->perms) {
-			int end = ls->column < ls->width ? ls->column
-							 : ls->width;
-
-			putchar(' ');
-			for (w++; w < end; w++)
-				putchar(w & 1 ? '.' : ' ');
-		}
-	}
-	free(text);
-	if (ls->perms)
-		ls_print_perms(n);
-	putchar('\n');
-}
-
-static char *join(const char *dir, const char *name)
-{
-	size_t dl = strlen(dir);
-	bool slash = dl && dir[dl - 1] == '/';
-	char *p = malloc(dl + strlen(name) + 2);
-
-	if (p)
-		sprintf(p, "%s%s%s", dir, slash ? "" : "/", name);
-	return p;
-}
-
-static void ls_nodes_free(struct ls_node *nodes, unsigned int n)
-{
-	for (unsigned int i = 0; nodes && i < n; i++) {
-		free(nodes[i].path);
-		free(nodes[i].value);
-		free(nodes[i].perm);
-	}
-	free(nodes);
-}
-
-/* Ask for the values (and permissions) of every child at once. */
-static int ls_ask(struct ls *ls, struct ls_node *nodes, char **names,
-		  unsigned int n, const char *path)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		struct ls_node *c = &nodes[i];
-		int rc;
-
-		c->ls = ls;
-		c->path = join(path, names[i]);
-		if (!c->path)
-			return -ENOMEM;
-		rc = pvhv_store_read_async(ls->t->s, TX, c->path, ls_value, c);
-		if (!rc && ls->perms)
-			rc = pvhv_store_get_perms_async(ls->t->s, TX, c->path,
-							ls_perms, c);
-		if (rc)
-			return rc;
-		ls->left += ls->perms ? 2 : 1;
-	}
-	return 0;
-}
-
-static int ls_dir(struct ls *ls, const char *path, int depth)
-{
-	struct ls_node *nodes = NULL;
-	unsigned int n = 0;
-	char **names;
-	int rc = pvhv_store_directory(ls->t->s, TX, path, &names, &n);
-
-	if (rc == -ENOENT && depth) /* went away while we looked: fine */
-		return 0;
-	if (rc)
-		return fail_path(ls->t, rc, path);
-	nodes = calloc(n + 1, sizeof(*nodes));
-	rc = nodes ? ls_ask(ls, nodes, names, n, path) : -ENOMEM;
-	if (!rc)
-		rc = ls_drain(ls);
-	for (unsigned int i = 0; !rc && i < n; i++) {
-		ls_print(ls, &nodes[i], names[i], depth);
-		rc = ls_dir(ls, nodes[i].path, depth + 1);
-	}
-	if (rc < 0)
-		rc = fail_path(ls->t, rc, path);
-	ls_nodes_free(nodes, n);
-	free(names);
-	return rc;
-}
-
-static int ls_width(bool full)
-{
-	struct winsize ws;
-
-	if (full)
-		return INT_MAX / 2;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 2)
-		return ws.ws_col - 2;
-	return 80;
-}
-
-static int sub_ls(struct st *t, int argc, char **argv)
-{
-	struct ls ls = { .t = t };
-	struct opt opts[] = { { 'f', &ls.full, NULL }, { 'p', &ls.perms, NULL },
-			      { 0 } };
-	char *pos[1] = { "/" };
-	int rc;
-
-	if (parse(t, argc, argv, opts, pos, 0, 1) < 0)
-		return PVCTL_USAGE;
-	rc = store_connect(t);
-	if (rc)
-		return rc;
-	ls.width = ls_width(ls.full);
-	ls.column = ls.full ? 0 : LS_PERM_COLUMN;
-	rc = ls_dir(&ls, pos[0], 0);
-	fflush(stdout);
 	return rc;
 }
 
@@ -662,7 +416,7 @@ static void watch_event(struct pvhv_store *s, const char *path,
 		w->left--;
 }
 
-static int watch_loop(struct st *t, struct watching *w)
+static int watch_loop(struct stc *t, struct watching *w)
 {
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
 	struct pollfd p = { .fd = pvhv_store_fd(t->s), .events = POLLIN };
@@ -673,19 +427,19 @@ static int watch_loop(struct st *t, struct watching *w)
 		int rc = pvhv_store_process(t->s);
 
 		if (rc < 0)
-			return fail(t, rc, "watching");
+			return stc_fail(t, rc, "watching");
 		if (w->left && poll(&p, 1, -1) < 0 && errno != EINTR)
-			return fail(t, -errno, "watching");
+			return stc_fail(t, -errno, "watching");
 	}
 	return PVCTL_OK;
 }
 
-static int sub_watch(struct st *t, int argc, char **argv)
+static int sub_watch(struct stc *t, int argc, char **argv)
 {
 	const char *count = NULL;
-	struct opt opts[] = { { 'n', NULL, &count }, { 0 } };
+	struct stc_opt opts[] = { { 'n', NULL, &count }, { 0 } };
 	char **pos = calloc((size_t)argc, sizeof(*pos));
-	int n = pos ? parse(t, argc, argv, opts, pos, 1, argc) : -1;
+	int n = pos ? stc_parse(t, argc, argv, opts, pos, 1, argc) : -1;
 	struct watching w = { .left = -1 };
 	int rc = PVCTL_USAGE;
 	char *end;
@@ -700,13 +454,13 @@ static int sub_watch(struct st *t, int argc, char **argv)
 		}
 	}
 	if (n > 0)
-		rc = store_connect(t);
+		rc = stc_connect(t);
 	/* The token is the path as given, so lines tell watches apart. */
 	for (int i = 0; rc == PVCTL_OK && i < n; i++) {
 		int e = pvhv_store_watch(t->s, pos[i], pos[i], watch_event, &w);
 
 		if (e)
-			rc = fail_path(t, e, pos[i]);
+			rc = stc_fail_path(t, e, pos[i]);
 	}
 	if (rc == PVCTL_OK)
 		rc = watch_loop(t, &w);
@@ -717,7 +471,7 @@ static int sub_watch(struct st *t, int argc, char **argv)
 /* ---- chmod --------------------------------------------------------------- */
 
 struct chmod {
-	struct st *t;
+	struct stc *t;
 	const struct pvhv_store_perm *perm;
 	unsigned int n;
 };
@@ -726,7 +480,7 @@ static int chmod_one(struct chmod *m, const char *path)
 {
 	int rc = pvhv_store_set_perms(m->t->s, TX, path, m->perm, m->n);
 
-	return rc ? fail_path(m->t, rc, path) : PVCTL_OK;
+	return rc ? stc_fail_path(m->t, rc, path) : PVCTL_OK;
 }
 
 static int chmod_tree(struct chmod *m, const char *path)
@@ -739,11 +493,12 @@ static int chmod_tree(struct chmod *m, const char *path)
 		return rc;
 	rc = pvhv_store_directory(m->t->s, TX, path, &names, &n);
 	if (rc)
-		return fail_path(m->t, rc, path);
+		return stc_fail_path(m->t, rc, path);
 	for (unsigned int i = 0; rc == PVCTL_OK && i < n; i++) {
-		char *child = join(path, names[i]);
+		char *child = stc_join(path, names[i]);
 
-		rc = child ? chmod_tree(m, child) : fail(m->t, -ENOMEM, path);
+		rc = child ? chmod_tree(m, child)
+			   : stc_fail(m->t, -ENOMEM, path);
 		free(child);
 	}
 	free(names);
@@ -757,14 +512,14 @@ static int chmod_up(struct chmod *m, const char *path)
 	int rc = PVCTL_OK;
 
 	if (!p)
-		return fail(m->t, -ENOMEM, path);
+		return stc_fail(m->t, -ENOMEM, path);
 	for (up(p); rc == PVCTL_OK && p[0]; up(p))
 		rc = chmod_one(m, p);
 	free(p);
 	return rc;
 }
 
-static int perms_parse(struct st *t, char **pos, int n,
+static int perms_parse(struct stc *t, char **pos, int n,
 		       struct pvhv_store_perm *perm)
 {
 	for (int i = 0; i < n; i++) {
@@ -779,19 +534,20 @@ static int perms_parse(struct st *t, char **pos, int n,
 	return 0;
 }
 
-static int sub_chmod(struct st *t, int argc, char **argv)
+static int sub_chmod(struct stc *t, int argc, char **argv)
 {
 	bool recurse = false, upwards = false;
-	struct opt opts[] = { { 'r', &recurse, NULL }, { 'u', &upwards, NULL },
-			      { 0 } };
+	struct stc_opt opts[] = { { 'r', &recurse, NULL },
+				  { 'u', &upwards, NULL },
+				  { 0 } };
 	char **pos = calloc((size_t)argc, sizeof(*pos));
 	struct pvhv_store_perm *perm = calloc((size_t)argc, sizeof(*perm));
-	int n = pos && perm ? parse(t, argc, argv, opts, pos, 2, argc) : -1;
+	int n = pos && perm ? stc_parse(t, argc, argv, opts, pos, 2, argc) : -1;
 	struct chmod m = { .t = t, .perm = perm, .n = (unsigned int)(n - 1) };
 	int rc = PVCTL_USAGE;
 
 	if (n > 1 && perms_parse(t, pos + 1, n - 1, perm) == 0)
-		rc = store_connect(t);
+		rc = stc_connect(t);
 	if (rc == PVCTL_OK)
 		rc = recurse ? chmod_tree(&m, pos[0]) : chmod_one(&m, pos[0]);
 	if (rc == PVCTL_OK && upwards)
@@ -805,11 +561,11 @@ static int sub_chmod(struct st *t, int argc, char **argv)
 
 static const struct {
 	const char *name, *usage;
-	int (*run)(struct st *t, int argc, char **argv);
+	int (*run)(struct stc *t, int argc, char **argv);
 } subs[] = {
 	{ "read", "[-R] [-p] PATH...", sub_read },
 	{ "write", "[-R] PATH VALUE [PATH VALUE...]", sub_write },
-	{ "ls", "[-f] [-p] [PATH]", sub_ls },
+	{ "ls", "[-f] [-p] [PATH]", stc_ls },
 	{ "rm", "[-t] PATH...", sub_rm },
 	{ "watch", "[-n COUNT] PATH...", sub_watch },
 	{ "chmod", "[-r] [-u] PATH PERM...", sub_chmod },
@@ -861,7 +617,7 @@ const char pvctl_store_help[] =
 
 int pvctl_store_run(struct pvctl *c, int argc, char **argv)
 {
-	struct st t = { .c = c };
+	struct stc t = { .c = c };
 	int rc;
 
 	if (argc < 2)

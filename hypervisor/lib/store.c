@@ -159,8 +159,14 @@ static void flush(struct pvhv_store *s)
 		}
 		s->ooff += (size_t)n;
 	}
-	if (s->ooff == s->olen)
+	if (s->ooff == s->olen) {
 		s->ooff = s->olen = 0;
+		if (s->ocap > HVS_OBUF_KEEP) { /* a burst is over: give back */
+			free(s->obuf);
+			s->obuf = NULL;
+			s->ocap = 0;
+		}
+	}
 	update_pollout(s);
 }
 

@@ -41,6 +41,8 @@
 #define HVS_SOCKET "xenstored.sock"
 /* Input buffer: whole messages, several per read. */
 #define HVS_IBUF (16u * PV_XS_MSG_MAX)
+/* Output buffer kept between bursts; a bigger one is freed once sent. */
+#define HVS_OBUF_KEEP (64u * 1024u)
 /* Messages pvhv_store_process() handles before it lets the loop run. */
 #define HVS_BUDGET 256u
 /* DIRECTORY_PART restarts when the directory keeps changing. */

@@ -345,7 +345,8 @@ long pvhv_hypercall(struct pvhv *h, unsigned long nr, const uint64_t args[5],
  *   -errno: nothing was queued and the callback never runs.  Any number
  *   of requests may be in flight; callbacks run in the order the requests
  *   were made, and only ever from pvhv_store_process(), never from the
- *   call that queued them.  A callback may be NULL (nobody listens).
+ *   call that queued them.  A completion callback may be NULL (nobody
+ *   listens; a watch's event callback may not).
  *   Values, names and permissions passed to a callback are valid during
  *   the call only.  tx is a transaction id or PVHV_STORE_TX_NONE.
  *
@@ -412,8 +413,20 @@ long pvhv_hypercall(struct pvhv *h, unsigned long nr, const uint64_t args[5],
  * owed never run.  Do not close a handle from its own callbacks.  A
  * handle is not thread-safe.
  *
+ * Example (an event loop, libevent):
+ *     static void on_store(evutil_socket_t fd, short what, void *arg)
+ *     {
+ *             if (pvhv_store_process(arg) < 0)
+ *                     ...the store is gone...
+ *     }
+ *     ev = event_new(base, pvhv_store_fd(s), EV_READ | EV_PERSIST,
+ *                    on_store, s);
+ *     event_add(ev, NULL);
+ *     pvhv_store_watch_async(s, "backend/vkb", "vkb", on_change, NULL,
+ *                            dev);
+ *
  * Example (a tool):
- *     struct pvhv_store *s;
+ *     struct pvhv_store *s = NULL;
  *     char *v;
  *     if (pvhv_store_open(NULL, 0, &s) == 0 &&
  *         pvhv_store_read(s, PVHV_STORE_TX_NONE, "/local/domain/1/name",

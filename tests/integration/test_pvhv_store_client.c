@@ -18,14 +18,13 @@
  *   errors           ENOENT, EINVAL, E2BIG (local and the store's),
  *                    unknown transactions; perms round trip
  *   big_directory    a list over one reply's size comes in parts
- *   pvctl_vs_tools   `pvctl store` output against Debian's xenstore-read
- *                    and xenstore-ls (skipped, saying why, without them)
  *   killed           pvhv killed while requests are in flight and a
  *                    blocking call waits: every callback gets
  *                    -ECONNRESET, later calls fail at once, nothing leaks
  *
  * EACCES cannot happen here (every socket client is dom0); the decoding
  * of every error name is in tests/unit/test_libpvhv_store_fake.c.
+ * `pvctl store` is tests/integration/test_pvctl_store.c.
  */
 #include <errno.h>
 #include <poll.h>
@@ -648,125 +647,6 @@ static void big_directory(void **state)
 	pvhv_store_close(s);
 }
 
-/* ---- pvctl store against xenstore-utils ------------------------------------------------ */
-
-/* stdout of a shell command line, with XENSTORED_PATH set. */
-static int run(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int run(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	/* In braces: hvt_sh() appends 2>&1 to the whole line. */
-	return hvt_sh(out, len, "export XENSTORED_PATH=%s/xenstored.sock; "
-				"{ %s ; }",
-		      t.rundir, cmd);
-}
-
-static void same_output(const char *pvctl_args, const char *tool_cmd)
-{
-	static char a[65536], b[65536];
-	int ra = run(a, sizeof(a), "%s --rundir %s store %s 2>/dev/null",
-		     PVCTL_BIN, t.rundir, pvctl_args);
-	int rb = run(b, sizeof(b), "%s 2>/dev/null", tool_cmd);
-
-	if (strcmp(a, b) || ra != rb)
-		fprintf(stderr, "pvctl store %s (%d):\n%s\n%s (%d):\n%s\n",
-			pvctl_args, ra, a, tool_cmd, rb, b);
-	assert_string_equal(a, b);
-	assert_int_equal(ra, rb);
-}
-
-static void pvctl_vs_tools(void **state)
-{
-	char out[4096];
-
-	(void)state;
-	/* The tree, written by pvctl with xenstore-write's escapes. */
-	assert_int_equal(
-		run(out, sizeof(out),
-		    "%s --rundir %s store write /tool/pv/a hello "
-		    "/tool/pv/b/c deep '/tool/pv/esc' 'x\\ty\\n\\001\\x7f\\\\'"
-		    " /tool/pv/long $(printf '%%0150d' 0) "
-		    "/tool/pv/$(printf 'n%%.0s' $(seq 90)) short",
-		    PVCTL_BIN, t.rundir),
-		0);
-	assert_int_equal(run(out, sizeof(out), "%s --rundir %s store chmod "
-					       "/tool/pv/a n3 r5",
-			     PVCTL_BIN, t.rundir),
-			 0);
-	if (run(out, sizeof(out), "command -v xenstore-ls xenstore-read") !=
-	    0) {
-		fprintf(stderr, "SKIPPED pvctl_vs_tools: xenstore-ls and "
-				"xenstore-read are not installed (Debian's "
-				"xenstore-utils; scripts/deps.sh installs "
-				"it)\n");
-		skip();
-	}
-	same_output("ls /tool/pv", "xenstore-ls /tool/pv");
-	same_output("ls -p /tool/pv", "xenstore-ls -p /tool/pv");
-	same_output("ls -f /tool/pv", "xenstore-ls -f /tool/pv");
-	same_output("ls -f -p /tool", "xenstore-ls -f -p /tool");
-	same_output("ls", "xenstore-ls");
-	same_output("ls /tool/pv/a", "xenstore-ls /tool/pv/a");
-	same_output("ls /tool/none", "xenstore-ls /tool/none");
-	same_output("read /tool/pv/a /tool/pv/esc /tool/pv/long",
-		    "xenstore-read /tool/pv/a /tool/pv/esc /tool/pv/long");
-	same_output("read -p /tool/pv/esc", "xenstore-read -p /tool/pv/esc");
-	same_output("read -R /tool/pv/esc", "xenstore-read -R /tool/pv/esc");
-	same_output("read /tool/pv/a /tool/none",
-		    "xenstore-read /tool/pv/a /tool/none");
-
-	/* The other direction: what the tools wrote, pvctl reads. */
-	assert_int_equal(run(out, sizeof(out), "xenstore-write /tool/pv/w "
-					       "'a\\tb\\x41'"),
-			 0);
-	same_output("read -R /tool/pv/w", "printf 'a\\tbA'");
-	/* watch -n: the initial event and two changes. */
-	assert_int_equal(
-		run(out, sizeof(out),
-		    "f=%s/w.out; (timeout 10 %s --rundir %s store watch -n 3 "
-		    "/tool/pv/w > $f) & for i in $(seq 250); do [ -s $f ] && "
-		    "break; sleep 0.02; done; xenstore-write /tool/pv/w 1; "
-		    "xenstore-rm /tool/pv/w; wait $!; cat $f",
-		    t.rundir, PVCTL_BIN, t.rundir),
-		0);
-	assert_string_equal(out, "/tool/pv/w /tool/pv/w\n/tool/pv/w "
-				 "/tool/pv/w\n/tool/pv/w /tool/pv/w\n");
-	/* rm -t takes empty parents along, as xenstore-rm -t does. */
-	assert_int_equal(run(out, sizeof(out), "%s --rundir %s store rm -t "
-					       "/tool/pv/b/c && xenstore-ls "
-					       "-f /tool/pv | grep -c /b",
-			     PVCTL_BIN, t.rundir),
-			 1);
-	assert_string_equal(out, "0\n");
-	/* chmod -r reaches every node below. */
-	assert_int_equal(run(out, sizeof(out), "%s --rundir %s store chmod -r "
-					       "/tool/pv b2 && xenstore-ls -p "
-					       "/tool/pv | grep -vc '(b2)$'",
-			     PVCTL_BIN, t.rundir),
-			 1);
-	assert_string_equal(out, "0\n");
-	/* Usage mistakes say how to get help and exit 2. */
-	assert_int_equal(run(out, sizeof(out), "%s store chmod /tool/pv q5 2>&1",
-			     PVCTL_BIN),
-			 2);
-	assert_non_null(strstr(out, "not a permission"));
-	assert_int_equal(run(out, sizeof(out), "%s store 2>&1", PVCTL_BIN), 2);
-	assert_non_null(strstr(out, "pvctl store --help"));
-	assert_int_equal(run(out, sizeof(out), "%s store --help", PVCTL_BIN),
-			 0);
-	assert_non_null(strstr(out, "watch [-n COUNT] PATH..."));
-	assert_int_equal(run(out, sizeof(out), "%s --rundir %s store rm "
-					       "/tool/pv",
-			     PVCTL_BIN, t.rundir),
-			 0);
-}
-
 /* ---- pvhv dies ----------------------------------------------------------------------- */
 
 struct killed {
@@ -867,7 +747,6 @@ int main(void)
 		cmocka_unit_test(transactions),
 		cmocka_unit_test(errors),
 		cmocka_unit_test(big_directory),
-		cmocka_unit_test(pvctl_vs_tools),
 		cmocka_unit_test(killed),
 	};
 

@@ -283,6 +283,32 @@ static void backlog(void **state)
 	}
 	pump_until(s, &done, 2000, 20000);
 	assert_int_equal(pvhv_store_pending(s), 0);
+	/* Again, with a blocking call behind the backlog: it sends all of
+	 * it first, and the 2000 replies wait for process(). */
+	done = 0;
+	for (int i = 0; i < 2000; i++) {
+		snprintf(path, sizeof(path), "/tool/bl/%d", i % 50);
+		big[0] = (char)('A' + i % 26);
+		assert_int_equal(pvhv_store_write_async(s, TX, path, big,
+							sizeof(big),
+							count_done, &done),
+				 0);
+	}
+	{
+		char *v;
+		size_t len;
+
+		/* The last write to /tool/bl/49 was i = 1999: 'A' + 23. */
+		assert_int_equal(pvhv_store_read(s, TX, "/tool/bl/49", &v,
+						 &len),
+				 0);
+		assert_int_equal(len, sizeof(big));
+		assert_int_equal(v[0], 'X');
+		free(v);
+	}
+	assert_int_equal(done, 0);
+	assert_int_equal(pvhv_store_pending(s), 2000);
+	pump_until(s, &done, 2000, 20000);
 	assert_int_equal(pvhv_store_rm(s, TX, "/tool/bl"), 0);
 	pvhv_store_close(s);
 }

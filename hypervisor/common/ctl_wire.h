@@ -20,6 +20,8 @@
 
 #define PVHV_CTL_VERSION 1
 #define PVHV_CTL_SOCKET "pvhv.sock"
+/* The store's dom0 socket in the same directory (the xenstored wire). */
+#define PVHV_STORE_SOCKET "xenstored.sock"
 #define PVHV_CTL_LOCK "pvhv.lock"
 #define PVHV_CTL_MAX_PAYLOAD 65536u
 #define PVHV_CTL_MAX_FDS 8

@@ -33,12 +33,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctl_wire.h"
 #include "pvkit/hv.h"
 #include "pvkit/store.h"
 
 /* pvhv's store socket in its run directory (the daemon's
  * HV_STORE_SOCKET). */
-#define HVS_SOCKET "xenstored.sock"
+#define HVS_SOCKET PVHV_STORE_SOCKET
 /* Input buffer: whole messages, several per read. */
 #define HVS_IBUF (16u * PV_XS_MSG_MAX)
 /* Output buffer kept between bursts; a bigger one is freed once sent. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl_wire.h"
 #include "store_cmd.h"
 
 #define TX PVHV_STORE_TX_NONE
@@ -115,13 +116,13 @@ static void describe_socket(struct stc *t)
 	char dir[4096];
 
 	if (t->c->rundir)
-		snprintf(t->where, sizeof(t->where), "%s/xenstored.sock",
+		snprintf(t->where, sizeof(t->where), "%s/" PVHV_STORE_SOCKET,
 			 t->c->rundir);
 	else if (env && *env)
 		snprintf(t->where, sizeof(t->where), "%s (XENSTORED_PATH)",
 			 env);
 	else if (pvhv_default_rundir(dir, sizeof(dir)) == 0)
-		snprintf(t->where, sizeof(t->where), "%s/xenstored.sock", dir);
+		snprintf(t->where, sizeof(t->where), "%s/" PVHV_STORE_SOCKET, dir);
 	else
 		snprintf(t->where, sizeof(t->where), "the store socket");
 }

@@ -256,7 +256,7 @@ void hv_ctl_free_clients(struct hv *hv);
 /* The store's dom0 socket, DIR/xenstored.sock (xs_socket.c): listen at
  * start (hv->store must exist); close drops every connection and removes
  * the socket file.  Close is fine after a failed or no listen. */
-#define HV_STORE_SOCKET "xenstored.sock"
+#define HV_STORE_SOCKET PVHV_STORE_SOCKET
 int hv_store_listen(struct hv *hv);
 void hv_store_close(struct hv *hv);
 

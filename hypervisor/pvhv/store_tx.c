@@ -262,7 +262,20 @@ static void apply_one(const char *key, void *val, void *arg)
 		a->rc = rc;
 }
 
-static int commit(struct store *st, struct stx *tx)
+/* Each write in the transaction kept the guest within its node quota as
+ * the transaction saw the tree; other changes committed meanwhile (its
+ * other transactions, say) may have used the room since. */
+static bool over_quota(struct store *st, const struct stx *tx, uint16_t who)
+{
+	struct sdom *d = store_dom(st, who, false);
+	int add = tx_delta_of(tx, who);
+	unsigned int max = st->q.entry_nb;
+
+	return who != 0 && max && add > 0 &&
+	       (d ? d->nodes : 0) + (unsigned int)add > max;
+}
+
+static int commit(struct store *st, struct stx *tx, uint16_t who)
 {
 	struct check chk = {.st = st};
 	struct apply app = {.st = st};
@@ -273,6 +286,8 @@ static int commit(struct store *st, struct stx *tx)
 	smap_each(&tx->ents, check_one, &chk);
 	if (chk.conflict)
 		return -XEN_EAGAIN;
+	if (over_quota(st, tx, who))
+		return -XEN_ENOSPC;
 	smap_each(&tx->ents, apply_one, &app);
 	for (p = tx->pend; p; p = p->next)
 		watch_fire(st, p->path, p->exact, p->perm, p->nperm);
@@ -285,7 +300,7 @@ int tx_end(struct store_conn *c, struct stx *tx, bool do_commit)
 
 	unlink_tx(c, tx);
 	if (do_commit)
-		rc = commit(c->st, tx);
+		rc = commit(c->st, tx, c->domid);
 	tx_free(tx);
 	return rc;
 }

@@ -715,6 +715,38 @@ static void quota_nodes_and_others_keep_working(void **state)
 	}
 }
 
+/* Two transactions that each fit the node quota alone must not both
+ * commit: the second finds the room used. */
+static void quota_nodes_rechecked_at_commit(void **state)
+{
+	struct fx *f = *state;
+	char p[64];
+	unsigned int i;
+	uint32_t t, u;
+
+	is_ok(C(&f->g1, XS_MKDIR, "data/a\0"));
+	is_ok(C(&f->g1, XS_MKDIR, "data/b\0"));
+	for (i = 0;; i++) {
+		int l = snprintf(p, sizeof(p), "data/n%u", i);
+		struct msg *m = call(&f->g1, XS_WRITE, 0, p, (size_t)l + 1);
+
+		if (m->h.type == XS_ERROR)
+			break;
+	}
+	is_ok(C(&f->g1, XS_RM, "data/n0\0"));
+	is_ok(C(&f->g1, XS_RM, "data/n1\0"));
+	t = tx_begin(&f->g1);
+	u = tx_begin(&f->g1);
+	is_ok(CT(&f->g1, XS_WRITE, t, "data/a/1\0v"));
+	is_ok(CT(&f->g1, XS_WRITE, t, "data/a/2\0v"));
+	is_ok(CT(&f->g1, XS_WRITE, u, "data/b/1\0v"));
+	is_ok(CT(&f->g1, XS_WRITE, u, "data/b/2\0v"));
+	is_ok(CT(&f->g1, XS_TRANSACTION_END, t, "T\0"));
+	is_err(CT(&f->g1, XS_TRANSACTION_END, u, "T\0"), "ENOSPC");
+	is_err(C(&f->g1, XS_READ, "data/b/1\0"), "ENOENT");
+	is_err(C(&f->g1, XS_WRITE, "data/c\0v"), "ENOSPC");
+}
+
 static void quota_value_size(void **state)
 {
 	struct fx *f = *state;
@@ -960,6 +992,7 @@ static const struct CMUnitTest tests[] = {
     T(tx_conflict_eagain),
     T(tx_hostile_ids),
     T(quota_nodes_and_others_keep_working),
+    T(quota_nodes_rechecked_at_commit),
     T(quota_value_size),
     T(quota_watches),
     T(quota_transactions),

@@ -51,7 +51,8 @@
  * Transactions.  TRANSACTION_START replies the id ("3\0"); requests with
  * that tx_id see the tree as it was plus their own changes.  At
  * TRANSACTION_END "T" the commit fails with EAGAIN when anything the
- * transaction read or wrote changed meanwhile; "F" discards it.
+ * transaction read or wrote changed meanwhile, and with ENOSPC when its
+ * new nodes no longer fit the guest's node quota; "F" discards it.
  *
  * Domains.  store_domain_introduce() creates /local/domain/<id> laid out
  * as a toolstack does: the home, "device" and "control" are dom0's and

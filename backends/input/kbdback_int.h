@@ -102,6 +102,9 @@ uint32_t kbdback_ring_room(uint32_t prod, uint32_t cons);
 /* v (0..KBDBACK_ABS_ONE) scaled to 0..extent, rounded. */
 int32_t kbdback_scale(uint32_t v, uint32_t extent);
 
+/* Devices the libinput host side has now (its state from open()). */
+unsigned int kbdback_libinput_devices(void *state);
+
 /* ---- the script host side's parser (script.c) ---------------------------- */
 
 enum kbd_script_kind {

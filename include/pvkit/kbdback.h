@@ -160,7 +160,9 @@ struct kbdback_source_ops {
 	const char *args_help; /* one line: what open()'s args mean */
 	unsigned int poll_ms;  /* fd() -1: call read() this often */
 	/* args may be NULL.  0 with *state set; else -errno with a message
-	 * for a person in err. */
+	 * for a person in err.  err may hold a notice on success too (e.g.
+	 * "no input devices ... waiting"): show it when err[0] is set; the
+	 * caller clears err before the call. */
 	int (*open)(const char *args, void **state, char *err, size_t errlen);
 	void (*close)(void *state);
 	/* Readable when read() has something, or -1 (poll, see poll_ms). */

@@ -283,8 +283,10 @@ static int parse_setting(struct parser *ps, struct xlcfg *cfg)
 	ps->key = key;
 	skip_space(ps, false);
 	if (ps->p >= ps->end || *ps->p != '=') {
+		rc = fail(ps, "expected '=' after the key"); /* names key */
+		ps->key = NULL;
 		free(key);
-		return fail(ps, "expected '=' after the key");
+		return rc;
 	}
 	ps->p++;
 	rc = parse_value(ps, &v);

@@ -16,46 +16,39 @@
  *
  * Usage: test_vm_libinput [--list | CASE-PATTERN]  (tests/unit/unit.h)
  */
-#define _DEFAULT_SOURCE /* usleep, dirent details */
+#define _DEFAULT_SOURCE
 
 #include "unit.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libinput.h>
-#include <libudev.h>
 #include <linux/input.h>
-#include <linux/uinput.h>
 
-/* Touchscreen geometry: 4096 x 4096 units at 16 units/mm (256 mm square). */
-#define TS_MAX	 4095
-#define TS_RES	 16
-#define TS_SLOTS 10
+#include "vinput.h"
 
-/* How long udev and libinput get; TCG guests are slow. */
+#define TS_MAX	 VINPUT_TS_MAX
+#define TS_RES	 VINPUT_TS_RES
+#define TS_SLOTS VINPUT_TS_SLOTS
+
+/* How long libinput gets to report an event; TCG guests are slow. */
 #define WAIT_MS 10000
 
 struct vdev {
-	int ufd;	/* /dev/uinput handle; closing it unplugs */
-	char node[300]; /* /dev/input/eventN */
-	struct libinput_device *li_dev;
+	struct vinput in;		/* the uinput side */
+	struct libinput_device *li_dev; /* libinput's handle, ref held */
 };
 
 struct rig {
-	struct udev *udev;
 	struct libinput *li;
 	struct vdev kbd, ptr, ts;
 };
-
-/* --- small helpers ------------------------------------------------------ */
 
 static long long now_ms(void)
 {
@@ -67,14 +60,8 @@ static long long now_ms(void)
 
 static void emit(const struct vdev *v, int type, int code, int value)
 {
-	struct input_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = (unsigned short)type;
-	ev.code = (unsigned short)code;
-	ev.value = value;
-	if (write(v->ufd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev))
-		fail_msg("write to uinput (%s): %s", v->node, strerror(errno));
+	if (vinput_emit(&v->in, type, code, value) < 0)
+		fail_msg("cannot write to %s", v->in.node);
 }
 
 static void syn(const struct vdev *v)
@@ -82,178 +69,38 @@ static void syn(const struct vdev *v)
 	emit(v, EV_SYN, SYN_REPORT, 0);
 }
 
-static void set_bit_or_fail(int fd, unsigned long req, int bit)
+static void mt_contact(const struct vdev *v, int slot, int id, int x, int y)
 {
-	if (ioctl(fd, req, bit) < 0)
-		fail_msg("uinput ioctl 0x%lx(%d): %s", req, bit,
-			 strerror(errno));
+	if (vinput_touch(&v->in, slot, id, x, y) < 0)
+		fail_msg("cannot write to %s", v->in.node);
 }
 
-static void abs_setup(int fd, int code, int max, int res)
+/* Make a device, wait for udev, hand it to libinput's path backend. */
+static void make(struct rig *r, struct vdev *v, enum vinput_kind kind,
+		 const char *name)
 {
-	struct uinput_abs_setup a;
-
-	memset(&a, 0, sizeof(a));
-	a.code = (unsigned short)code;
-	a.absinfo.minimum = 0;
-	a.absinfo.maximum = max;
-	a.absinfo.resolution = res;
-	set_bit_or_fail(fd, UI_SET_ABSBIT, code);
-	if (ioctl(fd, UI_ABS_SETUP, &a) < 0)
-		fail_msg("UI_ABS_SETUP %d: %s", code, strerror(errno));
-}
-
-/* The event node of the input device uinput just made (inputN/eventM). */
-static void find_event_node(struct vdev *v)
-{
-	char sysname[32] = "", dir[96];
-	struct dirent *de;
-	DIR *d;
-
-	if (ioctl(v->ufd, UI_GET_SYSNAME(sizeof(sysname)), sysname) < 0)
-		fail_msg("UI_GET_SYSNAME: %s", strerror(errno));
-	snprintf(dir, sizeof(dir), "/sys/devices/virtual/input/%s", sysname);
-	for (long long end = now_ms() + WAIT_MS; now_ms() < end;) {
-		d = opendir(dir);
-		while (d && (de = readdir(d)) != NULL) {
-			if (strncmp(de->d_name, "event", 5) != 0)
-				continue;
-			snprintf(v->node, sizeof(v->node), "/dev/input/%s",
-				 de->d_name);
-			closedir(d);
-			if (access(v->node, R_OK) == 0)
-				return;
-			d = NULL;
-		}
-		if (d)
-			closedir(d);
-		usleep(10000);
-	}
-	fail_msg("%s has no readable event node after %d ms (evdev loaded?)",
-		 dir, WAIT_MS);
-}
-
-/*
- * libinput takes a device only once udev has tagged it: wait until udev's
- * database says the node is initialised with ID_INPUT and the class we made
- * (ID_INPUT_KEYBOARD, _MOUSE, _TOUCHSCREEN).
- */
-static void wait_udev(struct rig *r, const struct vdev *v, const char *class)
-{
-	const char *name = strrchr(v->node, '/') + 1;
-	struct udev_device *d;
-	const char *in, *cl;
-	bool ok;
-
-	for (long long end = now_ms() + WAIT_MS; now_ms() < end;) {
-		d = udev_device_new_from_subsystem_sysname(r->udev, "input",
-							   name);
-		ok = false;
-		if (d && udev_device_get_is_initialized(d)) {
-			in = udev_device_get_property_value(d, "ID_INPUT");
-			cl = udev_device_get_property_value(d, class);
-			ok = in && cl && strcmp(in, "1") == 0 &&
-			     strcmp(cl, "1") == 0;
-		}
-		if (d)
-			udev_device_unref(d);
-		if (ok)
-			return;
-		usleep(20000);
-	}
-	d = udev_device_new_from_subsystem_sysname(r->udev, "input", name);
-	fprintf(stderr, "udev's view of %s: %s\n", v->node,
-		!d				    ? "no device"
-		: udev_device_get_is_initialized(d) ? "initialised"
-						    : "not initialised");
-	for (struct udev_list_entry *e =
-		 d ? udev_device_get_properties_list_entry(d) : NULL;
-	     e; e = udev_list_entry_get_next(e))
-		fprintf(stderr, "  %s=%s\n", udev_list_entry_get_name(e),
-			udev_list_entry_get_value(e));
-	if (d)
-		udev_device_unref(d);
-	fail_msg("udev never tagged %s with ID_INPUT=1 and %s=1 within %d ms "
-		 "(is systemd-udevd running? vm.sh --udev starts it)",
-		 v->node, class, WAIT_MS);
-}
-
-/* Create the device described so far on v->ufd (ioctls done by caller). */
-static void vdev_create(struct rig *r, struct vdev *v, const char *name,
-			unsigned short product, const char *udev_class)
-{
-	struct uinput_setup s;
-
-	memset(&s, 0, sizeof(s));
-	s.id.bustype = BUS_VIRTUAL;
-	s.id.vendor = 0x5056; /* "PV" */
-	s.id.product = product;
-	s.id.version = 1;
-	snprintf(s.name, sizeof(s.name), "%s", name);
-	if (ioctl(v->ufd, UI_DEV_SETUP, &s) < 0 ||
-	    ioctl(v->ufd, UI_DEV_CREATE) < 0)
-		fail_msg("uinput: creating '%s': %s", name, strerror(errno));
-	find_event_node(v);
-	wait_udev(r, v, udev_class);
-	v->li_dev = libinput_path_add_device(r->li, v->node);
+	if (vinput_create(&v->in, kind, name) < 0)
+		fail_msg("cannot create '%s' (see above)", name);
+	v->li_dev = libinput_path_add_device(r->li, v->in.node);
 	if (!v->li_dev)
-		fail_msg("libinput_path_add_device(%s) refused '%s'", v->node,
-			 name);
+		fail_msg("libinput_path_add_device(%s) refused '%s'",
+			 v->in.node, name);
 	libinput_device_ref(v->li_dev);
-}
-
-static void vdev_open(struct vdev *v)
-{
-	v->ufd = open("/dev/uinput", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (v->ufd < 0)
-		fail_msg("open /dev/uinput: %s (this test runs inside the VM "
-			 "rig: tests/vm/vm.sh --module uinput --module evdev "
-			 "--udev)",
-			 strerror(errno));
 }
 
 static void make_keyboard(struct rig *r)
 {
-	vdev_open(&r->kbd);
-	set_bit_or_fail(r->kbd.ufd, UI_SET_EVBIT, EV_KEY);
-	/* KEY_ESC..KEY_MICMUTE: udev calls it a keyboard (needs 1..31). */
-	for (int k = KEY_ESC; k <= KEY_MICMUTE; k++)
-		set_bit_or_fail(r->kbd.ufd, UI_SET_KEYBIT, k);
-	vdev_create(r, &r->kbd, "pvkit vm keyboard", 1, "ID_INPUT_KEYBOARD");
+	make(r, &r->kbd, VINPUT_KEYBOARD, "pvkit vm keyboard");
 }
 
 static void make_pointer(struct rig *r)
 {
-	vdev_open(&r->ptr);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_EVBIT, EV_KEY);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_EVBIT, EV_REL);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_KEYBIT, BTN_LEFT);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_KEYBIT, BTN_RIGHT);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_KEYBIT, BTN_MIDDLE);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_RELBIT, REL_X);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_RELBIT, REL_Y);
-	set_bit_or_fail(r->ptr.ufd, UI_SET_RELBIT, REL_WHEEL);
-	vdev_create(r, &r->ptr, "pvkit vm mouse", 2, "ID_INPUT_MOUSE");
+	make(r, &r->ptr, VINPUT_POINTER, "pvkit vm mouse");
 }
 
 static void make_touchscreen(struct rig *r)
 {
-	int fd;
-
-	vdev_open(&r->ts);
-	fd = r->ts.ufd;
-	set_bit_or_fail(fd, UI_SET_EVBIT, EV_KEY);
-	set_bit_or_fail(fd, UI_SET_EVBIT, EV_ABS);
-	set_bit_or_fail(fd, UI_SET_KEYBIT, BTN_TOUCH);
-	set_bit_or_fail(fd, UI_SET_PROPBIT, INPUT_PROP_DIRECT);
-	abs_setup(fd, ABS_X, TS_MAX, TS_RES);
-	abs_setup(fd, ABS_Y, TS_MAX, TS_RES);
-	abs_setup(fd, ABS_MT_SLOT, TS_SLOTS - 1, 0);
-	abs_setup(fd, ABS_MT_TRACKING_ID, 65535, 0);
-	abs_setup(fd, ABS_MT_POSITION_X, TS_MAX, TS_RES);
-	abs_setup(fd, ABS_MT_POSITION_Y, TS_MAX, TS_RES);
-	vdev_create(r, &r->ts, "pvkit vm touchscreen", 3,
-		    "ID_INPUT_TOUCHSCREEN");
+	make(r, &r->ts, VINPUT_TOUCHSCREEN, "pvkit vm touchscreen");
 }
 
 /* --- libinput side -------------------------------------------------------- */
@@ -394,9 +241,7 @@ static int rig_setup(void **state)
 	struct rig *r = calloc(1, sizeof(*r));
 
 	assert_non_null(r);
-	r->kbd.ufd = r->ptr.ufd = r->ts.ufd = -1;
-	r->udev = udev_new();
-	assert_non_null(r->udev);
+	r->kbd.in = r->ptr.in = r->ts.in = (struct vinput)VINPUT_INIT;
 	r->li = libinput_path_create_context(&li_iface, NULL);
 	assert_non_null(r->li);
 	libinput_log_set_handler(r->li, li_log);
@@ -411,10 +256,7 @@ static void vdev_close(struct vdev *v)
 {
 	if (v->li_dev)
 		libinput_device_unref(v->li_dev);
-	if (v->ufd >= 0) {
-		ioctl(v->ufd, UI_DEV_DESTROY);
-		close(v->ufd);
-	}
+	vinput_destroy(&v->in);
 }
 
 static int rig_teardown(void **state)
@@ -425,7 +267,6 @@ static int rig_teardown(void **state)
 	vdev_close(&r->ptr);
 	vdev_close(&r->ts);
 	libinput_unref(r->li);
-	udev_unref(r->udev);
 	free(r);
 	return 0;
 }
@@ -654,19 +495,6 @@ static void expect_frame(struct rig *r)
 	    expect_ev(r, &r->ts, LIBINPUT_EVENT_TOUCH_FRAME, false));
 }
 
-/* One contact in one slot: id > 0 starts a touch there, 0 moves the one
- * already there, -1 lifts it (then x and y are unused). */
-static void mt_contact(struct rig *r, int slot, int id, int x, int y)
-{
-	emit(&r->ts, EV_ABS, ABS_MT_SLOT, slot);
-	if (id != 0)
-		emit(&r->ts, EV_ABS, ABS_MT_TRACKING_ID, id);
-	if (id >= 0) {
-		emit(&r->ts, EV_ABS, ABS_MT_POSITION_X, x);
-		emit(&r->ts, EV_ABS, ABS_MT_POSITION_Y, y);
-	}
-}
-
 static void touch_two_fingers(void **state)
 {
 	struct rig *r = *state;
@@ -686,7 +514,7 @@ static void touch_two_fingers(void **state)
 			 (double)TS_MAX / TS_RES, (double)TS_MAX / TS_RES);
 
 	/* Frame 1: first finger down. */
-	mt_contact(r, 0, 100, 1000, 2000);
+	mt_contact(&r->ts, 0, 100, 1000, 2000);
 	emit(&r->ts, EV_KEY, BTN_TOUCH, 1);
 	emit(&r->ts, EV_ABS, ABS_X, 1000);
 	emit(&r->ts, EV_ABS, ABS_Y, 2000);
@@ -697,7 +525,7 @@ static void touch_two_fingers(void **state)
 	expect_frame(r);
 
 	/* Frame 2: second finger down. */
-	mt_contact(r, 1, 101, 3000, 500);
+	mt_contact(&r->ts, 1, 101, 3000, 500);
 	syn(&r->ts);
 	expect_touch(
 	    r, &(struct touch_want){LIBINPUT_EVENT_TOUCH_DOWN, 1, 3000, 500},
@@ -708,7 +536,7 @@ static void touch_two_fingers(void **state)
 		fail_msg("seat slots %d and %d", seat_slots[0], seat_slots[1]);
 
 	/* Frame 3: both move (the second only in x): one frame, slot order. */
-	mt_contact(r, 0, 0, 1100, 2100);
+	mt_contact(&r->ts, 0, 0, 1100, 2100);
 	emit(&r->ts, EV_ABS, ABS_MT_SLOT, 1);
 	emit(&r->ts, EV_ABS, ABS_MT_POSITION_X, 2900);
 	emit(&r->ts, EV_ABS, ABS_X, 1100);
@@ -723,12 +551,12 @@ static void touch_two_fingers(void **state)
 	expect_frame(r);
 
 	/* Frame 4: second finger up; frame 5: first finger up. */
-	mt_contact(r, 1, -1, 0, 0);
+	mt_contact(&r->ts, 1, -1, 0, 0);
 	syn(&r->ts);
 	expect_touch(r, &(struct touch_want){LIBINPUT_EVENT_TOUCH_UP, 1, 0, 0},
 		     seat_slots);
 	expect_frame(r);
-	mt_contact(r, 0, -1, 0, 0);
+	mt_contact(&r->ts, 0, -1, 0, 0);
 	emit(&r->ts, EV_KEY, BTN_TOUCH, 0);
 	syn(&r->ts);
 	expect_touch(r, &(struct touch_want){LIBINPUT_EVENT_TOUCH_UP, 0, 0, 0},
@@ -756,7 +584,7 @@ static void three_devices_one_seat(void **state)
 	emit(&r->kbd, EV_KEY, KEY_B, 1);
 	syn(&r->kbd);
 	expect_key(r, KEY_B, LIBINPUT_KEY_STATE_PRESSED, 1);
-	mt_contact(r, 0, 7, 4095, 0);
+	mt_contact(&r->ts, 0, 7, 4095, 0);
 	emit(&r->ts, EV_KEY, BTN_TOUCH, 1);
 	syn(&r->ts);
 	expect_touch(
@@ -774,14 +602,12 @@ static void three_devices_one_seat(void **state)
 	 * Unplugging the touchscreen mid-touch: libinput cancels or lifts
 	 * the touch, then removes the device.  The others keep working.
 	 */
-	ioctl(r->ts.ufd, UI_DEV_DESTROY);
-	close(r->ts.ufd);
-	r->ts.ufd = -1;
+	vinput_destroy(&r->ts.in);
 	for (;;) {
 		ev = next_event(r->li, WAIT_MS);
 		if (!ev)
 			fail_msg("no DEVICE_REMOVED after unplugging %s",
-				 r->ts.node);
+				 r->ts.in.node);
 		enum libinput_event_type t = libinput_event_get_type(ev);
 
 		if (libinput_event_get_device(ev) != r->ts.li_dev)

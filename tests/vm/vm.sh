@@ -105,7 +105,9 @@ fetch_kernel() {
 	mkdir -p "$cache" || skip "cannot create the kernel cache $cache"
 	exec 9>"$cache/lock"
 	flock 9
+	# Fresh: apt was asked lately and a kernel is cached.
 	fresh=$(find "$cache" -maxdepth 1 -name .checked -mmin -"$RECHECK_MIN" 2>/dev/null)
+	ls "$cache"/linux-image-*/.complete >/dev/null 2>&1 || fresh=""
 	[ -n "$fresh" ] || read -r pkg ver < <(apt_kernel_package || true) || true
 	if [ -n "$pkg" ]; then
 		dir="$cache/${pkg}_${ver}"

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl_wire.h"
 #include "harness.h"
 
 static void sleep_ms(int ms)
@@ -103,6 +104,15 @@ const char *hvt_guest_dir(const struct hvt *t)
 	return t->guestdir;
 }
 
+int hvt_store_env(const struct hvt *t, char *path, size_t len)
+{
+	int n = snprintf(path, len, "%s/" PVHV_STORE_SOCKET, t->rundir);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return setenv("XENSTORED_PATH", path, 1) ? -errno : 0;
+}
+
 int hvt_start(struct hvt *t, const char *const *extra)
 {
 	int rc;
@@ -181,7 +191,7 @@ int hvt_stop(struct hvt *t)
 		}
 	}
 	for (int i = 0; i < 2; i++) {
-		const char *name = i ? "xenstored.sock" : "pvhv.sock";
+		const char *name = i ? PVHV_STORE_SOCKET : PVHV_CTL_SOCKET;
 
 		snprintf(sock, sizeof(sock), "%s/%s", t->rundir, name);
 		if (access(sock, F_OK) == 0) {

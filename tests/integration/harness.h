@@ -31,6 +31,10 @@ struct hvt {
 int hvt_start(struct hvt *t, const char *const *extra);
 /* Where the guest programs are for this pvhv. */
 const char *hvt_guest_dir(const struct hvt *t);
+/* Point XENSTORED_PATH (read by libxenstore, xenstore-utils, libpvhv and
+ * pvctl) at this pvhv's store socket, for this process and the commands it
+ * runs; the path is copied to path (a sun_path's size always does). */
+int hvt_store_env(const struct hvt *t, char *path, size_t len);
 /* 0 when pvhv exited with status 0 and left nothing behind. */
 int hvt_stop(struct hvt *t);
 

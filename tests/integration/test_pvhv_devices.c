@@ -62,10 +62,7 @@ static int setup(void **state)
 	(void)state;
 	if (hvt_start(&t, NULL))
 		return -1;
-	if ((size_t)snprintf(sock_path, sizeof(sock_path), "%s/xenstored.sock",
-			     t.rundir) >= sizeof(sock_path))
-		return -1;
-	return setenv("XENSTORED_PATH", sock_path, 1);
+	return hvt_store_env(&t, sock_path, sizeof(sock_path));
 }
 
 static int teardown(void **state)

@@ -57,10 +57,7 @@ static int setup(void **state)
 	rc = hvt_start(&t, extra);
 	if (rc)
 		return rc;
-	if ((size_t)snprintf(sock_path, sizeof(sock_path), "%s/xenstored.sock",
-			     t.rundir) >= sizeof(sock_path))
-		return -1;
-	return setenv("XENSTORED_PATH", sock_path, 1);
+	return hvt_store_env(&t, sock_path, sizeof(sock_path));
 }
 
 static int teardown(void **state)

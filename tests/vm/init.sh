@@ -63,6 +63,7 @@ if [ "$PVKIT_VM_SHARE" = 1 ]; then
 fi
 
 cd /test || rig_error "no /test"
+echo
 echo "pvkit-vm: running $* (limit ${PVKIT_VM_TIMEOUT}s) on $(uname -r)"
 timeout "$PVKIT_VM_TIMEOUT" "$@"
 status=$?

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/vm/test_vm_rig.sh — ctest's check of vm.sh itself: two guests, one
-# where vm_rig_probe verifies arguments, --env, --file, --module and --share
-# (and writes a file the host then reads), one where the guest's time limit
+# where vm_rig_probe verifies arguments, --env, --file, --module (with a
+# parameter; uinput, a KMS card, two ALSA cards) and --share (and writes a
+# file the host then reads), one where the guest's time limit
 # stops it and the status (143, SIGTERM) comes back; and the loud skip when
 # qemu is missing.
 # Usage: test_vm_rig.sh VM_SH CACHE PROBE WORKDIR
@@ -22,6 +23,7 @@ set -e
 
 set +e
 "$vm" --cache "$cache" --workdir "$work/vm1" --module uinput \
+	--module bochs --module 'snd-dummy pcm_devs=2' --module snd-aloop \
 	--file "$work/files/data.txt=data.txt" \
 	--file "$work/files/abs.txt=/etc/pvkit-probe/abs.txt" \
 	--env "PVKIT_PROBE=x 'y' \$z" --share "$work/share" --timeout 30 \
@@ -38,4 +40,4 @@ set +e
 st=$?
 set -e
 [ $st = 143 ] || { echo "FAIL: a guest past its limit gave status $st, expected 143"; exit 1; }
-echo "vm_rig: PASS (arguments, env, files, modules, 9p share, time limit, skip)"
+echo "vm_rig: PASS (arguments, env, files, modules, DRM, ALSA, 9p share, time limit, skip)"

@@ -1,8 +1,11 @@
 /*
  * tests/vm/vm_rig_probe.c — the program test_vm_rig.sh runs in the guest to
  * check what vm.sh promises: arguments arrive word for word, --env and
- * --file are in place, modules asked for are loaded, the 9p share is
- * writable, and the exit status comes back.
+ * --file are in place, modules asked for are loaded with their parameters,
+ * the 9p share is writable, and the exit status comes back.  It also checks
+ * the kernel devices later tests rely on: a KMS card with a connected
+ * connector (bochs on qemu's standard VGA) and two ALSA cards (snd-dummy,
+ * snd-aloop).
  *
  * Usage: vm_rig_probe check ARG...   verify everything, exit 0 (1 on error)
  *        vm_rig_probe sleep SECONDS  sleep (to be stopped by the time limit)
@@ -39,6 +42,18 @@ static void check_file(const char *path, const char *want)
 	fclose(f);
 	CHECK(strcmp(buf, want) == 0, "%s holds '%s', expected '%s'", path, buf,
 	      want);
+}
+
+static int file_has(const char *path, const char *needle)
+{
+	char buf[4096] = "";
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
 }
 
 static int module_loaded(const char *name)
@@ -81,6 +96,16 @@ int main(int argc, char **argv)
 	check_file("/etc/pvkit-probe/abs.txt", "absolute\n");
 	CHECK(module_loaded("uinput"), "module uinput is not loaded");
 	CHECK(access("/dev/uinput", W_OK) == 0, "no /dev/uinput");
+	CHECK(access("/dev/dri/card0", W_OK) == 0, "no /dev/dri/card0");
+	CHECK(file_has("/sys/class/drm/card0-Virtual-1/status", "connected"),
+	      "bochs: connector Virtual-1 is not connected");
+	CHECK(file_has("/proc/asound/cards", "Dummy") &&
+		  file_has("/proc/asound/cards", "Loopback"),
+	      "ALSA cards Dummy and Loopback missing");
+	CHECK(file_has("/sys/module/snd_dummy/parameters/pcm_devs", "2,"),
+	      "snd-dummy did not get its parameter pcm_devs=2");
+	CHECK(access("/dev/snd/pcmC0D1p", W_OK) == 0,
+	      "no /dev/snd/pcmC0D1p (the second dummy PCM)");
 	check_file("/mnt/host/from-host.txt", "host\n");
 	out = fopen("/mnt/host/from-guest.txt", "w");
 	CHECK(out != NULL, "cannot write to the 9p share");

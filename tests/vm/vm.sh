@@ -144,7 +144,9 @@ fetch_kernel() {
 		dir=${dir%/.complete}
 		[ -n "$fresh" ] || say "apt offers no kernel; using the cached $(basename "$dir")"
 	fi
-	exec 9>&-
+	# Readers share the lock while they copy from the tree, so a newer
+	# kernel's fetch in another run cannot delete it under them.
+	flock -s 9
 	kroot="$dir"
 	kver=$(ls "$kroot/lib/modules")
 	kernel="$kroot/boot/vmlinuz-$kver"
@@ -311,6 +313,9 @@ initrd="$workdir/initramfs.cpio"
 	newc dev/console $((0020000 | 0600)) 5 1
 	newc TRAILER!!! 0 0 0
 } >>"$initrd"
+cp "$kernel" "$workdir/vmlinuz"
+kernel="$workdir/vmlinuz"
+exec 9>&- # done with the cached tree
 
 # --- the guest -----------------------------------------------------------------
 

@@ -14,7 +14,8 @@
 #
 # Usage: vm.sh [options] [--] PROGRAM [ARG...]
 #   --module 'NAME [PARAM=VALUE...]'  load this kernel module (and its
-#                         dependencies) before the test; repeatable
+#                         dependencies) before the test; a built-in module's
+#                         parameters go on the kernel command line; repeatable
 #   --file SRC[=DEST]     put a file or directory into the guest at DEST
 #                         (default: the same absolute path as SRC); ELF files
 #                         bring their shared libraries along; repeatable
@@ -230,34 +231,44 @@ put_libs "$prog"
 # modprobe find them too.
 [ -z "$share" ] || modules+=(virtio_pci 9pnet_virtio 9p)
 : >"$root/etc/pvkit-vm/modules"
-declare -A loaded=()
+declare -A listed=()
+cmdline_params=""
 for spec in "${modules[@]+"${modules[@]}"}"; do
 	name=${spec%% *}
 	params=""
 	[ "$name" = "$spec" ] || params=${spec#* }
 	deps=$(modprobe -C /dev/null -d "$kroot" -S "$kver" --show-depends "$name" 2>&1) ||
 		fail "kernel $kver has no module $name: $deps"
+	if [ "$(printf '%s\n' "$deps" | tail -n 1 | cut -d' ' -f1)" = builtin ]; then
+		# Built into the kernel: parameters go on its command line.
+		for p in $params; do cmdline_params="$cmdline_params ${name//-/_}.$p"; done
+		continue
+	fi
+	# The last line is the module itself, the ones before its dependencies.
+	self=$(printf '%s\n' "$deps" | tail -n 1 | cut -d' ' -f2)
 	while read -r kind path _; do
 		[ "$kind" = insmod ] || continue
 		rel=${path#"$kroot"}
-		dst="$root${rel%.ko*}.ko"
-		if [ -z "${loaded[$rel]:-}" ]; then
-			mkdir -p "$(dirname "$dst")"
-			case "$path" in
-			*.ko.xz) xz -dc "$path" >"$dst" ;;
-			*.ko.zst) zstd -qdc "$path" >"$dst" ;;
-			*.ko.gz) gzip -dc "$path" >"$dst" ;;
-			*) cp "$path" "$dst" ;;
-			esac
-			loaded[$rel]=1
-			last="${rel%.ko*}.ko"
-			echo "$last" >>"$root/etc/pvkit-vm/modules"
+		rel=${rel%.ko*}.ko
+		if [ -n "${listed[$rel]:-}" ]; then
+			[ "$path" != "$self" ] || [ -z "$params" ] ||
+				fail "--module '$spec': $name is already loaded before (as a dependency); name it first"
+			continue
 		fi
+		mkdir -p "$(dirname "$root$rel")"
+		case "$path" in
+		*.ko.xz) xz -dc "$path" >"$root$rel" ;;
+		*.ko.zst) zstd -qdc "$path" >"$root$rel" ;;
+		*.ko.gz) gzip -dc "$path" >"$root$rel" ;;
+		*) cp "$path" "$root$rel" ;;
+		esac
+		listed[$rel]=1
+		if [ "$path" = "$self" ]; then
+			echo "$rel $params"
+		else
+			echo "$rel"
+		fi >>"$root/etc/pvkit-vm/modules"
 	done <<<"$deps"
-	if [ -n "$params" ]; then
-		# Parameters belong to the module named, always the last line.
-		sed -i "\$s|\$| $params|" "$root/etc/pvkit-vm/modules"
-	fi
 done
 mkdir -p "$root/lib/modules/$kver"
 for f in modules.builtin modules.builtin.modinfo modules.order; do
@@ -319,7 +330,7 @@ exec 9>&- # done with the cached tree
 
 # --- the guest -----------------------------------------------------------------
 
-append="console=ttyS0 panic=-1 rdinit=/init"
+append="console=ttyS0 panic=-1 rdinit=/init$cmdline_params"
 [ $verbose = 1 ] || append="$append quiet loglevel=3"
 qemu=(qemu-system-x86_64 -accel "${PVKIT_VM_ACCEL:-tcg}" -m "$mem" -smp 1
 	-nographic -no-reboot -nic none -kernel "$kernel" -initrd "$initrd"

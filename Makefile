@@ -14,6 +14,9 @@ JOBS    ?= $(shell nproc)
 CTEST   := ctest --output-on-failure -j$(JOBS)
 CROSS   := i386 aarch64 armhf
 SANITIZE ?=
+# tests/vm boots a Debian kernel in QEMU; every build directory shares one
+# downloaded and unpacked copy (about 400 MB).
+export PVKIT_VM_CACHE ?= $(CURDIR)/build/vm-cache
 
 .PHONY: all build deps check check-native check-clang check-cross check-san \
         bench clean $(addprefix check-cross-,$(CROSS))

@@ -127,6 +127,25 @@ struct kbd_script {
 	size_t n, cap;
 };
 
+/* Line by line: the state carried between lines. */
+struct kbd_script_parser {
+	struct kbd_script *s;
+	const char *name;
+	unsigned int line; /* of the last line parsed */
+	uint32_t w, h;
+	int32_t target;
+	bool touch_open; /* touch events since the last frame */
+	bool live;	 /* a FIFO: no loop */
+	char *err;
+	size_t errlen;
+};
+
+void kbd_script_parser_init(struct kbd_script_parser *p, struct kbd_script *s,
+			    const char *name, char *err, size_t errlen);
+/* Parse one line (without its newline; modified) into more commands of
+ * p->s; p->line must have been advanced.  0, -EINVAL (err), -ENOMEM. */
+int kbd_script_parse_line(struct kbd_script_parser *p, char *line);
+
 /* Parse text (the contents of file name, used in messages).  0, or
  * -EINVAL with "NAME:LINE: what" in err (-ENOMEM). */
 int kbd_script_parse(const char *text, const char *name, struct kbd_script *s,
@@ -135,5 +154,44 @@ int kbd_script_parse(const char *text, const char *name, struct kbd_script *s,
 int kbd_script_load(const char *path, struct kbd_script *s, char *err,
 		    size_t errlen);
 void kbd_script_free(struct kbd_script *s);
+
+/* ---- the hub (hub.c): host sides to connected devices ----------------------
+ */
+
+struct event_base;
+struct kbd_src;
+
+/* One device as the hub sees it; kbdback.c fills in the callbacks. */
+struct kbd_dev {
+	struct kbd_dev *next;
+	int domid;
+	unsigned int devid;
+	struct kbdback_enc enc;
+	bool up;	       /* attached: receives events */
+	bool failed;	       /* its ring broke; fail() was called */
+	uint64_t dropped_told; /* enc.st.dropped when dropped() last ran */
+	void (*notify)(struct kbd_dev *d);  /* raise the guest's port */
+	void (*fail)(struct kbd_dev *d);    /* the frontend broke the ring */
+	void (*dropped)(struct kbd_dev *d); /* the drop counter moved */
+};
+
+struct kbdback {
+	struct event_base *base;
+	struct pvback *pb;
+	struct kbd_src *srcs;
+	struct kbd_dev *devs;
+	unsigned int connected;
+	struct kbdback_stats gone; /* counters of devices detached */
+	kbdback_log_fn *log;
+	void *log_arg;
+};
+
+void kbd_hub_init(struct kbdback *kb, struct event_base *base);
+void kbd_hub_fini(struct kbdback *kb);
+/* Start and stop delivering to d (its enc attached / about to detach). */
+void kbd_hub_up(struct kbdback *kb, struct kbd_dev *d);
+void kbd_hub_down(struct kbdback *kb, struct kbd_dev *d);
+void kbd_log(struct kbdback *kb, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,16 +1,20 @@
 /*
- * The "script" host side: a text file of timed events (the format is in
- * pvkit/kbdback.h).  The file is parsed whole at open, so a mistake is
- * reported before anything plays; then a timerfd paces the commands.
+ * The "script" host side: a file of timed events (the format is in
+ * pvkit/kbdback.h; the parser is script_parse.c).
+ *
+ * A regular file is parsed whole at open, so a mistake is reported before
+ * anything plays; then a timerfd paces the commands.  A FIFO is a live
+ * script: lines are parsed and played as they arrive (a line with a
+ * mistake is skipped and counted), which is how tests and tools drive a
+ * running pvbackd.  The descriptor for the loop is then an epoll set of
+ * the timerfd and the FIFO.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -18,508 +22,10 @@
 
 #include "kbdback_int.h"
 
-#define MAX_WORDS   8
-#define MAX_LINE    512
-#define MAX_FILE    (4u << 20)
-#define DEFAULT_W   800u
-#define DEFAULT_H   600u
-#define MAX_WAIT_NS (3600ull * 1000000000ull)
-
-/* ---- parsing
- * ----------------------------------------------------------------- */
-
-struct pstate {
-	struct kbd_script *s;
-	const char *name;
-	unsigned int line;
-	uint32_t w, h;
-	int32_t target;
-	bool touch_open; /* touch events since the last frame */
-	char *err;
-	size_t errlen;
-};
-
-static int perr(struct pstate *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int perr(struct pstate *p, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
-
-	if (n >= 0 && (size_t)n < p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-static struct kbd_script_cmd *add(struct pstate *p, enum kbd_script_kind k)
-{
-	struct kbd_script *s = p->s;
-
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		void *n = realloc(s->cmd, cap * sizeof(*s->cmd));
-
-		if (!n)
-			return NULL;
-		s->cmd = n;
-		s->cap = cap;
-	}
-	memset(&s->cmd[s->n], 0, sizeof(s->cmd[0]));
-	s->cmd[s->n].kind = k;
-	s->cmd[s->n].line = p->line;
-	return &s->cmd[s->n++];
-}
-
-static struct kbdback_event *add_ev(struct pstate *p, unsigned int type)
-{
-	struct kbd_script_cmd *c = add(p, KBD_SCRIPT_EVENT);
-
-	if (!c)
-		return NULL;
-	c->ev.type = (uint16_t)type;
-	c->ev.target = p->target;
-	return &c->ev;
-}
-
-static int close_frame(struct pstate *p)
-{
-	if (!p->touch_open)
-		return 0;
-	p->touch_open = false;
-	return add_ev(p, KBDBACK_EV_TOUCH_FRAME) ? 0 : -ENOMEM;
-}
-
-static int num(struct pstate *p, const char *w, const char *what, int64_t lo,
-	       int64_t hi, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(w, &end, 10);
-	if (errno || *end || end == w)
-		return perr(p, "%s: '%s' is not a number", what, w);
-	if (v < lo || v > hi)
-		return perr(p, "%s: %lld is outside %" PRId64 "..%" PRId64,
-			    what, v, lo, hi);
-	*out = v;
-	return 0;
-}
-
-static int need(struct pstate *p, int n, int want, const char *usage)
-{
-	return n == want ? 0 : perr(p, "expected: %s", usage);
-}
-
-static int cmd_size(struct pstate *p, char **w, int n)
-{
-	int64_t a, b;
-	int rc = need(p, n, 3, "size W H");
-
-	if (!rc)
-		rc = num(p, w[1], "width", 1, 1 << 20, &a);
-	if (!rc)
-		rc = num(p, w[2], "height", 1, 1 << 20, &b);
-	if (!rc) {
-		p->w = (uint32_t)a;
-		p->h = (uint32_t)b;
-	}
-	return rc;
-}
-
-static int duration(struct pstate *p, const char *w, uint64_t *ns)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t mul;
-	} units[] = {{"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1000000;
-
-	errno = 0;
-	v = strtoull(w, &end, 10);
-	if (errno || end == w || w[0] == '-')
-		return perr(p, "wait: '%s' is not a duration", w);
-	if (*end) {
-		mul = 0;
-		for (unsigned int i = 0; i < 3; i++)
-			if (!strcmp(end, units[i].suffix))
-				mul = units[i].mul;
-		if (!mul)
-			return perr(p, "wait: unit '%s' (us, ms or s)", end);
-	}
-	if (v > MAX_WAIT_NS / mul)
-		return perr(p, "wait: %s is longer than an hour", w);
-	*ns = v * mul;
-	return 0;
-}
-
-static int cmd_wait(struct pstate *p, char **w, int n)
-{
-	struct kbd_script_cmd *c;
-	int64_t v;
-	uint64_t ns;
-	int rc;
-
-	if (n == 3 && !strcmp(w[1], "connected")) {
-		rc = num(p, w[2], "wait connected", 1, 4096, &v);
-		if (rc || (rc = close_frame(p)))
-			return rc;
-		c = add(p, KBD_SCRIPT_WAIT_CONNECTED);
-		if (c)
-			c->count = (unsigned int)v;
-		return c ? 0 : -ENOMEM;
-	}
-	rc = need(p, n, 2, "wait DURATION | wait connected N");
-	if (rc || (rc = duration(p, w[1], &ns)) || (rc = close_frame(p)))
-		return rc;
-	c = add(p, KBD_SCRIPT_WAIT);
-	if (c)
-		c->ns = ns;
-	return c ? 0 : -ENOMEM;
-}
-
-static int cmd_target(struct pstate *p, char **w, int n)
-{
-	int64_t v;
-	int rc = need(p, n, 2, "target all|DOMID");
-
-	if (rc)
-		return rc;
-	if (!strcmp(w[1], "all")) {
-		p->target = KBDBACK_TARGET_ALL;
-		return 0;
-	}
-	rc = num(p, w[1], "target", 0, 0x7fef, &v);
-	if (!rc)
-		p->target = (int32_t)v;
-	return rc;
-}
-
-/* down|up|press: one or two key events. */
-static int key_action(struct pstate *p, uint32_t code, const char *act)
-{
-	bool press = !strcmp(act, "press");
-	struct kbdback_event *e;
-
-	if (!press && strcmp(act, "down") && strcmp(act, "up"))
-		return perr(p, "'%s': down, up or press", act);
-	if (close_frame(p))
-		return -ENOMEM;
-	for (int i = 0; i < (press ? 2 : 1); i++) {
-		e = add_ev(p, KBDBACK_EV_KEY);
-		if (!e)
-			return -ENOMEM;
-		e->u.key.code = code;
-		e->u.key.pressed = press ? i == 0 : !strcmp(act, "down");
-	}
-	return 0;
-}
-
-static int cmd_key(struct pstate *p, char **w, int n)
-{
-	uint32_t code;
-	int rc = need(p, n, 3, "key NAME|CODE down|up|press");
-
-	if (rc)
-		return rc;
-	if (kbdback_key_code(w[1], &code))
-		return perr(p, "key: unknown key '%s'", w[1]);
-	return key_action(p, code, w[2]);
-}
-
-static int cmd_button(struct pstate *p, char **w, int n)
-{
-	static const struct {
-		const char *name;
-		uint32_t code;
-	} btns[] = {{"left", 0x110}, {"right", 0x111}, {"middle", 0x112}};
-	uint32_t code = 0;
-	int rc = need(p, n, 3, "button left|right|middle|CODE down|up|press");
-
-	if (rc)
-		return rc;
-	for (unsigned int i = 0; i < 3; i++)
-		if (!strcasecmp(w[1], btns[i].name))
-			code = btns[i].code;
-	if (!code && kbdback_key_code(w[1], &code))
-		return perr(p, "button: unknown button '%s'", w[1]);
-	return key_action(p, code, w[2]);
-}
-
-/* A position in the script's surface, as a fraction. */
-static int pos(struct pstate *p, char **w, uint32_t *x, uint32_t *y)
-{
-	int64_t a, b;
-	int rc = num(p, w[0], "x", 0, p->w, &a);
-
-	if (!rc)
-		rc = num(p, w[1], "y", 0, p->h, &b);
-	if (!rc) {
-		*x = kbdback_abs_from_pixels(a, p->w);
-		*y = kbdback_abs_from_pixels(b, p->h);
-	}
-	return rc;
-}
-
-static int cmd_pointer(struct pstate *p, char **w, int n)
-{
-	struct kbdback_event ev = {.target = p->target};
-	int64_t a = 0, b = 0;
-	int rc;
-
-	if (!strcmp(w[0], "wheel")) {
-		ev.type = KBDBACK_EV_WHEEL;
-		rc = need(p, n, 2, "wheel DZ");
-		if (!rc)
-			rc = num(p, w[1], "wheel", -1000, 1000, &a);
-		ev.u.wheel.dz = (int32_t)a;
-	} else if (!strcmp(w[0], "move")) {
-		ev.type = KBDBACK_EV_MOTION;
-		rc = need(p, n, 3, "move DX DY");
-		if (!rc)
-			rc = num(p, w[1], "dx", -65536, 65536, &a);
-		if (!rc)
-			rc = num(p, w[2], "dy", -65536, 65536, &b);
-		ev.u.motion.dx = (int32_t)a;
-		ev.u.motion.dy = (int32_t)b;
-	} else {
-		ev.type = KBDBACK_EV_ABS;
-		rc = need(p, n, 3, "abs X Y");
-		if (!rc)
-			rc = pos(p, w + 1, &ev.u.abs.x, &ev.u.abs.y);
-	}
-	if (rc || (rc = close_frame(p)))
-		return rc;
-	struct kbdback_event *e = add_ev(p, ev.type);
-	if (!e)
-		return -ENOMEM;
-	*e = ev;
-	return 0;
-}
-
-static int touch_args(struct pstate *p, char **w, int n,
-		      struct kbdback_event *ev)
-{
-	const char *sub = w[1];
-	int64_t a = 0, b = 0;
-	int rc;
-
-	if (!strcmp(sub, "down") || !strcmp(sub, "move")) {
-		ev->type = sub[0] == 'd' ? KBDBACK_EV_TOUCH_DOWN
-					 : KBDBACK_EV_TOUCH_MOTION;
-		rc = need(p, n, 5, "touch down|move ID X Y");
-		return rc ? rc : pos(p, w + 3, &ev->u.touch.x, &ev->u.touch.y);
-	}
-	if (!strcmp(sub, "up")) {
-		ev->type = KBDBACK_EV_TOUCH_UP;
-		return need(p, n, 3, "touch up ID");
-	}
-	if (!strcmp(sub, "shape")) {
-		ev->type = KBDBACK_EV_TOUCH_SHAPE;
-		rc = need(p, n, 5, "touch shape ID MAJOR MINOR");
-		if (!rc)
-			rc = num(p, w[3], "major", 0, p->w, &a);
-		if (!rc)
-			rc = num(p, w[4], "minor", 0, a, &b);
-		if (!rc) {
-			ev->u.shape.major = kbdback_abs_from_pixels(a, p->w);
-			ev->u.shape.minor = kbdback_abs_from_pixels(b, p->w);
-		}
-		return rc;
-	}
-	if (!strcmp(sub, "orient")) {
-		ev->type = KBDBACK_EV_TOUCH_ORIENT;
-		rc = need(p, n, 4, "touch orient ID DEGREES");
-		if (!rc)
-			rc = num(p, w[3], "degrees", -180, 180, &a);
-		ev->u.orient.degrees = (int16_t)a;
-		return rc;
-	}
-	return perr(p, "touch: '%s' (down, move, shape, orient or up)", sub);
-}
-
-static int cmd_touch(struct pstate *p, char **w, int n)
-{
-	struct kbdback_event ev = {.target = p->target}, *e;
-	int64_t id;
-	int rc;
-
-	if (n < 3)
-		return perr(p,
-			    "expected: touch down|move|shape|orient|up ID ...");
-	rc = num(p, w[2], "contact id", 0, INT32_MAX, &id);
-	if (rc || (rc = touch_args(p, w, n, &ev)))
-		return rc;
-	/* All members share their first field: the contact. */
-	ev.u.touch.contact = (uint64_t)id;
-	if (ev.type == KBDBACK_EV_TOUCH_SHAPE)
-		ev.u.shape.contact = (uint64_t)id;
-	if (ev.type == KBDBACK_EV_TOUCH_ORIENT)
-		ev.u.orient.contact = (uint64_t)id;
-	e = add_ev(p, ev.type);
-	if (!e)
-		return -ENOMEM;
-	*e = ev;
-	p->touch_open = true;
-	return 0;
-}
-
-static int cmd_simple(struct pstate *p, char **w, int n)
-{
-	int rc = need(p, n, 1, w[0]);
-
-	if (rc || (rc = close_frame(p)))
-		return rc;
-	if (!strcmp(w[0], "loop"))
-		return add(p, KBD_SCRIPT_LOOP) ? 0 : -ENOMEM;
-	return 0; /* frame: closed above */
-}
-
-static const struct {
-	const char *word;
-	int (*fn)(struct pstate *p, char **w, int n);
-} commands[] = {
-    {"size", cmd_size},	   {"wait", cmd_wait},	   {"target", cmd_target},
-    {"key", cmd_key},	   {"button", cmd_button}, {"move", cmd_pointer},
-    {"abs", cmd_pointer},  {"wheel", cmd_pointer}, {"touch", cmd_touch},
-    {"frame", cmd_simple}, {"loop", cmd_simple},
-};
-
-static int parse_line(struct pstate *p, char *line)
-{
-	char *w[MAX_WORDS], *save = NULL;
-	int n = 0;
-
-	line[strcspn(line, "#")] = '\0';
-	for (char *t = strtok_r(line, " \t\r", &save); t;
-	     t = strtok_r(NULL, " \t\r", &save)) {
-		if (n == MAX_WORDS)
-			return perr(p, "too many words");
-		w[n++] = t;
-	}
-	if (!n)
-		return 0;
-	for (unsigned int i = 0; i < sizeof(commands) / sizeof(commands[0]);
-	     i++)
-		if (!strcmp(w[0], commands[i].word))
-			return commands[i].fn(p, w, n);
-	return perr(p, "unknown command '%s'", w[0]);
-}
-
-/* A loop needs time to pass in it, or it would spin. */
-static int check_loop(struct pstate *p)
-{
-	uint64_t waited = 0;
-	bool waits = false;
-
-	for (size_t i = 0; i < p->s->n; i++) {
-		const struct kbd_script_cmd *c = &p->s->cmd[i];
-
-		if (c->kind == KBD_SCRIPT_WAIT)
-			waited += c->ns;
-		if (c->kind == KBD_SCRIPT_WAIT_CONNECTED)
-			waits = true;
-		if (c->kind == KBD_SCRIPT_LOOP && !waited && !waits) {
-			p->line = c->line;
-			return perr(p, "loop: nothing waits before it (add "
-				       "'wait 10ms')");
-		}
-	}
-	return 0;
-}
-
-int kbd_script_parse(const char *text, const char *name, struct kbd_script *s,
-		     char *err, size_t errlen)
-{
-	struct pstate p = {.s = s,
-			   .name = name,
-			   .w = DEFAULT_W,
-			   .h = DEFAULT_H,
-			   .target = KBDBACK_TARGET_ALL,
-			   .err = err,
-			   .errlen = errlen};
-	char line[MAX_LINE + 2];
-	int rc = 0;
-
-	memset(s, 0, sizeof(*s));
-	while (*text && !rc) {
-		size_t len = strcspn(text, "\n");
-
-		p.line++;
-		if (len > MAX_LINE) {
-			rc = perr(&p, "line longer than %u characters",
-				  MAX_LINE);
-			break;
-		}
-		memcpy(line, text, len);
-		line[len] = '\0';
-		text += len + (text[len] == '\n');
-		rc = parse_line(&p, line);
-		if (rc == -ENOMEM)
-			snprintf(err, errlen, "%s: out of memory", name);
-	}
-	if (!rc)
-		rc = close_frame(&p);
-	if (!rc)
-		rc = check_loop(&p);
-	if (rc)
-		kbd_script_free(s);
-	return rc;
-}
-
-int kbd_script_load(const char *path, struct kbd_script *s, char *err,
-		    size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	char *text;
-	ssize_t got;
-	int rc;
-
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	if (fstat(fd, &sb) || sb.st_size > MAX_FILE || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		snprintf(err, errlen, "%s: not a regular file under 4 MiB",
-			 path);
-		return -EINVAL;
-	}
-	text = malloc((size_t)sb.st_size + 1);
-	got = text ? read(fd, text, (size_t)sb.st_size) : -1;
-	close(fd);
-	if (got < 0) {
-		free(text);
-		snprintf(err, errlen, "%s: cannot read it", path);
-		return -EIO;
-	}
-	text[got] = '\0';
-	if (strlen(text) != (size_t)got) {
-		free(text);
-		snprintf(err, errlen, "%s: not a text file (NUL byte)", path);
-		return -EINVAL;
-	}
-	rc = kbd_script_parse(text, path, s, err, errlen);
-	free(text);
-	return rc;
-}
-
-void kbd_script_free(struct kbd_script *s)
-{
-	free(s->cmd);
-	memset(s, 0, sizeof(*s));
-}
-
 /* ---- playing
  * ----------------------------------------------------------------- */
+
+#define LIVE_LINE 512
 
 struct player {
 	struct kbd_script s;
@@ -528,6 +34,16 @@ struct player {
 	bool started;
 	unsigned int connected;
 	int tfd;
+	/* A live script (FIFO): its descriptor, the epoll set, the parser
+	 * state between lines and the partial line. */
+	int fifo, epfd;
+	struct kbd_script_parser parser;
+	char name[128];
+	char err[256];
+	char buf[LIVE_LINE + 1];
+	size_t len;
+	bool skipping; /* the current line is too long: drop it */
+	unsigned long bad_lines;
 };
 
 static uint64_t now_ns(void)
@@ -550,9 +66,50 @@ static void arm(struct player *pl, uint64_t ns)
 	timerfd_settime(pl->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+static void script_close(void *state)
+{
+	struct player *pl = state;
+
+	if (!pl)
+		return;
+	if (pl->tfd >= 0)
+		close(pl->tfd);
+	if (pl->fifo >= 0)
+		close(pl->fifo);
+	if (pl->epfd >= 0)
+		close(pl->epfd);
+	kbd_script_free(&pl->s);
+	free(pl);
+}
+
+/* Read and write end in one: the FIFO never reports its end when the
+ * writers come and go. */
+static int open_live(struct player *pl, const char *path, char *err,
+		     size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	pl->fifo = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	pl->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (pl->fifo < 0 || pl->epfd < 0) {
+		snprintf(err, errlen, "script: %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	snprintf(pl->name, sizeof(pl->name), "%s", path);
+	kbd_script_parser_init(&pl->parser, &pl->s, pl->name, pl->err,
+			       sizeof(pl->err));
+	pl->parser.live = true;
+	ev.data.fd = pl->fifo;
+	if (epoll_ctl(pl->epfd, EPOLL_CTL_ADD, pl->fifo, &ev))
+		return -errno;
+	ev.data.fd = pl->tfd;
+	return epoll_ctl(pl->epfd, EPOLL_CTL_ADD, pl->tfd, &ev) ? -errno : 0;
+}
+
 static int script_open(const char *args, void **state, char *err, size_t errlen)
 {
 	struct player *pl;
+	struct stat sb;
 	int rc;
 
 	if (!args || !*args) {
@@ -562,17 +119,18 @@ static int script_open(const char *args, void **state, char *err, size_t errlen)
 	pl = calloc(1, sizeof(*pl));
 	if (!pl)
 		return -ENOMEM;
-	rc = kbd_script_load(args, &pl->s, err, errlen);
-	if (rc) {
-		free(pl);
-		return rc;
-	}
+	pl->fifo = pl->epfd = -1;
 	pl->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (pl->tfd < 0) {
 		rc = -errno;
-		kbd_script_free(&pl->s);
-		free(pl);
 		snprintf(err, errlen, "script: timerfd: %s", strerror(-rc));
+	} else if (!stat(args, &sb) && S_ISFIFO(sb.st_mode)) {
+		rc = open_live(pl, args, err, errlen);
+	} else {
+		rc = kbd_script_load(args, &pl->s, err, errlen);
+	}
+	if (rc) {
+		script_close(pl);
 		return rc;
 	}
 	arm(pl, 0);
@@ -580,20 +138,46 @@ static int script_open(const char *args, void **state, char *err, size_t errlen)
 	return 0;
 }
 
-static void script_close(void *state)
+static int script_fd(void *state)
 {
 	struct player *pl = state;
 
-	if (!pl)
-		return;
-	close(pl->tfd);
-	kbd_script_free(&pl->s);
-	free(pl);
+	return pl->epfd >= 0 ? pl->epfd : pl->tfd;
 }
 
-static int script_fd(void *state)
+/* A live script: parse the lines that arrived, adding commands. */
+static void take_line(struct player *pl)
 {
-	return ((struct player *)state)->tfd;
+	pl->buf[pl->len] = '\0';
+	pl->parser.line++;
+	if (pl->skipping || kbd_script_parse_line(&pl->parser, pl->buf))
+		pl->bad_lines++;
+	pl->skipping = false;
+	pl->len = 0;
+}
+
+static void read_live(struct player *pl)
+{
+	char chunk[4096];
+	ssize_t got;
+
+	/* Done commands go: a live script runs for ever.  Its time starts
+	 * again with what arrives after a pause. */
+	if (pl->pc == pl->s.n) {
+		pl->pc = pl->s.n = 0;
+		pl->clock = now_ns();
+	}
+	while ((got = read(pl->fifo, chunk, sizeof(chunk))) > 0) {
+		for (ssize_t i = 0; i < got; i++) {
+			if (chunk[i] == '\n') {
+				take_line(pl);
+			} else if (pl->len < LIVE_LINE) {
+				pl->buf[pl->len++] = chunk[i];
+			} else {
+				pl->skipping = true;
+			}
+		}
+	}
 }
 
 /* One command; true to go on with the next, false to stop here. */
@@ -635,6 +219,8 @@ static int script_read(void *state, struct kbdback_event *ev, unsigned int max)
 
 	if (read(pl->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return -errno;
+	if (pl->fifo >= 0)
+		read_live(pl);
 	if (!pl->started) {
 		pl->started = true;
 		pl->clock = now;
@@ -644,7 +230,7 @@ static int script_read(void *state, struct kbdback_event *ev, unsigned int max)
 			break;
 	if (n == max)
 		arm(pl, 0); /* more is due now */
-	if (!n && pl->pc >= pl->s.n)
+	if (!n && pl->pc >= pl->s.n && pl->fifo < 0)
 		return -EPIPE;
 	return (int)n;
 }

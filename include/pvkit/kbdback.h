@@ -69,7 +69,12 @@
  *     loop                   start again from the top
  *
  * Key names are Linux's (KEY_A, BTN_LEFT; case does not matter, the KEY_
- * prefix may be left out).  A mistake is reported as FILE:LINE: message.
+ * prefix may be left out).  A mistake is reported as FILE:LINE: message,
+ * and the whole file is checked before anything plays.  When FILE is a
+ * FIFO the script is live: lines play as they arrive (no loop; a bad line
+ * is skipped), so a test or a tool can drive a running backend:
+ *     mkfifo /tmp/in; pvbackd --input-source script:/tmp/in &
+ *     echo 'key KEY_A press' > /tmp/in
  *
  * Errors are 0 or a negative errno.  Hosted code (Linux, libevent).
  */
@@ -172,8 +177,6 @@ struct kbdback_source_ops {
 	int (*read)(void *state, struct kbdback_event *ev, unsigned int max);
 	/* Optional: the number of connected devices changed. */
 	void (*connected)(void *state, unsigned int n);
-	/* Optional: the fd changed (after connected() or read()). */
-	int (*fd_changed)(void *state);
 };
 
 extern const struct kbdback_source_ops kbdback_source_script;
@@ -199,8 +202,16 @@ struct kbdback_stats {
 	uint64_t filtered; /* host events the device does not take */
 };
 
-/* Register the vkbd device type (backend/vinput) with pb.  0 or -errno. */
+/* Register the vkbd device type (backend/vinput) with pb, whose event
+ * loop it shares.  0 or -errno. */
 int kbdback_new(struct pvback *pb, struct kbdback **out) KBDBACK_MUST_CHECK;
+
+/* Messages for a person (a source that ended, a notice from a host side,
+ * a device failed): level is a syslog priority (LOG_ERR, LOG_NOTICE...).
+ * Without a callback they are dropped. */
+typedef void kbdback_log_fn(struct kbdback *kb, int level, const char *msg,
+			    void *arg);
+void kbdback_set_log(struct kbdback *kb, kbdback_log_fn *fn, void *arg);
 /* Remove the device type and every source; NULL is fine.  The devices
  * close as pvback_free() closes them. */
 void kbdback_free(struct kbdback *kb);

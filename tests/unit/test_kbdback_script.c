@@ -7,6 +7,8 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <time.h>
@@ -277,6 +279,41 @@ static void player_small_reads_and_loop(void **state)
 	kbdback_source_script.close(st);
 }
 
+static void live_fifo(void **state)
+{
+	char dir[] = "/tmp/kbdliveXXXXXX", path[64];
+	struct kbdback_event evs[8];
+	void *st = NULL;
+	int w, n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/in", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(
+	    kbdback_source_script.open(path, &st, err, sizeof(err)), 0);
+	w = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(w >= 0);
+	/* Nothing yet: no events, and not the end. */
+	assert_int_equal(kbdback_source_script.read(st, evs, 8), 0);
+	assert_int_equal(write(w, "key a press\nloop\nbogus\nkey b d", 30), 30);
+	n = next(st, evs, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(evs[0].u.key.code, 30);
+	/* The rest of a line waits for its newline. */
+	assert_int_equal(write(w, "own\n", 4), 4);
+	n = next(st, evs, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(evs[0].u.key.code, 48);
+	assert_int_equal(evs[0].u.key.pressed, 1);
+	/* The writer going away is not the end of a live script. */
+	close(w);
+	assert_int_equal(kbdback_source_script.read(st, evs, 8), 0);
+	kbdback_source_script.close(st);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void player_open_errors(void **state)
 {
 	void *st = NULL;
@@ -301,6 +338,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(player_timing),
     cmocka_unit_test(player_waits_for_devices),
     cmocka_unit_test(player_small_reads_and_loop),
+    cmocka_unit_test(live_fifo),
     cmocka_unit_test(player_open_errors),
 };
 

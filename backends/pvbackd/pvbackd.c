@@ -1,0 +1,323 @@
+/*
+ * pvbackd — a dom0 daemon hosting any subset of pvkit's backends on one
+ * libevent loop and one libpvback instance.
+ *
+ * The backends are a table (name, what it serves, start, stop): input
+ * today; sound and display join it as they are written.  Each backend
+ * registers its device type with libpvback and serves every guest's
+ * devices of that type.  SIGTERM and SIGINT stop the loop; the backends
+ * are stopped in reverse order and libpvback closes the devices.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "pvkit/back.h"
+#include "pvkit/kbdback.h"
+
+#define MAX_SOURCES 8
+
+struct pvbackd {
+	struct event_base *base;
+	struct pvback *pb;
+	const char *rundir;
+	const char *sources[MAX_SOURCES];
+	unsigned int n_sources;
+	bool verbose;
+	struct kbdback *input;
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pvbackd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- input ------------------------------------------------------------------
+ */
+
+static void input_log(struct kbdback *kb, int level, const char *msg, void *arg)
+{
+	struct pvbackd *d = arg;
+
+	(void)kb;
+	if (level <= LOG_NOTICE || d->verbose)
+		say("input: %s", msg);
+}
+
+static int input_source(struct pvbackd *d, const char *spec)
+{
+	const struct kbdback_source_ops *ops = kbdback_source_find(spec);
+	const char *colon = strchr(spec, ':');
+	char err[512];
+	int rc;
+
+	if (!ops) {
+		say("--input-source %s: no such host side (sdl, libinput or "
+		    "script:FILE; see --help)",
+		    spec);
+		return -EINVAL;
+	}
+	rc = kbdback_add_source(d->input, ops, colon ? colon + 1 : NULL, err,
+				sizeof(err));
+	if (rc)
+		say("--input-source %s: %s", spec,
+		    err[0] ? err : strerror(-rc));
+	else if (d->verbose)
+		say("input: reading %s", spec);
+	return rc;
+}
+
+static int input_start(struct pvbackd *d)
+{
+	int rc = kbdback_new(d->pb, &d->input);
+
+	if (rc) {
+		say("input: cannot start: %s", strerror(-rc));
+		return rc;
+	}
+	kbdback_set_log(d->input, input_log, d);
+	if (!d->n_sources)
+		say("input: no --input-source: devices connect, but no "
+		    "events will come");
+	for (unsigned int i = 0; i < d->n_sources; i++) {
+		rc = input_source(d, d->sources[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void input_stop(struct pvbackd *d)
+{
+	kbdback_free(d->input);
+	d->input = NULL;
+}
+
+/* ---- the table
+ * ------------------------------------------------------------------ */
+
+struct backend {
+	const char *name;
+	const char *serves;
+	int (*start)(struct pvbackd *d);
+	void (*stop)(struct pvbackd *d);
+};
+
+static const struct backend backends[] = {
+    {"input", "keyboard, pointer and touch (vkbd, backend/vinput)", input_start,
+     input_stop},
+};
+
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+static const struct backend *find_backend(const char *name, size_t len)
+{
+	for (size_t i = 0; i < N_BACKENDS; i++)
+		if (strlen(backends[i].name) == len &&
+		    !strncmp(backends[i].name, name, len))
+			return &backends[i];
+	return NULL;
+}
+
+/* "input,snd" into want[]: true for each backend named. */
+static int parse_backends(const char *list, bool *want)
+{
+	memset(want, 0, N_BACKENDS * sizeof(*want));
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		const struct backend *b = find_backend(list, len);
+
+		if (!b) {
+			say("--backends: unknown backend '%.*s' (known: input)",
+			    (int)len, list);
+			return -EINVAL;
+		}
+		want[b - backends] = true;
+		list += len + (list[len] == ',');
+	}
+	return 0;
+}
+
+/* ---- options
+ * ---------------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	const struct kbdback_source_ops *const *src = kbdback_sources();
+
+	fprintf(f, "Usage: pvbackd [OPTION]...\n"
+		   "Serve pvkit's para-virtual devices to the guests of a pvhv "
+		   "hypervisor.\n\n"
+		   "  --rundir DIR        pvhv's run directory (default: "
+		   "$PVKIT_RUNDIR,\n"
+		   "                      else /run/pvkit for root, else "
+		   "$XDG_RUNTIME_DIR/pvkit)\n"
+		   "  --backends LIST     the backends to run, comma-separated "
+		   "(default: all)\n"
+		   "  --input-source SRC  where input events come from; may be "
+		   "given\n"
+		   "                      several times (default: none)\n"
+		   "  -v, --verbose       say more (each source, each device)\n"
+		   "  -h, --help          this text\n\n"
+		   "Backends:\n");
+	for (size_t i = 0; i < N_BACKENDS; i++)
+		fprintf(f, "  %-8s %s\n", backends[i].name, backends[i].serves);
+	fprintf(f, "\nInput sources (--input-source):\n");
+	for (; *src; src++)
+		fprintf(f, "  %s\n", (*src)->args_help);
+	fprintf(f,
+		"\nA device's events are dropped and counted in its backend "
+		"node\n"
+		"dropped-events when its guest does not consume them; pvbackd "
+		"never\n"
+		"waits for a guest.  SIGTERM or SIGINT stops it cleanly.\n");
+}
+
+static int parse_args(int argc, char **argv, struct pvbackd *d, bool *want)
+{
+	static const struct option opts[] = {
+	    {"rundir", required_argument, NULL, 'r'},
+	    {"backends", required_argument, NULL, 'b'},
+	    {"input-source", required_argument, NULL, 'i'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	for (size_t i = 0; i < N_BACKENDS; i++)
+		want[i] = true;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			d->rundir = optarg;
+			break;
+		case 'b':
+			if (parse_backends(optarg, want))
+				return 2;
+			break;
+		case 'i':
+			if (d->n_sources == MAX_SOURCES) {
+				say("at most %d --input-source", MAX_SOURCES);
+				return 2;
+			}
+			d->sources[d->n_sources++] = optarg;
+			break;
+		case 'v':
+			d->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		say("unexpected argument '%s' (see --help)", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+static void back_log(struct pvback *b, enum pvback_log_level level,
+		     const char *msg, void *arg)
+{
+	struct pvbackd *d = arg;
+
+	(void)b;
+	if (level <= PVBACK_LOG_WARN || d->verbose)
+		say("%s", msg);
+}
+
+/* ---- main
+ * ---------------------------------------------------------------------------
+ */
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct pvbackd *d = arg;
+
+	(void)what;
+	if (d->verbose)
+		say("signal %d: stopping", (int)sig);
+	event_base_loopbreak(d->base);
+}
+
+static int run(struct pvbackd *d, const bool *want)
+{
+	struct event *sigs[2] = {
+	    evsignal_new(d->base, SIGTERM, on_signal, d),
+	    evsignal_new(d->base, SIGINT, on_signal, d),
+	};
+	size_t started = 0;
+	int rc = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (!sigs[i] || event_add(sigs[i], NULL))
+			rc = -ENOMEM;
+	for (; !rc && started < N_BACKENDS; started++)
+		if (want[started])
+			rc = backends[started].start(d);
+	if (!rc) {
+		say("ready");
+		if (event_base_dispatch(d->base) < 0)
+			rc = -EIO;
+	}
+	while (started-- > 0)
+		if (want[started])
+			backends[started].stop(d);
+	for (int i = 0; i < 2; i++)
+		if (sigs[i])
+			event_free(sigs[i]);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct pvbackd d = {0};
+	bool want[N_BACKENDS];
+	int rc = parse_args(argc, argv, &d, want);
+
+	if (rc >= 0)
+		return rc;
+	signal(SIGPIPE, SIG_IGN);
+	d.base = event_base_new();
+	if (!d.base) {
+		say("cannot make an event loop");
+		return 1;
+	}
+	rc = pvback_new(d.base, &pvback_platform_pvhv, d.rundir, &d.pb);
+	if (rc) {
+		say("cannot reach pvhv%s%s: %s", d.rundir ? " in " : "",
+		    d.rundir ? d.rundir : "", strerror(-rc));
+		event_base_free(d.base);
+		return 1;
+	}
+	pvback_set_log(d.pb, back_log, &d);
+	rc = run(&d, want);
+	if (!rc && pvback_error(d.pb))
+		rc = pvback_error(d.pb);
+	pvback_free(d.pb);
+	event_base_free(d.base);
+	if (rc)
+		say("stopped: %s", strerror(-rc));
+	return rc ? 1 : 0;
+}

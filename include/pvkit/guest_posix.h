@@ -188,6 +188,19 @@ PVFRONT_POSIX_MUST_CHECK int pvfront_posix_xs_open(struct pvfront_posix *p,
 					       struct pvfront_xs *xs,
 					       unsigned int flags);
 
+/* ---- libpvfront ---------------------------------------------------------- */
+
+struct pvfront;
+struct pvfront_os_ops;
+/* libpvfront's OS shim for this platform (pvkit/front.h); its arg is the
+ * struct pvfront_posix.  Logging goes to the console. */
+const struct pvfront_os_ops *pvfront_posix_os_ops(void);
+/* pvfront_open(pf, pvfront_posix_os_ops(), p, flags): the guest's
+ * libpvfront instance, with devices, ports and the store, in one call. */
+PVFRONT_POSIX_MUST_CHECK int pvfront_posix_front_open(struct pvfront_posix *p,
+						      struct pvfront *pf,
+						      unsigned int flags);
+
 /* ---- console and scheduling ---------------------------------------------- */
 
 /* The hypervisor console (console_io CONSOLEIO_write): `pvctl console`

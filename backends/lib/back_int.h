@@ -1,0 +1,130 @@
+/*
+ * libpvback's insides: the structures behind the opaque handles of
+ * pvkit/back.h, and the calls its files make of each other.
+ *
+ *   core.c      the instance: platform in the loop, logging, fatal errors
+ *   bus.c       device types: the backend directory's watch, devices
+ *               found and gone
+ *   dev_state.c one device's xenbus state machine and its failure
+ *   dev_store.c store keys of a device; store helpers
+ *   dev_map.c   grant mappings and page directories
+ *   dev_evt.c   event channels in the loop
+ *   plat_pvhv.c the platform on libpvhv
+ */
+#ifndef PVBACK_INT_H
+#define PVBACK_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pvkit/back.h"
+
+struct event;
+
+struct pvback {
+	struct event_base *base;
+	const struct pvback_platform_ops *ops;
+	void *ctx;
+	struct event *fd_ev[PVBACK_PLATFORM_FDS];
+	int nfds;
+	struct pvback_type *types;
+	pvback_log_fn *log;
+	void *log_arg;
+	pvback_fatal_fn *fatal;
+	void *fatal_arg;
+	int error;
+	unsigned long serial; /* for unique watch tokens */
+};
+
+/* A registered device type. */
+struct pvback_type {
+	struct pvback_type *next;
+	struct pvback *b;
+	const struct pvback_device_ops *ops;
+	void *arg;
+	char *dir;	 /* /local/domain/0/backend/DIR */
+	char token[96];	 /* of the watch on dir */
+	struct pvback_dev *devs;
+};
+
+/* One mapping a device made. */
+struct pvback_map {
+	struct pvback_map *next;
+	void *addr;
+	unsigned int n;
+};
+
+struct pvback_evt {
+	struct pvback_evt *next;
+	struct pvback_dev *dev;
+	void *port; /* the platform's */
+	struct event *ev;
+	pvback_evt_fn *cb;
+	void *arg;
+};
+
+struct pvback_dev {
+	struct pvback_dev *next;
+	struct pvback_type *type;
+	domid_t domid;
+	unsigned int devid;
+	char *be_path;
+	char *fe_path;
+	char fe_token[48];
+	bool fe_watched;
+	/* be: as we last wrote it (Unknown: not yet, in this process); fe: as
+	 * last seen (fe_alive once any state was seen) */
+	enum xenbus_state be, fe;
+	bool fe_alive;
+	bool online;
+	bool closed_by_toolstack;
+	bool probed;
+	bool conn;	/* connect() called, disconnect() owed */
+	bool connected; /* connect() succeeded */
+	bool failed;
+	bool bad_frontend; /* the backend directory names another frontend */
+	bool seen;	   /* mark for a scan */
+	struct event *settle_ev;
+	struct pvback_map *maps;
+	struct pvback_evt *evts;
+	void *priv;
+};
+
+/* core.c */
+void pvback_fatal_error(struct pvback *b, int err);
+void pvback_logv(struct pvback *b, enum pvback_log_level level,
+		 const char *fmt, va_list ap) PVBACK_PRINTF(3, 0);
+
+/* bus.c */
+void bus_type_free(struct pvback_type *t);
+
+/* dev_state.c */
+int dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
+	       struct pvback_dev **out);
+void dev_destroy(struct pvback_dev *dev);
+/* The backend directory changed (state, online, or the directory):
+ * -ENOENT when it is gone (the caller then destroys the device). */
+int dev_backend_changed(struct pvback_dev *dev);
+
+/* dev_store.c: blocking store calls through the platform.  Paths of at
+ * most PVBACK_PATH_MAX bytes. */
+#define PVBACK_PATH_MAX 256u
+int store_read(struct pvback *b, const char *path, char **value, size_t *len);
+int store_read_state(struct pvback *b, const char *path,
+		     enum xenbus_state *st);
+/* Write dir/key unless dir is gone (-ENOENT), in one transaction. */
+int store_write_in(struct pvback *b, const char *dir, const char *key,
+		   const char *value);
+int store_rm(struct pvback *b, const char *path);
+/* Strict unsigned parse: decimal or 0x hex, nothing else. */
+int parse_uint(const char *s, uint64_t *out);
+int dev_set_state(struct pvback_dev *dev, enum xenbus_state st);
+
+/* dev_map.c / dev_evt.c: undo everything the connection holds. */
+void dev_unmap_all(struct pvback_dev *dev);
+void dev_unbind_all(struct pvback_dev *dev);
+
+#define PVBACK_LOG(b, lvl, ...) pvback_log(b, PVBACK_LOG_##lvl, __VA_ARGS__)
+
+#endif

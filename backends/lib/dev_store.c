@@ -1,0 +1,215 @@
+/*
+ * Store keys: blocking requests through the platform, the device's key
+ * helpers, and its backend state written only while its directory exists.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "back_int.h"
+#include "pvkit/xenbus.h"
+
+/* How often a guarded write retries a transaction that conflicted. */
+#define TX_TRIES 16
+
+int store_read(struct pvback *b, const char *path, char **value, size_t *len)
+{
+	return b->ops->read(b->ctx, 0, path, value, len);
+}
+
+int store_rm(struct pvback *b, const char *path)
+{
+	int rc = b->ops->rm(b->ctx, 0, path);
+
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* -ENOENT for a missing node, -EINVAL for a value that is no state. */
+int store_read_state(struct pvback *b, const char *path,
+		     enum xenbus_state *st)
+{
+	char *v = NULL;
+	size_t len = 0;
+	int rc = store_read(b, path, &v, &len);
+
+	if (rc < 0)
+		return rc;
+	rc = pv_xenbus_state_parse(v, len, st) < 0 ? -EINVAL : 0;
+	free(v);
+	return rc;
+}
+
+static int write_tx(struct pvback *b, uint32_t tx, const char *dir,
+		    const char *path, const char *value)
+{
+	char *v = NULL;
+	int rc = b->ops->read(b->ctx, tx, dir, &v, NULL);
+
+	free(v);
+	if (rc < 0)
+		return rc;
+	return b->ops->write(b->ctx, tx, path, value, strlen(value));
+}
+
+int store_write_in(struct pvback *b, const char *dir, const char *key,
+		   const char *value)
+{
+	char path[PVBACK_PATH_MAX];
+	int rc = -EAGAIN;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, key) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	for (int i = 0; i < TX_TRIES && rc == -EAGAIN; i++) {
+		uint32_t tx;
+
+		rc = b->ops->tx_start(b->ctx, &tx);
+		if (rc < 0)
+			return rc;
+		rc = write_tx(b, tx, dir, path, value);
+		if (rc < 0) {
+			(void)b->ops->tx_end(b->ctx, tx, false);
+			continue;
+		}
+		rc = b->ops->tx_end(b->ctx, tx, true);
+	}
+	return rc;
+}
+
+int parse_uint(const char *s, uint64_t *out)
+{
+	unsigned int base = 10;
+	uint64_t v = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned int)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned int)(*s - 'A' + 10);
+		else
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return -EINVAL;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A key is a relative path below the device's directory. */
+static bool key_ok(const char *key)
+{
+	return key && key[0] && key[0] != '/' && !strstr(key, "..");
+}
+
+static int key_path(struct pvback_dev *dev, enum pvback_side side,
+		    const char *key, char *path, size_t cap)
+{
+	const char *dir = side == PVBACK_FRONTEND ? dev->fe_path : dev->be_path;
+
+	if (!key_ok(key) || (side != PVBACK_FRONTEND && side != PVBACK_BACKEND))
+		return -EINVAL;
+	if ((size_t)snprintf(path, cap, "%s/%s", dir, key) >= cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int pvback_dev_read(struct pvback_dev *dev, enum pvback_side side,
+		    const char *key, char *buf, size_t cap)
+{
+	char path[PVBACK_PATH_MAX], *v = NULL;
+	size_t len = 0;
+	int rc = key_path(dev, side, key, path, sizeof(path));
+
+	if (rc < 0)
+		return rc;
+	rc = store_read(dev->type->b, path, &v, &len);
+	if (rc < 0)
+		return rc;
+	if (len >= cap || len > INT32_MAX || memchr(v, '\0', len)) {
+		rc = len >= cap ? -E2BIG : -EINVAL;
+	} else {
+		memcpy(buf, v, len + 1);
+		rc = (int)len;
+	}
+	free(v);
+	return rc;
+}
+
+int pvback_dev_read_uint(struct pvback_dev *dev, enum pvback_side side,
+			 const char *key, uint64_t min, uint64_t max,
+			 uint64_t *out)
+{
+	char buf[32];
+	uint64_t v;
+	int rc = pvback_dev_read(dev, side, key, buf, sizeof(buf));
+
+	if (rc < 0)
+		return rc == -E2BIG ? -EINVAL : rc;
+	if (parse_uint(buf, &v) < 0 || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pvback_dev_write(struct pvback_dev *dev, const char *key,
+		     const char *value)
+{
+	if (!key_ok(key) || !value)
+		return -EINVAL;
+	return store_write_in(dev->type->b, dev->be_path, key, value);
+}
+
+int pvback_dev_printf(struct pvback_dev *dev, const char *key,
+		      const char *fmt, ...)
+{
+	char value[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(value))
+		return n < 0 ? -EINVAL : -E2BIG;
+	return pvback_dev_write(dev, key, value);
+}
+
+int pvback_dev_rm(struct pvback_dev *dev, const char *key)
+{
+	char path[PVBACK_PATH_MAX];
+	int rc = key_path(dev, PVBACK_BACKEND, key, path, sizeof(path));
+
+	return rc < 0 ? rc : store_rm(dev->type->b, path);
+}
+
+int dev_set_state(struct pvback_dev *dev, enum xenbus_state st)
+{
+	char v[4];
+	int rc;
+
+	(void)pv_xenbus_state_format(st, v, sizeof(v));
+	rc = store_write_in(dev->type->b, dev->be_path, "state", v);
+	if (rc == 0) {
+		dev->be = st;
+		PVBACK_LOG(dev->type->b, DEBUG, "%s: %s", dev->be_path,
+			   pv_xenbus_state_name(st));
+	} else if (rc != -ENOENT) {
+		PVBACK_LOG(dev->type->b, WARN, "%s: writing state %s: %s",
+			   dev->be_path, pv_xenbus_state_name(st),
+			   strerror(-rc));
+	}
+	return rc;
+}

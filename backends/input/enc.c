@@ -103,8 +103,7 @@ void kbdback_enc_detach(struct kbdback_enc *e)
 	e->page = NULL;
 }
 
-/* ---- writing slots
- * ------------------------------------------------------------ */
+/* ---- writing slots ------------------------------------------------------- */
 
 /* Room for need slots now?  0, -ENOSPC, or -EPROTO for a broken ring. */
 static int reserve(struct kbdback_enc *e, uint32_t need)
@@ -189,8 +188,7 @@ static void put_mt(struct kbdback_enc *e, uint8_t what, unsigned int id,
 	put_slot(e, &ev);
 }
 
-/* ---- keys
- * -------------------------------------------------------------------- */
+/* ---- keys ---------------------------------------------------------------- */
 
 /* Release the keys the frontend holds that the host let go, as many as
  * fit: 0 when none is owed any more, else -ENOSPC (or -EPROTO). */
@@ -254,8 +252,7 @@ static int do_key(struct kbdback_enc *e, uint32_t code, bool pressed)
 	return 0;
 }
 
-/* ---- pointer
- * ------------------------------------------------------------------- */
+/* ---- pointer ------------------------------------------------------------- */
 
 static uint32_t ptr_w(const struct kbdback_enc *e)
 {
@@ -332,8 +329,7 @@ static int do_wheel(struct kbdback_enc *e, int32_t dz)
 	return 0;
 }
 
-/* ---- touch
- * ---------------------------------------------------------------------- */
+/* ---- touch --------------------------------------------------------------- */
 
 static unsigned int contacts(const struct kbdback_enc *e)
 {
@@ -505,8 +501,29 @@ int kbdback_enc_flush(struct kbdback_enc *e)
 	return 0;
 }
 
-/* ---- one event
- * ------------------------------------------------------------------- */
+int kbdback_enc_retry(struct kbdback_enc *e)
+{
+	uint32_t start = e->prod;
+	int rc;
+
+	if (!e->page)
+		return -ENOTCONN;
+	if (e->broken)
+		return -EPROTO;
+	rc = settle_keys(e);
+	if (!rc && e->touch_owed)
+		rc = kbdback_enc_flush(e);
+	if (e->prod != start)
+		publish(e);
+	return rc;
+}
+
+bool kbdback_enc_owed(const struct kbdback_enc *e)
+{
+	return e->keys_owed || e->touch_owed;
+}
+
+/* ---- one event ----------------------------------------------------------- */
 
 static bool is_touch(unsigned int type)
 {

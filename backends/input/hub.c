@@ -135,6 +135,15 @@ static void settle(struct kbdback *kb, bool flush)
 		broken[i]->fail(broken[i]);
 }
 
+void kbd_hub_retry(struct kbdback *kb, struct kbd_dev *d)
+{
+	if (!d->up || d->failed || !kbdback_enc_owed(&d->enc))
+		return;
+	if (kbdback_enc_retry(&d->enc) == -EPROTO)
+		d->failed = true;
+	settle(kb, false);
+}
+
 void kbdback_inject(struct kbdback *kb, const struct kbdback_event *ev,
 		    unsigned int n)
 {

@@ -136,9 +136,17 @@ static void write_dropped(struct kbd_priv *p)
 
 static void on_drop_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct kbd_priv *p = arg;
+	struct timeval tv = {0, DROP_REPORT_MS * 1000};
+
 	(void)fd;
 	(void)what;
-	write_dropped(arg);
+	write_dropped(p);
+	/* For a frontend that does not raise its port after consuming:
+	 * try again to make good what was lost until nothing is owed. */
+	kbd_hub_retry(p->kb, &p->d);
+	if (p->drop_timer && kbdback_enc_owed(&p->d.enc))
+		evtimer_add(p->drop_timer, &tv);
 }
 
 static void hub_dropped(struct kbd_dev *d)
@@ -155,9 +163,12 @@ static void hub_dropped(struct kbd_dev *d)
 
 static void on_guest_event(struct pvback_evt *evt, void *arg)
 {
-	/* The out ring carries nothing today: the raise is only drained. */
+	struct kbd_priv *p = arg;
+
+	/* The out ring carries nothing today; a raise says the frontend
+	 * consumed, so what a full ring cost can be made good now. */
 	(void)evt;
-	(void)arg;
+	kbd_hub_retry(p->kb, &p->d);
 }
 
 static int read_requests(struct pvback_dev *dev, struct kbdback_features *f)

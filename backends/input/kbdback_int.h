@@ -95,6 +95,10 @@ void kbdback_enc_detach(struct kbdback_enc *e);
 int kbdback_enc_put(struct kbdback_enc *e, const struct kbdback_event *ev);
 /* Close a touch frame the host left open. */
 int kbdback_enc_flush(struct kbdback_enc *e);
+/* Make good what was lost (key releases, touch contacts) now, if the
+ * ring has room: 0 when nothing is owed any more, -ENOSPC, -EPROTO. */
+int kbdback_enc_retry(struct kbdback_enc *e);
+bool kbdback_enc_owed(const struct kbdback_enc *e);
 /* Slots that can be written now without overwriting one the frontend has
  * not consumed, given the two indices; UINT32_MAX when they are
  * inconsistent.  Exposed for tests. */
@@ -191,6 +195,8 @@ void kbd_hub_fini(struct kbdback *kb);
 /* Start and stop delivering to d (its enc attached / about to detach). */
 void kbd_hub_up(struct kbdback *kb, struct kbd_dev *d);
 void kbd_hub_down(struct kbdback *kb, struct kbd_dev *d);
+/* The guest consumed (or time passed): deliver what d is owed. */
+void kbd_hub_retry(struct kbdback *kb, struct kbd_dev *d);
 void kbd_log(struct kbdback *kb, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -23,8 +23,7 @@
 #define DEFAULT_H   600u
 #define MAX_WAIT_NS (3600ull * 1000000000ull)
 
-/* ---- parsing
- * ----------------------------------------------------------------- */
+/* ---- parsing ------------------------------------------------------------- */
 
 #define pstate kbd_script_parser
 
@@ -119,7 +118,7 @@ static int need(struct pstate *p, int n, int want, const char *usage)
 
 static int cmd_size(struct pstate *p, char **w, int n)
 {
-	int64_t a, b;
+	int64_t a = 0, b = 0;
 	int rc = need(p, n, 3, "size W H");
 
 	if (!rc)
@@ -164,8 +163,8 @@ static int duration(struct pstate *p, const char *w, uint64_t *ns)
 static int cmd_wait(struct pstate *p, char **w, int n)
 {
 	struct kbd_script_cmd *c;
-	int64_t v;
-	uint64_t ns;
+	int64_t v = 0;
+	uint64_t ns = 0;
 	int rc;
 
 	if (n == 3 && !strcmp(w[1], "connected")) {
@@ -188,7 +187,7 @@ static int cmd_wait(struct pstate *p, char **w, int n)
 
 static int cmd_target(struct pstate *p, char **w, int n)
 {
-	int64_t v;
+	int64_t v = 0;
 	int rc = need(p, n, 2, "target all|DOMID");
 
 	if (rc)
@@ -257,7 +256,7 @@ static int cmd_button(struct pstate *p, char **w, int n)
 /* A position in the script's surface, as a fraction. */
 static int pos(struct pstate *p, char **w, uint32_t *x, uint32_t *y)
 {
-	int64_t a, b;
+	int64_t a = 0, b = 0;
 	int rc = num(p, w[0], "x", 0, p->w, &a);
 
 	if (!rc)
@@ -349,7 +348,7 @@ static int touch_args(struct pstate *p, char **w, int n,
 static int cmd_touch(struct pstate *p, char **w, int n)
 {
 	struct kbdback_event ev = {.target = p->target}, *e;
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	if (n < 3)

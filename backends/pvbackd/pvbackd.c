@@ -109,8 +109,7 @@ static void input_stop(struct pvbackd *d)
 	d->input = NULL;
 }
 
-/* ---- the table
- * ------------------------------------------------------------------ */
+/* ---- the table ----------------------------------------------------------- */
 
 struct backend {
 	const char *name;
@@ -154,8 +153,7 @@ static int parse_backends(const char *list, bool *want)
 	return 0;
 }
 
-/* ---- options
- * ---------------------------------------------------------------------- */
+/* ---- options ------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {

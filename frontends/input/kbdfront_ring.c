@@ -65,7 +65,7 @@ bool kbdfront_decode(const union xenkbd_in_event *in, struct kbdfront_event *o)
 	}
 }
 
-int kbdfront_ring_consume(struct kbdfront_ring *r, kbdfront_event_fn *cb,
+int kbdfront_ring_consume(struct kbdfront_ring *r, kbdfront_ring_fn *cb,
 			  void *arg)
 {
 	struct xenkbd_page *pg = r->page;

@@ -157,8 +157,7 @@ const char *kbdback_ev_name(unsigned int type);
  * or from a number; -EINVAL when it is neither. */
 int kbdback_key_code(const char *name, uint32_t *code);
 
-/* ---- host sides
- * -------------------------------------------------------------- */
+/* ---- host sides ---------------------------------------------------------- */
 
 struct kbdback_source_ops {
 	const char *name;
@@ -189,8 +188,7 @@ const struct kbdback_source_ops *kbdback_source_find(const char *name);
 /* The host sides built in, NULL-terminated. */
 const struct kbdback_source_ops *const *kbdback_sources(void);
 
-/* ---- the backend
- * ------------------------------------------------------------- */
+/* ---- the backend --------------------------------------------------------- */
 
 struct pvback;
 struct kbdback;

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pvkit/front.h"
 #include "pvkit/proto/kbdif.h"
 
 #ifdef __cplusplus
@@ -58,8 +59,8 @@ struct kbdfront_event {
 };
 
 struct kbdfront_ring;
-typedef void kbdfront_event_fn(struct kbdfront_ring *r,
-			       const struct kbdfront_event *ev, void *arg);
+typedef void kbdfront_ring_fn(struct kbdfront_ring *r,
+			      const struct kbdfront_event *ev, void *arg);
 
 struct kbdfront_ring {
 	struct xenkbd_page *page;
@@ -73,11 +74,63 @@ void kbdfront_ring_init(struct kbdfront_ring *r, struct xenkbd_page *page,
 			unsigned int contacts);
 /* Deliver every event waiting, in order.  The number delivered, or
  * -XEN_EIO when the backend's index is beyond the ring. */
-int kbdfront_ring_consume(struct kbdfront_ring *r, kbdfront_event_fn *cb,
+int kbdfront_ring_consume(struct kbdfront_ring *r, kbdfront_ring_fn *cb,
 			  void *arg);
 /* Decode one slot (a private copy).  false for a type to skip. */
 bool kbdfront_decode(const union xenkbd_in_event *in,
 		     struct kbdfront_event *out);
+
+/* ---- the device ---------------------------------------------------------- */
+
+struct kbdfront;
+typedef void kbdfront_event_fn(struct kbdfront *kf,
+			       const struct kbdfront_event *ev, void *arg);
+/* The link came up (connected true) or went away (false, with why:
+ * -XEN_ENOTCONN the backend went away, a reconnect may follow). */
+typedef void kbdfront_link_fn(struct kbdfront *kf, bool connected, int reason,
+			      void *arg);
+
+struct kbdfront_config {
+	bool want_abs;	  /* absolute positions instead of motion */
+	bool want_raw;	  /* ... unscaled, 0..0x7fff (needs want_abs) */
+	bool want_mtouch; /* multi-touch */
+	kbdfront_event_fn *on_event; /* required */
+	kbdfront_link_fn *on_link;   /* optional */
+	void *arg;
+};
+
+/* What is in effect once connected: asked for and offered. */
+struct kbdfront_info {
+	bool abs, raw, mtouch;
+	bool no_keyboard, no_pointer; /* the backend's advice */
+	uint32_t width, height;	      /* pointer range (raw: 0x7fff) */
+	uint32_t mt_width, mt_height, mt_contacts;
+};
+
+struct kbdfront {
+	struct pvfront_dev dev;
+	struct pvfront_pages page;
+	struct pvfront_port port;
+	struct kbdfront_ring ring;
+	struct kbdfront_config cfg;
+	struct kbdfront_info info;
+	bool up;
+};
+
+/* Open device/vkbd/<devid> of pf, set up its page and port, and connect
+ * within timeout_ms (0: connect in the background, -XEN_EAGAIN).  cfg is
+ * copied.  0 once Connected; -XEN_ETIMEDOUT leaves the device open and
+ * connecting (close it or poll on); other errors leave nothing open. */
+PVFRONT_MUST_CHECK int kbdfront_open(struct kbdfront *kf, struct pvfront *pf,
+				     uint32_t devid,
+				     const struct kbdfront_config *cfg,
+				     int timeout_ms);
+/* Close and give everything back (see pvfront_dev_close). */
+int kbdfront_close(struct kbdfront *kf, int timeout_ms);
+/* Deliver what waits in the ring now (the port's handler does this). */
+int kbdfront_poll(struct kbdfront *kf);
+const struct kbdfront_info *kbdfront_info(const struct kbdfront *kf);
+bool kbdfront_connected(const struct kbdfront *kf);
 
 #ifdef __cplusplus
 }

@@ -117,8 +117,7 @@ static void want_mt(const struct kbdfront_event *ev, uint8_t what, uint8_t id)
 		assert_int_equal(ev->contact, id);
 }
 
-/* ---- cases
- * ------------------------------------------------------------------- */
+/* ---- cases --------------------------------------------------------------- */
 
 static void keys_on_the_wire(void **state)
 {
@@ -516,6 +515,36 @@ static void lost_frame_is_made_good(void **state)
 	free(x);
 }
 
+static void retry_without_new_events(void **state)
+{
+	struct fx *x = fx_new(&all_on, 0);
+	unsigned int i;
+
+	(void)state;
+	put(x, key(KEY_B, 1));
+	put(x, touch(KBDBACK_EV_TOUCH_DOWN, 1, 10, 10));
+	put(x, frame());
+	for (i = 3; i < XENKBD_IN_RING_LEN; i++)
+		put(x, key(KEY_A, 1));
+	assert_int_equal(put(x, key(KEY_B, 0)), -ENOSPC);
+	put(x, touch(KBDBACK_EV_TOUCH_UP, 1, 0, 0));
+	assert_int_equal(put(x, frame()), -ENOSPC);
+	assert_true(kbdback_enc_owed(&x->e));
+	assert_int_equal(kbdback_enc_retry(&x->e), -ENOSPC);
+	assert_int_equal(drain(x), XENKBD_IN_RING_LEN);
+	/* The guest consumed and said so: the backend makes good. */
+	x->e.notify = false;
+	assert_int_equal(kbdback_enc_retry(&x->e), 0);
+	assert_false(kbdback_enc_owed(&x->e));
+	assert_true(x->e.notify);
+	assert_int_equal(drain(x), 3);
+	assert_int_equal(x->got[0].keycode, KEY_B);
+	assert_int_equal(x->got[0].pressed, 0);
+	want_mt(&x->got[1], XENKBD_MT_EV_UP, 0);
+	want_mt(&x->got[2], XENKBD_MT_EV_SYN, 0);
+	free(x);
+}
+
 static void no_multitouch_requested(void **state)
 {
 	struct kbdback_features f = all_on;
@@ -606,6 +635,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(contacts_beyond_the_limit),
     cmocka_unit_test(non_touch_closes_the_frame),
     cmocka_unit_test(lost_frame_is_made_good),
+    cmocka_unit_test(retry_without_new_events),
     cmocka_unit_test(no_multitouch_requested),
     cmocka_unit_test(hostile_consumer_index),
     cmocka_unit_test(reader_refuses_bad_producer),

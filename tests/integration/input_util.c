@@ -1,0 +1,245 @@
+/*
+ * input_util.c — see input_util.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "input_util.h"
+
+static void nap(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static bool file_has(const char *path, const char *pattern)
+{
+	char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	bool hit = false;
+
+	if (!f)
+		return false;
+	while (!hit && fgets(buf, sizeof(buf), f))
+		hit = strstr(buf, pattern) != NULL;
+	fclose(f);
+	return hit;
+}
+
+bool kbt_backd_said(struct kbt *k, const char *pattern)
+{
+	return file_has(k->blog, pattern);
+}
+
+int kbt_backd_start(struct kbt *k)
+{
+	char src[320];
+	pid_t pid;
+
+	snprintf(src, sizeof(src), "script:%s", k->fifo);
+	truncate(k->blog, 0);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open(k->blog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 2);
+			dup2(fd, 1);
+		}
+		execl(PVBACKD_BIN, "pvbackd", "--rundir", k->t.rundir,
+		      "--input-source", src, "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	k->backd = pid;
+	for (int i = 0; i < 1000; i++) {
+		if (kbt_backd_said(k, "pvbackd: ready"))
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			k->backd = 0;
+			return -ECHILD;
+		}
+		nap(5);
+	}
+	return -ETIMEDOUT;
+}
+
+int kbt_backd_stop(struct kbt *k, int sig)
+{
+	int status = -1;
+
+	if (!k->backd)
+		return -1;
+	kill(k->backd, sig);
+	waitpid(k->backd, &status, 0);
+	k->backd = 0;
+	return status;
+}
+
+int kbt_start(struct kbt *k)
+{
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	k->fifo_fd = -1;
+	rc = hvt_start(&k->t, NULL);
+	if (rc)
+		return rc;
+	snprintf(k->fifo, sizeof(k->fifo), "%s/input.fifo", k->t.rundir);
+	snprintf(k->blog, sizeof(k->blog), "%s/pvbackd.log", k->t.rundir);
+	if (mkfifo(k->fifo, 0600))
+		return -errno;
+	/* Our end first, read-write: opening never waits for pvbackd. */
+	k->fifo_fd = open(k->fifo, O_RDWR | O_CLOEXEC);
+	if (k->fifo_fd < 0)
+		return -errno;
+	rc = pvhv_store_open(k->t.rundir, 0, &k->st);
+	return rc ? rc : kbt_backd_start(k);
+}
+
+int kbt_stop(struct kbt *k)
+{
+	int status = kbt_backd_stop(k, SIGTERM), rc;
+
+	if (k->fifo_fd >= 0)
+		close(k->fifo_fd);
+	pvhv_store_close(k->st);
+	rc = hvt_stop(&k->t);
+	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		fprintf(stderr, "pvbackd ended with status 0x%x\n", status);
+		return -EIO;
+	}
+	return rc;
+}
+
+int kbt_send(struct kbt *k, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(line) - 1)
+		return -E2BIG;
+	line[n++] = '\n';
+	return write(k->fifo_fd, line, (size_t)n) == n ? 0 : -EIO;
+}
+
+int kbt_guest(struct kbt *k, const char *name, const char *cmdline,
+	      const char *cfg, domid_t *dom)
+{
+	return hvt_create(&k->t, name, "guest_input", cmdline,
+			  cfg ? cfg : KBT_VKB, dom);
+}
+
+struct acc {
+	char *buf;
+	size_t len, cap;
+};
+
+static void on_console(struct pvhv *h, domid_t dom, const char *b, size_t n,
+		       void *arg)
+{
+	struct acc *a = arg;
+
+	(void)h;
+	(void)dom;
+	if (!b)
+		return;
+	if (n > a->cap - 1 - a->len)
+		n = a->cap - 1 - a->len;
+	memcpy(a->buf + a->len, b, n);
+	a->len += n;
+	a->buf[a->len] = '\0';
+}
+
+size_t kbt_console(struct kbt *k, domid_t dom, char *buf, size_t len)
+{
+	struct acc a = {buf, 0, len};
+
+	buf[0] = '\0';
+	pvhv_domain_console(k->t.h, dom, 0, on_console, &a);
+	return a.len;
+}
+
+unsigned int kbt_count(struct kbt *k, domid_t dom, const char *pattern)
+{
+	static char buf[1 << 20];
+	unsigned int n = 0;
+
+	kbt_console(k, dom, buf, sizeof(buf));
+	for (const char *p = buf; (p = strstr(p, pattern)); p++)
+		n++;
+	return n;
+}
+
+int kbt_wait_count(struct kbt *k, domid_t dom, const char *pattern,
+		   unsigned int n, int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 5) {
+		if (kbt_count(k, dom, pattern) >= n)
+			return 0;
+		nap(5);
+	}
+	fprintf(stderr, "dom%u: '%s' seen %u times, not %u\n", dom, pattern,
+		kbt_count(k, dom, pattern), n);
+	return -ETIMEDOUT;
+}
+
+int kbt_wait_field(struct kbt *k, domid_t dom, const char *key, long v,
+		   int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 5) {
+		if (hvt_last_field(&k->t, dom, key) >= v)
+			return 0;
+		nap(5);
+	}
+	fprintf(stderr, "dom%u: last %s= is %ld, not %ld\n", dom, key,
+		hvt_last_field(&k->t, dom, key), v);
+	return -ETIMEDOUT;
+}
+
+int kbt_back_read(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
+		  char *buf, size_t len)
+{
+	char path[256], *v = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vinput/%u/%u/%s",
+		 dom, dev, key);
+	rc = pvhv_store_read(k->st, PVHV_STORE_TX_NONE, path, &v, NULL);
+	if (rc)
+		return rc;
+	snprintf(buf, len, "%s", v);
+	free(v);
+	return 0;
+}
+
+int kbt_back_wait(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
+		  const char *want, int timeout_ms)
+{
+	char v[256] = "";
+
+	for (int t = 0; t <= timeout_ms; t += 5) {
+		if (!kbt_back_read(k, dom, dev, key, v, sizeof(v)) &&
+		    !strcmp(v, want))
+			return 0;
+		nap(5);
+	}
+	fprintf(stderr, "dom%u vinput %u: %s is '%s', not '%s'\n", dom, dev,
+		key, v, want);
+	return -ETIMEDOUT;
+}

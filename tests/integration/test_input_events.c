@@ -57,7 +57,7 @@ static void gone(domid_t dom)
 	pvhv_domain_wait(k.t.h, dom, NULL);
 }
 
-/* The event lines of dom's console ("EV n=K " stripped), joined by '|'. */
+/* The event lines of dom's console ("EV seq=K " stripped), joined by '|'. */
 static void events(domid_t dom, char *out, size_t len)
 {
 	static char con[1 << 20];
@@ -66,9 +66,9 @@ static void events(domid_t dom, char *out, size_t len)
 	out[0] = '\0';
 	kbt_console(&k, dom, con, sizeof(con));
 	for (char *l = strtok(con, "\n"); l; l = strtok(NULL, "\n")) {
-		char *ev = strstr(l, "EV n=");
+		char *ev = strstr(l, "EV seq=");
 
-		if (!ev || !(ev = strchr(ev + 5, ' ')))
+		if (!ev || !(ev = strchr(ev + 7, ' ')))
 			continue;
 		used += (size_t)snprintf(out + used, len - used, "%s%s",
 					 used ? "|" : "", ev + 1);
@@ -191,7 +191,7 @@ static void features(void **state)
 	/* Nothing offered: relative pointer, no touch, the default range
 	 * written for the frontend to see. */
 	assert_int_equal(kbt_wait_count(&k, dom,
-					"CONNECTED abs=0 raw=0 mt=0 w=800 "
+					"abs=0 raw=0 mt=0 w=800 "
 					"h=600",
 					1, 0),
 			 0);

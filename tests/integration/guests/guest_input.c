@@ -10,22 +10,21 @@
  * absolute positions (abs), raw coordinates (raw) and multi-touch (mt),
  * and prints:
  *   "INPUT <domid> dev=<N>" at start;
- *   "CONNECTED abs=A raw=R mt=M w=W h=H mtw=.. mth=.. contacts=C" each
- *   time the link comes up, "LINK DOWN reason=<errno>" when it goes;
- *   one line per event, numbered from 1 across the guest's life:
- *     "EV n=K KEY code=C down=D"     "EV n=K MOTION x=X y=Y z=Z"
- *     "EV n=K POS x=X y=Y z=Z"       "EV n=K MT DOWN id=I x=X y=Y"
- *     "EV n=K MT MOTION id=I x=X y=Y"  "EV n=K MT SHAPE id=I major=A minor=B"
- *     "EV n=K MT ORIENT id=I deg=D"  "EV n=K MT UP id=I"   "EV n=K MT SYN"
- *   "FAILED <errno> <message>" when the device fails.
- * crash=N: after the N-th event it dies (abort) without closing anything.
- * reconnect=N: after the N-th event it closes the device, prints
- *   "CLOSED rc=<rc>", opens it again and goes on ("CONNECTED ..." again).
- * bench=N: prints no events; MOTION events carry the dom0 send time
- *   (CLOCK_MONOTONIC ns: x the low, y the high 32 bits), and after N of
- *   them it prints "BENCH n=N p50=NS p99=NS max=NS span=NS" (span: first
- *   to last arrival) and exits.
- * It confines itself unless told "noconfine".
+ *   "CONNECTED links=K abs=A raw=R mt=M w=W h=H mtw=.. mth=.. contacts=C"
+ *   each time the link comes up (K counts them), "LINK DOWN
+ *   reason=<errno>" when it goes;
+ *   one line per event, numbered (seq) from 1 across the guest's life:
+ *     "EV seq=K KEY code=C down=D"     "EV seq=K MOTION x=X y=Y z=Z"
+ *     "EV seq=K POS x=X y=Y z=Z"       "EV seq=K MT DOWN id=I x=X y=Y"
+ *     "EV seq=K MT MOTION id=I x=X y=Y"  "EV seq=K MT SHAPE id=I major=A
+ * minor=B" "EV seq=K MT ORIENT id=I deg=D"  "EV seq=K MT UP id=I"   "EV seq=K
+ * MT SYN" "FAILED <errno> <message>" when the device fails. crash=N: after the
+ * N-th event it dies (abort) without closing anything. reconnect=N: after every
+ * N-th event it closes the device, prints "CLOSED rc=<rc>", opens it again and
+ * goes on ("CONNECTED ..." again). bench=N: prints no events; MOTION events
+ * carry the dom0 send time (CLOCK_MONOTONIC ns: x the low, y the high 32 bits),
+ * and after N of them it prints "BENCH n=N p50=NS p99=NS max=NS span=NS" (span:
+ * first to last arrival) and exits. It confines itself unless told "noconfine".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,7 +44,7 @@ static struct kbdfront kf;
 
 struct state {
 	struct pvfront_posix *p;
-	unsigned long n, crash, reconnect, bench;
+	unsigned long n, crash, reconnect, bench, links;
 	bool do_reconnect;
 	uint32_t *lat;
 	uint64_t first, last;
@@ -69,12 +68,12 @@ static void print_event(struct state *s, const struct kbdfront_event *ev)
 
 	switch (ev->type) {
 	case XENKBD_TYPE_KEY:
-		guest_say(p, "EV n=%lu KEY code=%u down=%u\n", n, ev->keycode,
+		guest_say(p, "EV seq=%lu KEY code=%u down=%u\n", n, ev->keycode,
 			  ev->pressed);
 		return;
 	case XENKBD_TYPE_MOTION:
 	case XENKBD_TYPE_POS:
-		guest_say(p, "EV n=%lu %s x=%d y=%d z=%d\n", n,
+		guest_say(p, "EV seq=%lu %s x=%d y=%d z=%d\n", n,
 			  ev->type == XENKBD_TYPE_POS ? "POS" : "MOTION", ev->x,
 			  ev->y, ev->z);
 		return;
@@ -84,22 +83,22 @@ static void print_event(struct state *s, const struct kbdfront_event *ev)
 	switch (ev->mt_event) {
 	case XENKBD_MT_EV_DOWN:
 	case XENKBD_MT_EV_MOTION:
-		guest_say(p, "EV n=%lu MT %s id=%u x=%d y=%d\n", n,
+		guest_say(p, "EV seq=%lu MT %s id=%u x=%d y=%d\n", n,
 			  mt_names[ev->mt_event], ev->contact, ev->x, ev->y);
 		break;
 	case XENKBD_MT_EV_SHAPE:
-		guest_say(p, "EV n=%lu MT SHAPE id=%u major=%u minor=%u\n", n,
+		guest_say(p, "EV seq=%lu MT SHAPE id=%u major=%u minor=%u\n", n,
 			  ev->contact, ev->major, ev->minor);
 		break;
 	case XENKBD_MT_EV_ORIENT:
-		guest_say(p, "EV n=%lu MT ORIENT id=%u deg=%d\n", n,
+		guest_say(p, "EV seq=%lu MT ORIENT id=%u deg=%d\n", n,
 			  ev->contact, ev->orientation);
 		break;
 	case XENKBD_MT_EV_UP:
-		guest_say(p, "EV n=%lu MT UP id=%u\n", n, ev->contact);
+		guest_say(p, "EV seq=%lu MT UP id=%u\n", n, ev->contact);
 		break;
 	default:
-		guest_say(p, "EV n=%lu MT SYN\n", n);
+		guest_say(p, "EV seq=%lu MT SYN\n", n);
 		break;
 	}
 }
@@ -150,7 +149,7 @@ static void on_event(struct kbdfront *k, const struct kbdfront_event *ev,
 		guest_say(s->p, "CRASHING\n");
 		abort();
 	}
-	if (s->reconnect && s->n == s->reconnect)
+	if (s->reconnect && s->n % s->reconnect == 0)
 		s->do_reconnect = true;
 }
 
@@ -163,11 +162,12 @@ static void on_link(struct kbdfront *k, bool up, int reason, void *arg)
 		guest_say(s->p, "LINK DOWN reason=%d\n", reason);
 		return;
 	}
-	guest_say(s->p,
-		  "CONNECTED abs=%d raw=%d mt=%d w=%u h=%u mtw=%u mth=%u "
-		  "contacts=%u\n",
-		  in->abs, in->raw, in->mtouch, in->width, in->height,
-		  in->mt_width, in->mt_height, in->mt_contacts);
+	guest_say(
+	    s->p,
+	    "CONNECTED links=%lu abs=%d raw=%d mt=%d w=%u h=%u mtw=%u mth=%u "
+	    "contacts=%u\n",
+	    ++s->links, in->abs, in->raw, in->mtouch, in->width, in->height,
+	    in->mt_width, in->mt_height, in->mt_contacts);
 }
 
 static void open_device(struct state *s, struct kbdfront_config *cfg,

@@ -43,8 +43,8 @@ struct pvback_type {
 	struct pvback *b;
 	const struct pvback_device_ops *ops;
 	void *arg;
-	char *dir;	 /* /local/domain/0/backend/DIR */
-	char token[96];	 /* of the watch on dir */
+	char *dir;	/* /local/domain/0/backend/DIR */
+	char token[96]; /* of the watch on dir */
 	struct pvback_dev *devs;
 };
 
@@ -93,8 +93,8 @@ struct pvback_dev {
 
 /* core.c */
 void pvback_fatal_error(struct pvback *b, int err);
-void pvback_logv(struct pvback *b, enum pvback_log_level level,
-		 const char *fmt, va_list ap) PVBACK_PRINTF(3, 0);
+void pvback_logv(struct pvback *b, enum pvback_log_level level, const char *fmt,
+		 va_list ap) PVBACK_PRINTF(3, 0);
 
 /* bus.c */
 void bus_type_free(struct pvback_type *t);
@@ -111,8 +111,7 @@ int dev_backend_changed(struct pvback_dev *dev);
  * most PVBACK_PATH_MAX bytes. */
 #define PVBACK_PATH_MAX 256u
 int store_read(struct pvback *b, const char *path, char **value, size_t *len);
-int store_read_state(struct pvback *b, const char *path,
-		     enum xenbus_state *st);
+int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st);
 /* Write dir/key unless dir is gone (-ENOENT), in one transaction. */
 int store_write_in(struct pvback *b, const char *dir, const char *key,
 		   const char *value);

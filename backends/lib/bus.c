@@ -56,8 +56,7 @@ static int parse_dom(const char *s, size_t len, domid_t *dom)
 
 /* A device directory we do not serve yet: take it on once the toolstack
  * has written its frontend (the rest comes in the same transaction). */
-static void maybe_create(struct pvback_type *t, domid_t dom,
-			 unsigned int devid)
+static void maybe_create(struct pvback_type *t, domid_t dom, unsigned int devid)
 {
 	char path[PVBACK_PATH_MAX], *v = NULL;
 
@@ -68,8 +67,8 @@ static void maybe_create(struct pvback_type *t, domid_t dom,
 	(void)dev_create(t, dom, devid, NULL);
 }
 
-static void device_event(struct pvback_type *t, domid_t dom,
-			 unsigned int devid, const char *key)
+static void device_event(struct pvback_type *t, domid_t dom, unsigned int devid,
+			 const char *key)
 {
 	struct pvback_dev *dev = find_dev(t, dom, devid);
 
@@ -83,7 +82,8 @@ static void device_event(struct pvback_type *t, domid_t dom,
 		dev_destroy(dev);
 }
 
-/* ---- scanning ---------------------------------------------------------------- */
+/* ---- scanning
+ * ---------------------------------------------------------------- */
 
 static void scan_devices(struct pvback_type *t, domid_t dom)
 {
@@ -162,7 +162,8 @@ static void scan_all(struct pvback_type *t)
 	sweep(t, true, 0);
 }
 
-/* ---- the watch ---------------------------------------------------------------- */
+/* ---- the watch
+ * ---------------------------------------------------------------- */
 
 static void on_type_watch(const char *path, const char *token, void *arg)
 {
@@ -196,7 +197,8 @@ static void on_type_watch(const char *path, const char *token, void *arg)
 	device_event(t, dom, (unsigned int)devid, slash ? slash + 1 : "");
 }
 
-/* ---- registration --------------------------------------------------------------- */
+/* ---- registration
+ * --------------------------------------------------------------- */
 
 static bool name_ok(const char *s)
 {

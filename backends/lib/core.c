@@ -32,8 +32,8 @@ static void default_fatal(struct pvback *b, int err, void *arg)
 	event_base_loopbreak(b->base);
 }
 
-void pvback_logv(struct pvback *b, enum pvback_log_level level,
-		 const char *fmt, va_list ap)
+void pvback_logv(struct pvback *b, enum pvback_log_level level, const char *fmt,
+		 va_list ap)
 {
 	char msg[512];
 
@@ -41,8 +41,8 @@ void pvback_logv(struct pvback *b, enum pvback_log_level level,
 	b->log(b, level, msg, b->log_arg);
 }
 
-void pvback_log(struct pvback *b, enum pvback_log_level level,
-		const char *fmt, ...)
+void pvback_log(struct pvback *b, enum pvback_log_level level, const char *fmt,
+		...)
 {
 	va_list ap;
 

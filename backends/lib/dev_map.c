@@ -96,7 +96,8 @@ void dev_unmap_all(struct pvback_dev *dev)
 	}
 }
 
-/* ---- page directories ----------------------------------------------------- */
+/* ---- page directories -----------------------------------------------------
+ */
 
 /* Copy the references of one directory page (mapped read-only only while
  * they are copied: the guest may change the page at any time, so it is
@@ -140,8 +141,8 @@ static int read_dir(struct pvback_dev *dev, grant_ref_t first,
 	if (!dirs)
 		return -ENOMEM;
 	for (unsigned int d = 0; d < ndirs && rc == 0; d++) {
-		unsigned int want = npages - got < DIR_REFS ? npages - got
-							    : DIR_REFS;
+		unsigned int want =
+		    npages - got < DIR_REFS ? npages - got : DIR_REFS;
 		grant_ref_t next;
 
 		if (ref == 0 || seen_before(dirs, d, ref)) {

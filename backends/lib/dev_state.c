@@ -193,7 +193,8 @@ static int read_fe_state(struct pvback_dev *dev, enum xenbus_state *st)
 	if (rc == -ENOENT)
 		return 1;
 	if (rc == -EINVAL)
-		pvback_dev_fail(dev, rc, "frontend state is not a xenbus state");
+		pvback_dev_fail(dev, rc,
+				"frontend state is not a xenbus state");
 	else if (rc < 0)
 		PVBACK_LOG(B(dev), WARN, "%s: %s", path, strerror(-rc));
 	return rc;
@@ -209,11 +210,10 @@ static void fe_changed(struct pvback_dev *dev)
 	if (rc == 1) { /* gone: the guest died or removed it */
 		if (!dev->fe_alive || dev->fe == S(Unknown))
 			return;
-	} else if (dev->fe_alive && !dev->failed &&
-		   !fe_move_ok(dev->fe, st)) {
-		pvback_dev_fail(dev, -EPROTO, "frontend state jumped from %s to %s",
-				pv_xenbus_state_name(dev->fe),
-				pv_xenbus_state_name(st));
+	} else if (dev->fe_alive && !dev->failed && !fe_move_ok(dev->fe, st)) {
+		pvback_dev_fail(
+		    dev, -EPROTO, "frontend state jumped from %s to %s",
+		    pv_xenbus_state_name(dev->fe), pv_xenbus_state_name(st));
 	}
 	dev->fe = st;
 	dev->fe_alive |= rc == 0;
@@ -264,7 +264,8 @@ static bool frontend_matches(struct pvback_dev *dev)
 	char fe[PVBACK_PATH_MAX];
 	uint64_t id;
 
-	if (pvback_dev_read(dev, PVBACK_BACKEND, "frontend", fe, sizeof(fe)) < 0 ||
+	if (pvback_dev_read(dev, PVBACK_BACKEND, "frontend", fe, sizeof(fe)) <
+		0 ||
 	    strcmp(fe, dev->fe_path) != 0)
 		return false;
 	return pvback_dev_read_uint(dev, PVBACK_BACKEND, "frontend-id", 0,
@@ -312,7 +313,8 @@ static int dev_start(struct pvback_dev *dev)
 	return 0;
 }
 
-/* ---- life and death ------------------------------------------------------- */
+/* ---- life and death -------------------------------------------------------
+ */
 
 static char *dup_printf(const char *fmt, ...) PVBACK_PRINTF(1, 2);
 static char *dup_printf(const char *fmt, ...)
@@ -408,7 +410,8 @@ void dev_destroy(struct pvback_dev *dev)
 	dev_free(dev);
 }
 
-/* ---- failure ---------------------------------------------------------------- */
+/* ---- failure ----------------------------------------------------------------
+ */
 
 static void write_error(struct pvback_dev *dev, int err, const char *msg)
 {
@@ -437,7 +440,8 @@ void pvback_dev_fail(struct pvback_dev *dev, int err, const char *fmt, ...)
 	event_active(dev->settle_ev, 0, 0);
 }
 
-/* ---- accessors ---------------------------------------------------------------- */
+/* ---- accessors
+ * ---------------------------------------------------------------- */
 
 domid_t pvback_dev_domid(const struct pvback_dev *dev)
 {

@@ -27,8 +27,7 @@ int store_rm(struct pvback *b, const char *path)
 }
 
 /* -ENOENT for a missing node, -EINVAL for a value that is no state. */
-int store_read_state(struct pvback *b, const char *path,
-		     enum xenbus_state *st)
+int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st)
 {
 	char *v = NULL;
 	size_t len = 0;
@@ -164,16 +163,15 @@ int pvback_dev_read_uint(struct pvback_dev *dev, enum pvback_side side,
 	return 0;
 }
 
-int pvback_dev_write(struct pvback_dev *dev, const char *key,
-		     const char *value)
+int pvback_dev_write(struct pvback_dev *dev, const char *key, const char *value)
 {
 	if (!key_ok(key) || !value)
 		return -EINVAL;
 	return store_write_in(dev->type->b, dev->be_path, key, value);
 }
 
-int pvback_dev_printf(struct pvback_dev *dev, const char *key,
-		      const char *fmt, ...)
+int pvback_dev_printf(struct pvback_dev *dev, const char *key, const char *fmt,
+		      ...)
 {
 	char value[1024];
 	va_list ap;

@@ -135,8 +135,8 @@ static int p_directory(void *ctx, uint32_t tx, const char *path, char ***names,
 				    n);
 }
 
-static void on_watch(struct pvhv_store *s, const char *path,
-		     const char *token, void *arg)
+static void on_watch(struct pvhv_store *s, const char *path, const char *token,
+		     void *arg)
 {
 	struct pwatch *w = arg;
 
@@ -175,7 +175,8 @@ static int p_unwatch(void *ctx, const char *path, const char *token)
 	for (struct pwatch **pp = &p->watches; *pp; pp = &(*pp)->next) {
 		struct pwatch *w = *pp;
 
-		if (strcmp(w->path, path) == 0 && strcmp(w->token, token) == 0) {
+		if (strcmp(w->path, path) == 0 &&
+		    strcmp(w->token, token) == 0) {
 			int rc = pvhv_store_unwatch(p->s, path, token);
 
 			*pp = w->next;
@@ -236,24 +237,24 @@ static void p_unbind(void *ctx, void *port)
 }
 
 const struct pvback_platform_ops pvback_platform_pvhv = {
-	.name = "pvhv",
-	.open = p_open,
-	.close = p_close,
-	.fds = p_fds,
-	.process = p_process,
-	.tx_start = p_tx_start,
-	.tx_end = p_tx_end,
-	.read = p_read,
-	.write = p_write,
-	.rm = p_rm,
-	.directory = p_directory,
-	.watch = p_watch,
-	.unwatch = p_unwatch,
-	.map = p_map,
-	.unmap = p_unmap,
-	.bind = p_bind,
-	.port_fd = p_port_fd,
-	.drain = p_drain,
-	.notify = p_notify,
-	.unbind = p_unbind,
+    .name = "pvhv",
+    .open = p_open,
+    .close = p_close,
+    .fds = p_fds,
+    .process = p_process,
+    .tx_start = p_tx_start,
+    .tx_end = p_tx_end,
+    .read = p_read,
+    .write = p_write,
+    .rm = p_rm,
+    .directory = p_directory,
+    .watch = p_watch,
+    .unwatch = p_unwatch,
+    .map = p_map,
+    .unmap = p_unmap,
+    .bind = p_bind,
+    .port_fd = p_port_fd,
+    .drain = p_drain,
+    .notify = p_notify,
+    .unbind = p_unbind,
 };

@@ -126,7 +126,7 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#define PVBACK_MUST_CHECK __attribute__((warn_unused_result))
+#define PVBACK_MUST_CHECK   __attribute__((warn_unused_result))
 #define PVBACK_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define PVBACK_MUST_CHECK
@@ -220,8 +220,8 @@ enum pvback_log_level {
 typedef void pvback_log_fn(struct pvback *b, enum pvback_log_level level,
 			   const char *msg, void *arg);
 void pvback_set_log(struct pvback *b, pvback_log_fn *fn, void *arg);
-void pvback_log(struct pvback *b, enum pvback_log_level level,
-		const char *fmt, ...) PVBACK_PRINTF(3, 4);
+void pvback_log(struct pvback *b, enum pvback_log_level level, const char *fmt,
+		...) PVBACK_PRINTF(3, 4);
 
 /* The platform broke (pvhv or its store went away): nothing works any
  * more, and the caller should free b and stop or start again.  The
@@ -306,15 +306,15 @@ int pvback_dev_read_uint(struct pvback_dev *dev, enum pvback_side side,
  * stray nodes. */
 int pvback_dev_write(struct pvback_dev *dev, const char *key,
 		     const char *value);
-int pvback_dev_printf(struct pvback_dev *dev, const char *key,
-		      const char *fmt, ...) PVBACK_PRINTF(3, 4);
+int pvback_dev_printf(struct pvback_dev *dev, const char *key, const char *fmt,
+		      ...) PVBACK_PRINTF(3, 4);
 /* Remove key from the backend directory (a missing key is fine). */
 int pvback_dev_rm(struct pvback_dev *dev, const char *key);
 
 /* Fail the device (see "Failure").  err is a -errno; fmt says why, for a
  * person.  May be called from any callback, also the device's own. */
 void pvback_dev_fail(struct pvback_dev *dev, int err, const char *fmt, ...)
-	PVBACK_PRINTF(3, 4);
+    PVBACK_PRINTF(3, 4);
 bool pvback_dev_failed(const struct pvback_dev *dev);
 
 /* ---- grants -------------------------------------------------------------- */
@@ -327,8 +327,8 @@ bool pvback_dev_failed(const struct pvback_dev *dev);
  * error (a reference the guest did not grant, or granted read-only when
  * writable is asked, fails). */
 int pvback_dev_map(struct pvback_dev *dev, const grant_ref_t *refs,
-		   unsigned int n, bool writable, void **addr)
-	PVBACK_MUST_CHECK;
+		   unsigned int n, bool writable,
+		   void **addr) PVBACK_MUST_CHECK;
 /* The frontend key (a grant reference, e.g. "page-ref"), mapped as one
  * page. */
 int pvback_dev_map_key(struct pvback_dev *dev, const char *key, bool writable,
@@ -362,12 +362,12 @@ typedef void pvback_evt_fn(struct pvback_evt *evt, void *arg);
  * it into the loop.  *out is valid until pvback_evt_unbind() or the end
  * of the connection. */
 int pvback_dev_bind(struct pvback_dev *dev, evtchn_port_t remote_port,
-		    pvback_evt_fn *cb, void *arg, struct pvback_evt **out)
-	PVBACK_MUST_CHECK;
+		    pvback_evt_fn *cb, void *arg,
+		    struct pvback_evt **out) PVBACK_MUST_CHECK;
 /* The port named by a frontend key (e.g. "event-channel"). */
 int pvback_dev_bind_key(struct pvback_dev *dev, const char *key,
-			pvback_evt_fn *cb, void *arg, struct pvback_evt **out)
-	PVBACK_MUST_CHECK;
+			pvback_evt_fn *cb, void *arg,
+			struct pvback_evt **out) PVBACK_MUST_CHECK;
 /* Raise the guest's end.  0 or -errno. */
 int pvback_evt_notify(struct pvback_evt *evt);
 /* Unbind now (NULL is fine); may be called from evt's own callback. */

@@ -180,8 +180,9 @@ static struct pvfront_port *port_find(struct pvfront *pf, evtchn_port_t port)
 }
 
 /* Sort what the OS reported: the store's port (true when it fired), the
- * others marked for their handlers. */
-static bool note_fired(struct pvfront *pf, const evtchn_port_t *got, int n)
+ * others marked for their handlers (*others counts them). */
+static bool note_fired(struct pvfront *pf, const evtchn_port_t *got, int n,
+		       uint32_t *others)
 {
 	bool store = false;
 	struct pvfront_port *p;
@@ -189,11 +190,14 @@ static bool note_fired(struct pvfront *pf, const evtchn_port_t *got, int n)
 	for (int i = 0; i < n; i++) {
 		if (got[i] == pf->store_port) {
 			store = true;
-		} else if ((p = port_find(pf, got[i]))) {
-			p->pending = true;
-		} else {
-			pf->stray++;
+			continue;
 		}
+		(*others)++;
+		p = port_find(pf, got[i]);
+		if (p)
+			p->pending = true;
+		else
+			pf->stray++;
 	}
 	return store;
 }
@@ -219,10 +223,8 @@ static int xs_wait(void *arg, int timeout_ms)
 		n = pf->ops->wait(pf->arg, got, WAIT_BATCH, left);
 		if (n < 0)
 			return n;
-		if (note_fired(pf, got, n > (int)WAIT_BATCH ? 0 : n))
+		if (note_fired(pf, got, n > (int)WAIT_BATCH ? 0 : n, &pf->held))
 			return 0;
-		if (n > 0)
-			pf->held += (uint32_t)n;
 		if (left == 0 || (n == 0 && fr_left_ms(pf, deadline) == 0))
 			return -XEN_ETIMEDOUT;
 	}
@@ -435,6 +437,30 @@ static struct pvfront_watch *watch_find(struct pvfront *pf, const char *token)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
+static struct pvfront_port *first_pending(struct pvfront *pf)
+{
+	struct pvfront_port *p;
+
+	for (p = pf->ports; p; p = p->next)
+		if (p->pending)
+			return p;
+	return NULL;
+}
+
+static int run_ports(struct pvfront *pf)
+{
+	struct pvfront_port *p;
+	int n = 0;
+
+	/* Looked up afresh each time: a handler may free any port. */
+	while ((unsigned int)n < ROUND_MAX && (p = first_pending(pf))) {
+		p->pending = false;
+		p->fn(pf, p, p->arg);
+		n++;
+	}
+	return n;
+}
+
 /* Events were lost: every watch hears once that something changed. */
 static int refire_watches(struct pvfront *pf)
 {
@@ -479,30 +505,8 @@ static int run_events(struct pvfront *pf)
 			w->fn(pf, w, ev.path, w->arg);
 			n++;
 		}
-	}
-	return n;
-}
-
-static struct pvfront_port *first_pending(struct pvfront *pf)
-{
-	struct pvfront_port *p;
-
-	for (p = pf->ports; p; p = p->next)
-		if (p->pending)
-			return p;
-	return NULL;
-}
-
-static int run_ports(struct pvfront *pf)
-{
-	struct pvfront_port *p;
-	int n = 0;
-
-	/* Looked up afresh each time: a handler may free any port. */
-	while ((unsigned int)n < ROUND_MAX && (p = first_pending(pf))) {
-		p->pending = false;
-		p->fn(pf, p, p->arg);
-		n++;
+		/* Ports that fired during its store calls wait no longer. */
+		n += run_ports(pf);
 	}
 	return n;
 }
@@ -528,6 +532,7 @@ static int collect(struct pvfront *pf, int timeout_ms)
 	uint64_t next = fr_fsm_next_deadline(pf);
 	evtchn_port_t got[WAIT_BATCH];
 	int left = fr_left_ms(pf, next);
+	uint32_t others = 0;
 	int n;
 
 	if (left >= 0 && (timeout_ms < 0 || left < timeout_ms))
@@ -536,7 +541,7 @@ static int collect(struct pvfront *pf, int timeout_ms)
 	if (n < 0)
 		return n;
 	/* The store's port: its events are read by dispatch() anyway. */
-	(void)note_fired(pf, got, n > (int)WAIT_BATCH ? 0 : n);
+	(void)note_fired(pf, got, n > (int)WAIT_BATCH ? 0 : n, &others);
 	return 0;
 }
 

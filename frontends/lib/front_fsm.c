@@ -292,7 +292,8 @@ static int read_backend_state(struct pvfront_dev *dev, enum xenbus_state *st,
 	int n = pvfront_xs_read(&dev->pf->xs, 0, dev->state_path, val,
 				sizeof(val) - 1);
 
-	if (n == -XEN_ENOENT) {
+	/* Gone (not readable: its parents are dom0's and gone too). */
+	if (n == -XEN_ENOENT || n == -XEN_EACCES) {
 		*st = XenbusStateUnknown;
 		return 0;
 	}

@@ -295,7 +295,7 @@ struct pvfront_dev {
 	char path[PVFRONT_TYPE_MAX + 24];      /* device/<type>/<id> */
 	char backend[PVFRONT_PATH_MAX];	       /* the backend's directory */
 	char state_path[PVFRONT_PATH_MAX + 8]; /* <backend>/state */
-	char errmsg[128];
+	char errmsg[200];
 };
 
 /* The guest's instance. */

@@ -7,6 +7,12 @@
 #   make check SANITIZE=address
 #                        the same tests in an ASan+UBSan build (build-address/)
 #   make bench           build and run tests/bench (ring, evtchn, store benches)
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+#                        build in build/ (gcc) and install the programs,
+#                        libraries, headers, pkg-config files (pvkit-*.pc)
+#                        and CMake package (find_package(pvkit)) under
+#                        PREFIX, staged under DESTDIR when given; README
+#                        "Installing" lists what goes where
 #   make deps            install missing Debian packages (as root)
 #   make clean           remove every build directory
 
@@ -14,12 +20,14 @@ JOBS    ?= $(shell nproc)
 CTEST   := ctest --output-on-failure -j$(JOBS)
 CROSS   := i386 aarch64 armhf
 SANITIZE ?=
+PREFIX  ?= /usr/local
+DESTDIR ?=
 # tests/vm boots a Debian kernel in QEMU; every build directory shares one
 # downloaded and unpacked copy (about 400 MB).
 export PVKIT_VM_CACHE ?= $(CURDIR)/build/vm-cache
 
 .PHONY: all build deps check check-native check-clang check-cross check-san \
-        bench clean $(addprefix check-cross-,$(CROSS))
+        bench install clean $(addprefix check-cross-,$(CROSS))
 
 all: build
 
@@ -61,6 +69,14 @@ bench: build
 	build/tests/bench/ring_bench
 	build/tests/bench/evtchn_bench
 	build/tests/bench/store_bench
+
+# The prefix is given at configure time too, so GNUInstallDirs picks the
+# library folder that suits it (lib/<triplet> for /usr on Debian).
+install: deps
+	cmake -S . -B build -G Ninja -DCMAKE_C_COMPILER=gcc \
+	      -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build build
+	DESTDIR="$(DESTDIR)" cmake --install build
 
 clean:
 	rm -rf build build-clang build-address build-thread $(addprefix build-,$(CROSS))

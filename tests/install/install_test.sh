@@ -6,7 +6,10 @@
 # libraries call for, the CMake package, the programs), then builds
 # out-of-tree programs against it twice — with pkg-config and with
 # find_package(pvkit) — and runs them: the installed pvhv, a dom0 program
-# on libpvhv and libpvring, and a guest on the posix platform.
+# on libpvhv and libpvring, and a guest on the posix platform.  When
+# the build has the input backend, demos/custom-dom0 is built against the
+# tree with its own Makefile and run: its daemon serves a vkbd device to
+# its guest, which must receive the scripted gesture exactly.
 #
 # Run by ctest (tests/install/CMakeLists.txt), which sets:
 #   BUILD SOURCE CMAKE CC VERSION   the build, its source tree, tools,
@@ -226,6 +229,96 @@ run_hello "$T/pc/hello_dom0" "$T/guests/guest_hello_pc"
 run_hello "$T/pc/hello_dom0_static" "$T/guests/guest_hello_pc"
 run_hello "$T/cm/hello_dom0" "$T/guests/guest_hello_cm"
 run_hello "$T/cm/hello_dom0_static" "$T/guests/guest_hello_cm"
+
+# ---- demos/custom-dom0 (when the tree has the input backend) -------------------
+
+# Wait up to $2 tenths of a second for $1 (a command) to succeed.
+wait_for() {
+	for _ in $(seq "$2"); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# What guest_events prints for gesture.script, greeted with "hi".
+demo_expected() {
+	cat <<'END'
+connected abs=1 mt=1 w=800 h=480 contacts=2
+key 35 down
+key 35 up
+key 23 down
+key 23 up
+key 28 down
+key 28 up
+touch 0 down 350 240
+touch 1 down 450 240
+touch frame
+touch 0 move 300 240
+touch 1 move 500 240
+touch frame
+touch 0 move 250 240
+touch 1 move 550 240
+touch frame
+touch 0 move 200 240
+touch 1 move 600 240
+touch frame
+touch 0 up
+touch 1 up
+touch frame
+END
+}
+
+# Build the demo with its own Makefile (pkg-config), run its daemon and
+# guest on the installed pvhv, compare what the guest received.
+run_demo() {
+	local D=$T/demo demo=$SOURCE/demos/custom-dom0 rc
+	mkdir -p "$D"
+	chmod 755 "$D"
+	if ! make -C "$D" -f "$demo/Makefile" CC="$CC" \
+		CFLAGS="-O2 -g -Werror $SAN_FLAGS" \
+		LDFLAGS="$SAN_FLAGS -Wl,-rpath,$LIBDIR" >"$T/demo-build.log" 2>&1; then
+		cat "$T/demo-build.log" >&2
+		bad "demos/custom-dom0 does not build against the installed tree"
+		return
+	fi
+	"$D/custom-dom0" --rundir "$RUN" "$D/gesture.script" >"$T/dom0.log" 2>&1 &
+	DOM0_PID=$!
+	wait_for 'grep -q "custom-dom0: ready" "$T/dom0.log"' 100 || {
+		cat "$T/dom0.log" >&2
+		bad "custom-dom0 did not start"
+		return
+	}
+	"$P/bin/pvctl" --rundir "$RUN" create "$D/guest.cfg" >/dev/null ||
+		bad "pvctl create demos/custom-dom0/guest.cfg failed"
+	wait_for '[ "$("$P/bin/pvctl" --rundir "$RUN" console events | grep -c "touch frame")" -ge 5 ]' 200
+	"$P/bin/pvctl" --rundir "$RUN" console events >"$T/demo-guest.log"
+	if ! diff -u <(demo_expected) "$T/demo-guest.log" >"$T/demo.diff"; then
+		cat "$T/demo.diff" >&2
+		bad "guest_events did not receive what custom-dom0 sent"
+	fi
+	"$P/bin/pvctl" --rundir "$RUN" destroy events ||
+		bad "pvctl destroy events failed"
+	wait_for 'grep -q "0 device(s) connected" "$T/dom0.log"' 100 ||
+		bad "custom-dom0 did not see the device go"
+	kill -TERM "$DOM0_PID"
+	wait "$DOM0_PID"
+	rc=$?
+	DOM0_PID=
+	[ "$rc" -eq 0 ] || bad "custom-dom0 exited with $rc"
+	grep -q "custom-dom0: 1 device(s) connected" "$T/dom0.log" ||
+		bad "custom-dom0 never had the device connected"
+	[ "$(tail -1 "$T/dom0.log")" = "custom-dom0: events=21 frames=5 dropped=0" ] ||
+		bad "custom-dom0's last counters: $(tail -1 "$T/dom0.log")"
+	[ "$fails" -eq 0 ] || cat "$T/dom0.log" >&2
+	say "demos/custom-dom0: built with pkg-config; the guest got $(wc -l <"$T/demo-guest.log") lines as sent; $(tail -1 "$T/dom0.log")"
+}
+
+if [ -f "$PCDIR/pvkit-kbdback.pc" ]; then
+	run_demo
+else
+	say "demos/custom-dom0: skipped (this build has no input backend)"
+fi
 
 kill -TERM "$PVHV_PID"
 wait "$PVHV_PID"

@@ -194,7 +194,10 @@ endif()
 pvkit_install_archive(kbdback OUTPUT kbdback FROM kbdback kbdback_core
                       LINK back PKG ${kbd_pkg})
 if(TARGET pvkit_install_kbdback)
-  pvkit_install_pc(pvkit-kbdback LIBS -lkbdback REQUIRES pvkit-back ${kbd_pkg}
+  # libm: the host sides round positions (clang calls trunc() for it).
+  target_link_libraries(pvkit_install_kbdback INTERFACE m)
+  pvkit_install_pc(pvkit-kbdback LIBS -lkbdback -lm
+    REQUIRES pvkit-back ${kbd_pkg}
     DESC "pvkit vkbd backend: keyboards, pointers and touch for guests from a script, an SDL2 window or libinput")
 endif()
 

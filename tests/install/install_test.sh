@@ -175,6 +175,7 @@ fi
 
 # find_package(pvkit), on a CMake project of its own.
 if ! "$CMAKE" -S "$CONSUMER" -B "$T/cm" -DCMAKE_PREFIX_PATH="$P" \
+	-DPVKIT_DEMO_DIR="$SOURCE/demos/custom-dom0" \
 	-DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$SAN_FLAGS" \
 	-DCMAKE_EXE_LINKER_FLAGS="$SAN_FLAGS" >"$T/cm.log" 2>&1 ||
 	! "$CMAKE" --build "$T/cm" >>"$T/cm.log" 2>&1; then
@@ -183,6 +184,9 @@ if ! "$CMAKE" -S "$CONSUMER" -B "$T/cm" -DCMAKE_PREFIX_PATH="$P" \
 fi
 grep -q "pvkit $VERSION in " "$T/cm.log" || bad "find_package(pvkit) did not report version $VERSION"
 cp "$T/cm/guest_hello" "$T/guests/guest_hello_cm" 2>/dev/null
+if [ -f "$PCDIR/pvkit-kbdback.pc" ] && [ ! -x "$T/cm/custom-dom0" ]; then
+	bad "find_package(pvkit) did not build demos/custom-dom0 on pvkit::kbdback"
+fi
 # A component the tree lacks makes find_package fail, saying which.
 if "$CMAKE" -S "$CONSUMER" -B "$T/cm-bad" -DCMAKE_PREFIX_PATH="$P" \
 	-DPVKIT_WANT=no_such_part >"$T/cm-bad.log" 2>&1; then

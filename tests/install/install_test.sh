@@ -236,13 +236,21 @@ run_hello "$T/cm/hello_dom0_static" "$T/guests/guest_hello_cm"
 
 # ---- demos/custom-dom0 (when the tree has the input backend) -------------------
 
-# Wait up to $2 tenths of a second for $1 (a command) to succeed.
+# wait_for TENTHS COMMAND...: up to TENTHS tenths of a second for
+# COMMAND to succeed.
 wait_for() {
-	for _ in $(seq "$2"); do
-		eval "$1" && return 0
+	local n=$1
+	shift
+	for _ in $(seq "$n"); do
+		"$@" && return 0
 		sleep 0.1
 	done
 	return 1
+}
+
+# The demo guest has printed its fifth (last) touch frame.
+demo_done() {
+	[ "$("$P/bin/pvctl" --rundir "$RUN" console events | grep -c "touch frame")" -ge 5 ]
 }
 
 # What guest_events prints for gesture.script, greeted with "hi".
@@ -288,14 +296,14 @@ run_demo() {
 	fi
 	"$D/custom-dom0" --rundir "$RUN" "$D/gesture.script" >"$T/dom0.log" 2>&1 &
 	DOM0_PID=$!
-	wait_for 'grep -q "custom-dom0: ready" "$T/dom0.log"' 100 || {
+	wait_for 100 grep -q "custom-dom0: ready" "$T/dom0.log" || {
 		cat "$T/dom0.log" >&2
 		bad "custom-dom0 did not start"
 		return
 	}
 	"$P/bin/pvctl" --rundir "$RUN" create "$D/guest.cfg" >/dev/null ||
 		bad "pvctl create demos/custom-dom0/guest.cfg failed"
-	wait_for '[ "$("$P/bin/pvctl" --rundir "$RUN" console events | grep -c "touch frame")" -ge 5 ]' 200
+	wait_for 200 demo_done
 	"$P/bin/pvctl" --rundir "$RUN" console events >"$T/demo-guest.log"
 	if ! diff -u <(demo_expected) "$T/demo-guest.log" >"$T/demo.diff"; then
 		cat "$T/demo.diff" >&2
@@ -303,7 +311,7 @@ run_demo() {
 	fi
 	"$P/bin/pvctl" --rundir "$RUN" destroy events ||
 		bad "pvctl destroy events failed"
-	wait_for 'grep -q "0 device(s) connected" "$T/dom0.log"' 100 ||
+	wait_for 100 grep -q "custom-dom0: 0 device(s) connected" "$T/dom0.log" ||
 		bad "custom-dom0 did not see the device go"
 	kill -TERM "$DOM0_PID"
 	wait "$DOM0_PID"

@@ -6,6 +6,9 @@
 #                        part cross-built and tested on i386, aarch64, armhf
 #   make check SANITIZE=address
 #                        the same tests in an ASan+UBSan build (build-address/)
+#   make demo            install what is missing, build, and run pvhv, pvbackd
+#                        and a guest that prints the touches it receives
+#                        (scripts/demo.sh --help for its options)
 #   make bench           build and run tests/bench (ring, evtchn, store benches)
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 #                        build in build/ (gcc) and install the programs,
@@ -27,7 +30,7 @@ DESTDIR ?=
 export PVKIT_VM_CACHE ?= $(CURDIR)/build/vm-cache
 
 .PHONY: all build deps check check-native check-clang check-cross check-san \
-        bench install clean $(addprefix check-cross-,$(CROSS))
+        demo bench install clean $(addprefix check-cross-,$(CROSS))
 
 all: build
 
@@ -64,6 +67,9 @@ check-san: deps
 	      -DPVKIT_SANITIZE=$(SANITIZE) -DPVKIT_WITH_BENCH=OFF
 	cmake --build build-$(SANITIZE)
 	cd build-$(SANITIZE) && $(CTEST)
+
+demo: build
+	scripts/demo.sh $(DEMO_ARGS)
 
 bench: build
 	build/tests/bench/ring_bench

@@ -33,3 +33,19 @@ foreach(src ${input_tests})
     set_tests_properties(${name} PROPERTIES TIMEOUT 900)
   endif()
 endforeach()
+
+# tests/bench/input_bench: latency source -> guest callback and events per
+# second (`make bench`; ctest runs `input_bench --quick`, label bench,
+# which judges no timing).  Defined here: it needs the test guests and
+# the harness of this folder.
+if(PVKIT_WITH_BENCH AND TARGET kbdback)
+  add_executable(input_bench ${PROJECT_SOURCE_DIR}/tests/bench/input_bench.c)
+  target_link_libraries(input_bench PRIVATE hvt kbdback)
+  target_include_directories(input_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_definitions(input_bench PRIVATE _GNU_SOURCE)
+  set_target_properties(input_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                        ${PROJECT_BINARY_DIR}/tests/bench)
+  add_dependencies(input_bench pvhv guest_input)
+  add_test(NAME input_bench_smoke COMMAND input_bench --quick)
+  set_tests_properties(input_bench_smoke PROPERTIES LABELS bench TIMEOUT 120)
+endif()

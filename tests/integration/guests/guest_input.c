@@ -14,17 +14,20 @@
  *   each time the link comes up (K counts them), "LINK DOWN
  *   reason=<errno>" when it goes;
  *   one line per event, numbered (seq) from 1 across the guest's life:
- *     "EV seq=K KEY code=C down=D"     "EV seq=K MOTION x=X y=Y z=Z"
- *     "EV seq=K POS x=X y=Y z=Z"       "EV seq=K MT DOWN id=I x=X y=Y"
- *     "EV seq=K MT MOTION id=I x=X y=Y"  "EV seq=K MT SHAPE id=I major=A
- * minor=B" "EV seq=K MT ORIENT id=I deg=D"  "EV seq=K MT UP id=I"   "EV seq=K
- * MT SYN" "FAILED <errno> <message>" when the device fails. crash=N: after the
- * N-th event it dies (abort) without closing anything. reconnect=N: after every
- * N-th event it closes the device, prints "CLOSED rc=<rc>", opens it again and
- * goes on ("CONNECTED ..." again). bench=N: prints no events; MOTION events
- * carry the dom0 send time (CLOCK_MONOTONIC ns: x the low, y the high 32 bits),
- * and after N of them it prints "BENCH n=N p50=NS p99=NS max=NS span=NS" (span:
- * first to last arrival) and exits. It confines itself unless told "noconfine".
+ *     "EV seq=K KEY code=C down=D"       "EV seq=K MOTION x=X y=Y z=Z"
+ *     "EV seq=K POS x=X y=Y z=Z"         "EV seq=K MT DOWN id=I x=X y=Y"
+ *     "EV seq=K MT MOTION id=I x=X y=Y"  "EV seq=K MT UP id=I"
+ *     "EV seq=K MT SHAPE id=I major=A minor=B"
+ *     "EV seq=K MT ORIENT id=I deg=D"    "EV seq=K MT SYN"
+ *   "FAILED <errno> <message>" when the device fails.
+ * crash=N: after the N-th event it dies (abort) without closing anything.
+ * reconnect=N: after every N-th event it closes the device, prints
+ *   "CLOSED rc=<rc>", opens it again and goes on ("CONNECTED ..." again).
+ * bench=N: prints no events; MOTION events carry the dom0 send time
+ *   (CLOCK_MONOTONIC ns: x the low, y the high 32 bits), and after N of
+ *   them it prints "BENCH n=N p50=NS p99=NS max=NS span=NS" (span: first
+ *   to last arrival); later events are ignored.
+ * It confines itself unless told "noconfine".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +38,6 @@
 #include "guest_util.h"
 #include "pvkit/front.h"
 #include "pvkit/kbdfront.h"
-#include "pvkit/proto/sched.h"
 
 #define BENCH_MAX 200000u
 
@@ -130,7 +132,6 @@ static void bench_event(struct state *s, const struct kbdfront_event *ev)
 		  s->bench, s->lat[s->bench / 2], s->lat[s->bench * 99 / 100],
 		  s->lat[s->bench - 1],
 		  (unsigned long long)(s->last - s->first));
-	pvfront_posix_shutdown(s->p, SHUTDOWN_poweroff);
 }
 
 static void on_event(struct kbdfront *k, const struct kbdfront_event *ev,

@@ -186,6 +186,20 @@ unsigned int kbt_count(struct kbt *k, domid_t dom, const char *pattern)
 	return n;
 }
 
+void kbt_dump(struct kbt *k, domid_t dom)
+{
+	static char buf[1 << 16];
+	size_t n = kbt_console(k, dom, buf, sizeof(buf));
+	char cmd[400];
+
+	fprintf(stderr, "--- the end of dom%u's console:\n%s\n", dom,
+		buf + (n > 1500 ? n - 1500 : 0));
+	fprintf(stderr, "--- the end of pvbackd's log:\n");
+	snprintf(cmd, sizeof(cmd), "tail -n 25 %s >&2", k->blog);
+	if (system(cmd))
+		fprintf(stderr, "(cannot show %s)\n", k->blog);
+}
+
 int kbt_wait_count(struct kbt *k, domid_t dom, const char *pattern,
 		   unsigned int n, int timeout_ms)
 {
@@ -196,6 +210,7 @@ int kbt_wait_count(struct kbt *k, domid_t dom, const char *pattern,
 	}
 	fprintf(stderr, "dom%u: '%s' seen %u times, not %u\n", dom, pattern,
 		kbt_count(k, dom, pattern), n);
+	kbt_dump(k, dom);
 	return -ETIMEDOUT;
 }
 
@@ -209,6 +224,7 @@ int kbt_wait_field(struct kbt *k, domid_t dom, const char *key, long v,
 	}
 	fprintf(stderr, "dom%u: last %s= is %ld, not %ld\n", dom, key,
 		hvt_last_field(&k->t, dom, key), v);
+	kbt_dump(k, dom);
 	return -ETIMEDOUT;
 }
 

@@ -62,6 +62,8 @@ int kbt_back_read(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
 /* Wait until that node reads want. */
 int kbt_back_wait(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
 		  const char *want, int timeout_ms);
+/* Show the end of dom's console and of pvbackd's log on stderr. */
+void kbt_dump(struct kbt *k, domid_t dom);
 /* The last line of pvbackd's log that contains pattern, or NULL. */
 bool kbt_backd_said(struct kbt *k, const char *pattern);
 

@@ -65,13 +65,29 @@ static void usage(struct usage *u)
 	u->backd_kib = hvt_rss_kib(k.backd);
 }
 
+/* Under AddressSanitizer freed memory waits in a quarantine, so RSS says
+ * nothing there; pvbackd's own leak check at its exit (kbt_stop() wants
+ * status 0) covers memory instead. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_SLACK_KIB (1L << 30)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_SLACK_KIB (1L << 30)
+#endif
+#endif
+#ifndef RSS_SLACK_KIB
+#define RSS_SLACK_KIB 512L
+#endif
+
+/* Nothing more than before (fewer is fine: a warm-up run's last
+ * descriptors may still have been open when counted). */
 static bool usage_same(const struct usage *a, const struct usage *b,
 		       bool same_backd)
 {
-	if (same_backd &&
-	    (a->backd_fds != b->backd_fds || b->backd_kib > a->backd_kib + 512))
+	if (same_backd && (b->backd_fds > a->backd_fds ||
+			   b->backd_kib > a->backd_kib + RSS_SLACK_KIB))
 		return false;
-	return a->hv_fds == b->hv_fds;
+	return b->hv_fds <= a->hv_fds;
 }
 
 /* Nothing grew (memory within a little slack for allocator noise), once
@@ -117,11 +133,13 @@ static void guest_crash(void **state)
 		char name[32];
 		domid_t dom;
 		struct pvhv_exit ex;
+		int rc;
 
 		snprintf(name, sizeof(name), "crash%d", i);
 		dom = guest(name, "crash=1");
 		kbt_send(&k, "target %u\nwheel 1\ntarget all", dom);
-		assert_int_equal(pvhv_domain_wait(k.t.h, dom, &ex), 0);
+		rc = pvhv_domain_wait(k.t.h, dom, &ex);
+		assert_true(rc == 0 || rc == -ESRCH); /* or already gone */
 		device_gone(dom);
 		if (i == 4)
 			usage(&before); /* after warming up */

@@ -208,9 +208,8 @@ int main(int argc, char **argv)
 		guest_fail(s.p, "pvfront_posix_front_open", rc);
 	open_device(&s, &cfg, dev);
 	for (;;) {
-		rc = pvfront_poll(&pf, -1);
-		if (rc < 0)
-			guest_fail(s.p, "pvfront_poll", rc);
+		/* First what happened meanwhile: events may also arrive
+		 * while kbdfront_open() waits for the connection. */
 		if (pvfront_dev_error(&kf.dev)) {
 			guest_say(s.p, "FAILED %d %s\n",
 				  pvfront_dev_error(&kf.dev),
@@ -222,6 +221,10 @@ int main(int argc, char **argv)
 			rc = kbdfront_close(&kf, 5000);
 			guest_say(s.p, "CLOSED rc=%d\n", rc);
 			open_device(&s, &cfg, dev);
+			continue;
 		}
+		rc = pvfront_poll(&pf, -1);
+		if (rc < 0)
+			guest_fail(s.p, "pvfront_poll", rc);
 	}
 }

@@ -42,24 +42,11 @@ if(kbd_libinput)
   pvkit_add_test(test_kbdback_libinput SOURCES test_kbdback_libinput.c
                  LIBS kbdback_core cmocka LABELS unit TIMEOUT 60)
   # The same program in tests/vm's QEMU guest, where uinput makes real
-  # devices (label vm; 77 = skipped when qemu or a kernel cannot be had).
-  # tests/vm is read after this file, so its pvkit_add_vm_test() is not
-  # defined yet: the same command, spelled out.
-  set(kbd_vm_sh ${PROJECT_SOURCE_DIR}/tests/vm/vm.sh)
-  if(EXISTS ${kbd_vm_sh} AND NOT CMAKE_CROSSCOMPILING AND
-     CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
-    if(DEFINED ENV{PVKIT_VM_CACHE} AND NOT "$ENV{PVKIT_VM_CACHE}" STREQUAL "")
-      set(kbd_vm_cache $ENV{PVKIT_VM_CACHE})
-    else()
-      set(kbd_vm_cache ${CMAKE_BINARY_DIR}/vm-cache)
-    endif()
-    add_test(NAME vm_kbdback_libinput COMMAND ${kbd_vm_sh}
-             --cache ${kbd_vm_cache}
-             --workdir ${CMAKE_CURRENT_BINARY_DIR}/vm_kbdback_libinput.vm
-             --module uinput --module evdev --udev
-             --file /usr/share/libinput --timeout 120
-             -- $<TARGET_FILE:test_kbdback_libinput>)
-    set_tests_properties(vm_kbdback_libinput PROPERTIES LABELS vm
-                         SKIP_RETURN_CODE 77 TIMEOUT 400)
+  # devices (label vm; skipped, saying why, when qemu or a kernel cannot
+  # be had).
+  if(COMMAND pvkit_add_vm_test)
+    pvkit_add_vm_test(vm_kbdback_libinput PROGRAM test_kbdback_libinput
+                      MODULES uinput evdev UDEV FILES /usr/share/libinput
+                      GUEST_TIMEOUT 120 TIMEOUT 400)
   endif()
 endif()

@@ -69,7 +69,7 @@ static int teardown(void **state)
 	return hvt_stop(&t);
 }
 
-/* ---- the store ---------------------------------------------------------- */
+/* ---- the store ----------------------------------------------------------- */
 
 struct dev_paths {
 	domid_t dom;
@@ -138,8 +138,7 @@ static void expect_states(const struct dev_paths *dp, long fe, long be)
 	fail_msg("states frontend %ld backend %ld, want %ld %ld", f, b, fe, be);
 }
 
-/* ---- a backend, in a child process
- * -------------------------------------------- */
+/* ---- a backend, in a child process --------------------------------------- */
 
 struct be_opts {
 	bool direct;	   /* on start, connect to a published frontend */
@@ -302,8 +301,7 @@ static void be_kill(struct backend *b)
 	b->pid = 0;
 }
 
-/* ---- the guest
- * -------------------------------------------------------------------- */
+/* ---- the guest ----------------------------------------------------------- */
 
 static char line[512];
 
@@ -339,8 +337,7 @@ static domid_t connected(const char *name, const char *cmdline,
 	return dom;
 }
 
-/* ---- cases
- * ------------------------------------------------------------------------- */
+/* ---- cases --------------------------------------------------------------- */
 
 static void connect_close(void **state)
 {

@@ -104,8 +104,7 @@ static inline const char *fos_logged(const struct fos *o, const char *s)
 	return NULL;
 }
 
-/* ---- the ops ----------------------------------------------------------------
- */
+/* ---- the ops ------------------------------------------------------------- */
 
 static inline void *fos_alloc_pages(void *arg, size_t n)
 {

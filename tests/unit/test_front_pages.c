@@ -31,8 +31,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* ---- opening
- * ------------------------------------------------------------------ */
+/* ---- opening ------------------------------------------------------------- */
 
 static void open_args(void **state)
 {
@@ -70,8 +69,7 @@ static void open_args(void **state)
 	store_page->rsp_prod = 0;
 }
 
-/* ---- pages ------------------------------------------------------------------
- */
+/* ---- pages --------------------------------------------------------------- */
 
 static void pages_one(void **state)
 {
@@ -175,8 +173,7 @@ static void pages_busy(void **state)
 	assert_int_equal(fos_grants_used(&os), 0);
 }
 
-/* ---- page directories
- * --------------------------------------------------------- */
+/* ---- page directories ---------------------------------------------------- */
 
 /* The directory as a backend walks it: the chain from the first page,
  * the grants in order, zeros after the last. */
@@ -315,8 +312,7 @@ static void pgdir_fill(void **state)
 	assert_int_equal(dir[1][1023], 0);
 }
 
-/* ---- event channels
- * ------------------------------------------------------------ */
+/* ---- event channels ------------------------------------------------------ */
 
 static struct pvfront_port ports[3];
 static unsigned int hits[3];

@@ -41,6 +41,19 @@ bool kbt_backd_said(struct kbt *k, const char *pattern)
 	return file_has(k->blog, pattern);
 }
 
+unsigned int kbt_backd_count(struct kbt *k, const char *pattern)
+{
+	char buf[1 << 12];
+	FILE *f = fopen(k->blog, "r");
+	unsigned int n = 0;
+
+	while (f && fgets(buf, sizeof(buf), f))
+		n += strstr(buf, pattern) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 int kbt_backd_start(struct kbt *k)
 {
 	char src[320];
@@ -184,6 +197,27 @@ unsigned int kbt_count(struct kbt *k, domid_t dom, const char *pattern)
 	for (const char *p = buf; (p = strstr(p, pattern)); p++)
 		n++;
 	return n;
+}
+
+unsigned int kbt_removals(struct kbt *k, domid_t dom)
+{
+	char said[96];
+
+	snprintf(said, sizeof(said), "backend/vinput/%u/0: removed", dom);
+	return kbt_backd_count(k, said);
+}
+
+int kbt_wait_removed(struct kbt *k, domid_t dom, unsigned int before,
+		     int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 5) {
+		if (kbt_removals(k, dom) > before)
+			return 0;
+		nap(5);
+	}
+	fprintf(stderr, "pvbackd did not remove dom%u's device\n", dom);
+	kbt_dump(k, dom);
+	return -ETIMEDOUT;
 }
 
 void kbt_dump(struct kbt *k, domid_t dom)

@@ -62,9 +62,17 @@ int kbt_back_read(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
 /* Wait until that node reads want. */
 int kbt_back_wait(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
 		  const char *want, int timeout_ms);
+/* Times pvbackd removed dom's device 0 (since it last started), and a
+ * wait until that count passes before: the backend let the device go,
+ * so a new guest with the same domid gets a new device. */
+unsigned int kbt_removals(struct kbt *k, domid_t dom);
+int kbt_wait_removed(struct kbt *k, domid_t dom, unsigned int before,
+		     int timeout_ms);
 /* Show the end of dom's console and of pvbackd's log on stderr. */
 void kbt_dump(struct kbt *k, domid_t dom);
-/* The last line of pvbackd's log that contains pattern, or NULL. */
+/* pvbackd's log (since it last started) has a line with pattern; how
+ * many. */
 bool kbt_backd_said(struct kbt *k, const char *pattern);
+unsigned int kbt_backd_count(struct kbt *k, const char *pattern);
 
 #endif

@@ -51,10 +51,15 @@ static domid_t guest(const char *name, const char *cmdline, const char *cfg)
 	return dom;
 }
 
+/* Destroy dom and wait until the backend let its device go: the next
+ * guest may get the same domid and so the same device paths. */
 static void gone(domid_t dom)
 {
+	unsigned int before = kbt_removals(&k, dom);
+
 	assert_int_equal(pvhv_domain_destroy(k.t.h, dom), 0);
 	pvhv_domain_wait(k.t.h, dom, NULL);
+	assert_int_equal(kbt_wait_removed(&k, dom, before, T_MS), 0);
 }
 
 /* The event lines of dom's console ("EV seq=K " stripped), joined by '|'. */

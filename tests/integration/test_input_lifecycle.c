@@ -110,17 +110,14 @@ static void same_usage(const struct usage *a, bool same_backd)
 }
 
 /* The backend device of dom is gone from the store. */
-static void device_gone(domid_t dom)
+/* Destroy dom and wait until the backend let its device go. */
+static void gone(domid_t dom)
 {
-	char v[64];
+	unsigned int before = kbt_removals(&k, dom);
 
-	for (int t = 0; t < T_MS; t += 5) {
-		if (kbt_back_read(&k, dom, 0, "state", v, sizeof(v)) == -ENOENT)
-			return;
-		struct timespec ts = {0, 5000000};
-		nanosleep(&ts, NULL);
-	}
-	fail_msg("dom%u's backend directory is still there", dom);
+	assert_int_equal(pvhv_domain_destroy(k.t.h, dom), 0);
+	pvhv_domain_wait(k.t.h, dom, NULL);
+	assert_int_equal(kbt_wait_removed(&k, dom, before, T_MS), 0);
 }
 
 static void guest_crash(void **state)
@@ -133,14 +130,16 @@ static void guest_crash(void **state)
 		char name[32];
 		domid_t dom;
 		struct pvhv_exit ex;
+		unsigned int removed;
 		int rc;
 
 		snprintf(name, sizeof(name), "crash%d", i);
 		dom = guest(name, "crash=1");
+		removed = kbt_removals(&k, dom);
 		kbt_send(&k, "target %u\nwheel 1\ntarget all", dom);
 		rc = pvhv_domain_wait(k.t.h, dom, &ex);
 		assert_true(rc == 0 || rc == -ESRCH); /* or already gone */
-		device_gone(dom);
+		assert_int_equal(kbt_wait_removed(&k, dom, removed, T_MS), 0);
 		if (i == 4)
 			usage(&before); /* after warming up */
 	}
@@ -149,8 +148,7 @@ static void guest_crash(void **state)
 	kbt_send(&k, "target %u\nkey KEY_X press\ntarget all", by);
 	assert_int_equal(kbt_wait_field(&k, by, "seq", 2, T_MS), 0);
 	assert_int_equal(kbt_count(&k, by, "EV seq="), 2);
-	assert_int_equal(pvhv_domain_destroy(k.t.h, by), 0);
-	device_gone(by);
+	gone(by);
 }
 
 static void frontend_reconnect(void **state)
@@ -170,8 +168,7 @@ static void frontend_reconnect(void **state)
 	}
 	same_usage(&before, true);
 	assert_int_equal(hvt_last_field(&k.t, dom, "rc"), 0);
-	assert_int_equal(pvhv_domain_destroy(k.t.h, dom), 0);
-	device_gone(dom);
+	gone(dom);
 }
 
 static void wait_backd_connected(void)
@@ -205,8 +202,7 @@ static void backend_restart(void **state)
 	same_usage(&before, false);
 	/* The guest never saw its link go: one connection all along. */
 	assert_int_equal(hvt_last_field(&k.t, dom, "links"), 1);
-	assert_int_equal(pvhv_domain_destroy(k.t.h, dom), 0);
-	device_gone(dom);
+	gone(dom);
 }
 
 int main(int argc, char **argv)

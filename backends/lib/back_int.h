@@ -7,6 +7,7 @@
  *               found and gone
  *   dev_state.c one device's xenbus state machine and its failure
  *   dev_store.c store keys of a device; store helpers
+ *   dev_dir.c   the backend directory: claimed, checked, written
  *   dev_map.c   grant mappings and page directories
  *   dev_evt.c   event channels in the loop
  *   plat_pvhv.c the platform on libpvhv
@@ -35,6 +36,7 @@ struct pvback {
 	void *fatal_arg;
 	int error;
 	unsigned long serial; /* for unique watch tokens */
+	char instance[24];    /* tells this instance's tokens from others' */
 };
 
 /* A registered device type. */
@@ -46,6 +48,7 @@ struct pvback_type {
 	char *dir;	/* /local/domain/0/backend/DIR */
 	char token[96]; /* of the watch on dir */
 	struct pvback_dev *devs;
+	unsigned long gen; /* of the latest scan */
 };
 
 /* One mapping a device made. */
@@ -72,6 +75,7 @@ struct pvback_dev {
 	char *be_path;
 	char *fe_path;
 	char fe_token[48];
+	char token[48]; /* our claim on the backend directory (dev_dir.c) */
 	bool fe_watched;
 	/* be: as we last wrote it (Unknown: not yet, in this process); fe: as
 	 * last seen (fe_alive once any state was seen) */
@@ -84,7 +88,8 @@ struct pvback_dev {
 	bool connected; /* connect() succeeded */
 	bool failed;
 	bool bad_frontend; /* the backend directory names another frontend */
-	bool seen;	   /* mark for a scan */
+	bool stale; /* the directory went or was made anew: renew the device */
+	unsigned long gen; /* of the scan that last found it */
 	struct event *settle_ev;
 	struct pvback_map *maps;
 	struct pvback_evt *evts;
@@ -98,26 +103,36 @@ void pvback_logv(struct pvback *b, enum pvback_log_level level, const char *fmt,
 
 /* bus.c */
 void bus_type_free(struct pvback_type *t);
+/* Destroy dev; serve the directory anew if there is one now. */
+void bus_renew(struct pvback_dev *dev);
 
 /* dev_state.c */
 int dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
 	       struct pvback_dev **out);
 void dev_destroy(struct pvback_dev *dev);
 /* The backend directory changed (state, online, or the directory):
- * -ENOENT when it is gone (the caller then destroys the device). */
+ * -ENOENT when it is gone or was made anew (the caller renews it). */
 int dev_backend_changed(struct pvback_dev *dev);
+/* The directory is not this device's any more: renew it from the loop. */
+void dev_mark_stale(struct pvback_dev *dev);
 
 /* dev_store.c: blocking store calls through the platform.  Paths of at
  * most PVBACK_PATH_MAX bytes. */
 #define PVBACK_PATH_MAX 256u
 int store_read(struct pvback *b, const char *path, char **value, size_t *len);
 int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st);
-/* Write dir/key unless dir is gone (-ENOENT), in one transaction. */
-int store_write_in(struct pvback *b, const char *dir, const char *key,
-		   const char *value);
 int store_rm(struct pvback *b, const char *path);
 /* Strict unsigned parse: decimal or 0x hex, nothing else. */
 int parse_uint(const char *s, uint64_t *out);
+
+/* dev_dir.c: the backend directory, claimed with a token of the
+ * device's.  dev_claim(): -ENOENT when it is not (or no longer) there;
+ * else the toolstack's online, and whether its frontend names are the
+ * expected ones.  dev_dir_ok(): the token is still ours.  dev_write():
+ * only while it is (-ENOENT, and the device is marked stale). */
+int dev_claim(struct pvback_dev *dev, bool *frontend_ok);
+bool dev_dir_ok(struct pvback_dev *dev);
+int dev_write(struct pvback_dev *dev, const char *key, const char *value);
 int dev_set_state(struct pvback_dev *dev, enum xenbus_state st);
 
 /* dev_map.c / dev_evt.c: undo everything the connection holds. */

@@ -55,16 +55,28 @@ static int parse_dom(const char *s, size_t len, domid_t *dom)
 }
 
 /* A device directory we do not serve yet: take it on once the toolstack
- * has written its frontend (the rest comes in the same transaction). */
+ * has written its state (with the rest, in the same transaction). */
 static void maybe_create(struct pvback_type *t, domid_t dom, unsigned int devid)
 {
 	char path[PVBACK_PATH_MAX], *v = NULL;
 
-	snprintf(path, sizeof(path), "%s/%u/%u/frontend", t->dir, dom, devid);
+	snprintf(path, sizeof(path), "%s/%u/%u/state", t->dir, dom, devid);
 	if (store_read(t->b, path, &v, NULL) < 0)
 		return;
 	free(v);
 	(void)dev_create(t, dom, devid, NULL);
+}
+
+/* The device's directory went, or came back as a new one: drop the
+ * device, and take on the new one if there is one. */
+void bus_renew(struct pvback_dev *dev)
+{
+	struct pvback_type *t = dev->type;
+	domid_t dom = dev->domid;
+	unsigned int devid = dev->devid;
+
+	dev_destroy(dev);
+	maybe_create(t, dom, devid);
 }
 
 static void device_event(struct pvback_type *t, domid_t dom, unsigned int devid,
@@ -78,12 +90,16 @@ static void device_event(struct pvback_type *t, domid_t dom, unsigned int devid,
 	}
 	if (*key && strcmp(key, "state") != 0 && strcmp(key, "online") != 0)
 		return; /* a key of the device's, perhaps our own write */
-	if (dev_backend_changed(dev) == -ENOENT)
-		dev_destroy(dev);
+	if (dev_backend_changed(dev) < 0)
+		bus_renew(dev);
 }
 
 /* ---- scanning
- * ---------------------------------------------------------------- */
+ * ----------------------------------------------------------------
+ *
+ * A scan stamps every device it finds (new ones at creation) with a new
+ * generation; devices in its scope left with an older one are gone.
+ */
 
 static void scan_devices(struct pvback_type *t, domid_t dom)
 {
@@ -100,54 +116,41 @@ static void scan_devices(struct pvback_type *t, domid_t dom)
 		if (parse_id(names[i], strlen(names[i]), UINT32_MAX, &id) < 0)
 			continue;
 		dev = find_dev(t, dom, (unsigned int)id);
-		if (dev)
-			dev->seen = true;
+		if (dev && dev->stale)
+			bus_renew(dev);
+		else if (dev)
+			dev->gen = t->gen;
 		else
 			maybe_create(t, dom, (unsigned int)id);
 	}
 	free(names);
 }
 
-/* Remove the devices of dom (or of any guest, all) the scan did not see. */
+/* Remove the devices of dom (or of any guest, all) the scan missed. */
 static void sweep(struct pvback_type *t, bool all, domid_t dom)
 {
 	struct pvback_dev *d = t->devs, *next;
 
 	for (; d; d = next) {
 		next = d->next;
-		if ((all || d->domid == dom) && !d->seen)
+		if ((all || d->domid == dom) && d->gen != t->gen)
 			dev_destroy(d);
 	}
 }
 
-static void mark(struct pvback_type *t, bool all, domid_t dom)
-{
-	for (struct pvback_dev *d = t->devs; d; d = d->next)
-		if (all || d->domid == dom)
-			d->seen = false;
-}
-
-/* New devices are flagged seen by creation order: mark first, scan (which
- * adds new ones at the head, seen == false but alive), then sweep only
- * those that existed before. */
 static void scan_dom(struct pvback_type *t, domid_t dom)
 {
-	struct pvback_dev *old = t->devs;
-
-	mark(t, false, dom);
+	t->gen++;
 	scan_devices(t, dom);
-	for (struct pvback_dev *d = t->devs; d && d != old; d = d->next)
-		d->seen = true;
 	sweep(t, false, dom);
 }
 
 static void scan_all(struct pvback_type *t)
 {
-	struct pvback_dev *old = t->devs;
 	char **names = NULL;
 	unsigned int n = 0;
 
-	mark(t, true, 0);
+	t->gen++;
 	if (t->b->ops->directory(t->b->ctx, 0, t->dir, &names, &n) < 0)
 		n = 0;
 	for (unsigned int i = 0; i < n; i++) {
@@ -157,8 +160,6 @@ static void scan_all(struct pvback_type *t)
 			scan_devices(t, dom);
 	}
 	free(names);
-	for (struct pvback_dev *d = t->devs; d && d != old; d = d->next)
-		d->seen = true;
 	sweep(t, true, 0);
 }
 
@@ -174,6 +175,7 @@ static void on_type_watch(const char *path, const char *token, void *arg)
 	uint64_t devid = 0;
 
 	(void)token;
+	PVBACK_LOG(t->b, DEBUG, "event %s", path);
 	if (strncmp(path, t->dir, dl) != 0 || (path[dl] && path[dl] != '/'))
 		return;
 	if (!path[dl]) {

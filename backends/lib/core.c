@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -116,6 +118,17 @@ static int add_fds(struct pvback *b)
 	return 0;
 }
 
+/* Tokens of this instance differ from those of any other (dev_dir.c). */
+static void set_instance(struct pvback *b)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(b->instance, sizeof(b->instance), "%lx.%lx.%x",
+		 (unsigned long)ts.tv_sec, (unsigned long)ts.tv_nsec,
+		 (unsigned int)getpid());
+}
+
 static bool ops_complete(const struct pvback_platform_ops *o)
 {
 	return o->open && o->close && o->fds && o->process && o->tx_start &&
@@ -137,6 +150,7 @@ int pvback_new(struct event_base *base, const struct pvback_platform_ops *ops,
 		return -ENOMEM;
 	b->base = base;
 	b->ops = ops;
+	set_instance(b);
 	pvback_set_log(b, NULL, NULL);
 	pvback_set_fatal(b, NULL, NULL);
 	rc = ops->open(platform_arg, &b->ctx);

@@ -24,7 +24,7 @@ static void on_port(evutil_socket_t fd, short what, void *arg)
 		pvback_dev_fail(dev, n, "event channel broke");
 		return;
 	}
-	if (n == 0 || dev->failed)
+	if (n == 0 || dev->failed || dev->stale)
 		return;
 	e->cb(e, e->arg); /* last: e may be unbound in there */
 }

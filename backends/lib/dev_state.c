@@ -132,6 +132,8 @@ static void settle_failed(struct pvback_dev *dev)
 
 static void settle(struct pvback_dev *dev)
 {
+	if (dev->stale)
+		return;
 	if (!dev->online || dev->closed_by_toolstack) {
 		close_to(dev, S(Closed));
 		return;
@@ -163,11 +165,22 @@ static void settle(struct pvback_dev *dev)
 	}
 }
 
+void dev_mark_stale(struct pvback_dev *dev)
+{
+	dev->stale = true;
+	event_active(dev->settle_ev, 0, 0);
+}
+
 static void on_settle(evutil_socket_t fd, short what, void *arg)
 {
+	struct pvback_dev *dev = arg;
+
 	(void)fd;
 	(void)what;
-	settle(arg);
+	if (!dev_dir_ok(dev))
+		bus_renew(dev);
+	else
+		settle(dev);
 }
 
 /* ---- the frontend's state ------------------------------------------------ */
@@ -203,7 +216,15 @@ static int read_fe_state(struct pvback_dev *dev, enum xenbus_state *st)
 static void fe_changed(struct pvback_dev *dev)
 {
 	enum xenbus_state st = S(Unknown);
-	int rc = read_fe_state(dev, &st);
+	int rc;
+
+	PVBACK_LOG(B(dev), DEBUG, "%s: frontend event", dev->be_path);
+	/* A late event may speak of a new device with the same ids. */
+	if (!dev_dir_ok(dev)) {
+		dev_mark_stale(dev);
+		return;
+	}
+	rc = read_fe_state(dev, &st);
 
 	if (rc < 0 || (rc == 0 && st == dev->fe && dev->fe_alive))
 		return;
@@ -240,37 +261,21 @@ static int read_online(struct pvback_dev *dev, bool *online)
 
 int dev_backend_changed(struct pvback_dev *dev)
 {
-	enum xenbus_state st;
-	char path[PVBACK_PATH_MAX], *v = NULL;
-	int rc = store_read(B(dev), dev->be_path, &v, NULL);
+	enum xenbus_state st = S(Unknown);
+	char path[PVBACK_PATH_MAX];
+	int rc;
 
-	free(v);
-	if (rc == -ENOENT)
-		return rc; /* gone: the caller removes the device */
-	(void)read_online(dev, &dev->online);
+	if (!dev_dir_ok(dev))
+		return -ENOENT; /* gone or new: the caller renews it */
 	snprintf(path, sizeof(path), "%s/state", dev->be_path);
 	rc = store_read_state(B(dev), path, &st);
+	(void)read_online(dev, &dev->online);
 	/* Closing or Closed we did not write: the toolstack closes it. */
 	if (rc == 0 && st != dev->be && dev->be != S(Unknown) &&
 	    (st == S(Closing) || st == S(Closed)))
 		dev->closed_by_toolstack = true;
 	settle(dev);
 	return 0;
-}
-
-/* The toolstack's names for the frontend must be the ones we expect. */
-static bool frontend_matches(struct pvback_dev *dev)
-{
-	char fe[PVBACK_PATH_MAX];
-	uint64_t id;
-
-	if (pvback_dev_read(dev, PVBACK_BACKEND, "frontend", fe, sizeof(fe)) <
-		0 ||
-	    strcmp(fe, dev->fe_path) != 0)
-		return false;
-	return pvback_dev_read_uint(dev, PVBACK_BACKEND, "frontend-id", 0,
-				    UINT16_MAX, &id) == 0 &&
-	       id == dev->domid;
 }
 
 static int dev_watch_frontend(struct pvback_dev *dev)
@@ -287,14 +292,17 @@ static int dev_watch_frontend(struct pvback_dev *dev)
 	return rc;
 }
 
-/* Start a device just found: check it, watch its frontend, settle it. */
+/* Start a device just found: claim and check it, watch its frontend,
+ * settle it.  -ENOENT when its directory went meanwhile. */
 static int dev_start(struct pvback_dev *dev)
 {
 	enum xenbus_state st;
-	int rc;
+	bool frontend_ok = false;
+	int rc = dev_claim(dev, &frontend_ok);
 
-	(void)read_online(dev, &dev->online);
-	if (!frontend_matches(dev)) {
+	if (rc < 0)
+		return rc;
+	if (!frontend_ok) {
 		dev->bad_frontend = true;
 		pvback_dev_fail(dev, -EINVAL,
 				"frontend or frontend-id is not %s, %u",
@@ -350,6 +358,9 @@ static int dev_alloc(struct pvback_type *t, domid_t dom, unsigned int devid,
 	dev->domid = dom;
 	dev->devid = devid;
 	dev->online = true;
+	dev->gen = t->gen;
+	snprintf(dev->token, sizeof(dev->token), "%s.%lu", t->b->instance,
+		 ++t->b->serial);
 	dev->be_path = dup_printf("%s/%u/%u", t->dir, dom, devid);
 	dev->fe_path = dup_printf("/local/domain/%u/device/%s/%u", dom,
 				  t->ops->type, devid);
@@ -376,8 +387,10 @@ int dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
 	PVBACK_LOG(t->b, INFO, "%s: new device", dev->be_path);
 	rc = dev_start(dev);
 	if (rc < 0) {
-		PVBACK_LOG(t->b, ERR, "%s: cannot watch the frontend: %s",
-			   dev->be_path, strerror(-rc));
+		pvback_log(t->b,
+			   rc == -ENOENT ? PVBACK_LOG_DEBUG : PVBACK_LOG_ERR,
+			   "%s: cannot take the device on: %s", dev->be_path,
+			   strerror(-rc));
 		dev_destroy(dev);
 		return rc;
 	}
@@ -431,7 +444,7 @@ void pvback_dev_fail(struct pvback_dev *dev, int err, const char *fmt, ...)
 	va_end(ap);
 	PVBACK_LOG(B(dev), WARN, "%s: %s (%s)", dev->be_path, msg,
 		   strerror(err < 0 ? -err : err));
-	if (dev->failed)
+	if (dev->failed || dev->stale)
 		return;
 	dev->failed = true;
 	write_error(dev, err, msg);

@@ -1,6 +1,6 @@
 /*
- * Store keys: blocking requests through the platform, the device's key
- * helpers, and its backend state written only while its directory exists.
+ * Store keys: blocking requests through the platform, and the device's
+ * key helpers (writes go through dev_dir.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,9 +10,6 @@
 
 #include "back_int.h"
 #include "pvkit/xenbus.h"
-
-/* How often a guarded write retries a transaction that conflicted. */
-#define TX_TRIES 16
 
 int store_read(struct pvback *b, const char *path, char **value, size_t *len)
 {
@@ -37,43 +34,6 @@ int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st)
 		return rc;
 	rc = pv_xenbus_state_parse(v, len, st) < 0 ? -EINVAL : 0;
 	free(v);
-	return rc;
-}
-
-static int write_tx(struct pvback *b, uint32_t tx, const char *dir,
-		    const char *path, const char *value)
-{
-	char *v = NULL;
-	int rc = b->ops->read(b->ctx, tx, dir, &v, NULL);
-
-	free(v);
-	if (rc < 0)
-		return rc;
-	return b->ops->write(b->ctx, tx, path, value, strlen(value));
-}
-
-int store_write_in(struct pvback *b, const char *dir, const char *key,
-		   const char *value)
-{
-	char path[PVBACK_PATH_MAX];
-	int rc = -EAGAIN;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, key) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	for (int i = 0; i < TX_TRIES && rc == -EAGAIN; i++) {
-		uint32_t tx;
-
-		rc = b->ops->tx_start(b->ctx, &tx);
-		if (rc < 0)
-			return rc;
-		rc = write_tx(b, tx, dir, path, value);
-		if (rc < 0) {
-			(void)b->ops->tx_end(b->ctx, tx, false);
-			continue;
-		}
-		rc = b->ops->tx_end(b->ctx, tx, true);
-	}
 	return rc;
 }
 
@@ -167,7 +127,7 @@ int pvback_dev_write(struct pvback_dev *dev, const char *key, const char *value)
 {
 	if (!key_ok(key) || !value)
 		return -EINVAL;
-	return store_write_in(dev->type->b, dev->be_path, key, value);
+	return dev_write(dev, key, value);
 }
 
 int pvback_dev_printf(struct pvback_dev *dev, const char *key, const char *fmt,
@@ -191,23 +151,4 @@ int pvback_dev_rm(struct pvback_dev *dev, const char *key)
 	int rc = key_path(dev, PVBACK_BACKEND, key, path, sizeof(path));
 
 	return rc < 0 ? rc : store_rm(dev->type->b, path);
-}
-
-int dev_set_state(struct pvback_dev *dev, enum xenbus_state st)
-{
-	char v[4];
-	int rc;
-
-	(void)pv_xenbus_state_format(st, v, sizeof(v));
-	rc = store_write_in(dev->type->b, dev->be_path, "state", v);
-	if (rc == 0) {
-		dev->be = st;
-		PVBACK_LOG(dev->type->b, DEBUG, "%s: %s", dev->be_path,
-			   pv_xenbus_state_name(st));
-	} else if (rc != -ENOENT) {
-		PVBACK_LOG(dev->type->b, WARN, "%s: writing state %s: %s",
-			   dev->be_path, pv_xenbus_state_name(st),
-			   strerror(-rc));
-	}
-	return rc;
 }

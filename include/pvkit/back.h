@@ -40,6 +40,13 @@
  * /local/domain/DOM/device/TYPE/DEVID and "frontend-id" must be DOM,
  * exactly as a toolstack writes them; a device that says otherwise is
  * failed at once (see "Failure") and its frontend is never looked at.
+ * A directory is taken on once it has a "state" node.  The framework
+ * writes a node of its own into it, "pvback-token": a name alone cannot
+ * tell a device from the next one with the same ids (a guest that died
+ * and a new one given its domid, a device removed and added again), and
+ * the store's events may be read after both happened.  A directory
+ * without the device's token is not the device's any more: it is dropped
+ * (disconnect(), remove()) and the new directory, if any, taken on afresh.
  *
  * The handshake, from the backend's side (states as pvkit/xenbus.h):
  *

@@ -3,7 +3,7 @@
  * platform: devices found and removed, the xenbus handshake, frontends
  * that close and reconnect, guests that die, a backend restarted,
  * toolstack removal, registration, a platform that breaks, and the
- * store key helpers.  Hostile frontends: test_pvback_hostile.c.
+ * store key helpers.  Hostile frontends: test_pvback_bus_hostile.c.
  */
 #include "pvback_test_echo.h"
 
@@ -112,6 +112,36 @@ static void guest_death(void **state)
 	ping(&b, 9);
 	/* backend, frontend watches: one of each for the living guest */
 	assert_int_equal(fpf_watches(T.f), 2);
+}
+
+/* A guest dies and a new one gets its domid (and a device with the same
+ * id) before the backend looked: the new device is a new device. */
+static void domid_reused(void **state)
+{
+	struct guest a, b;
+
+	(void)state;
+	connect_guest(&a, 1, 0);
+	fpf_rm(T.f, "/local/domain/1");
+	fpf_rm(T.f, BE "/1");
+	fpf_add_device(T.f, "vechoback", "vecho", 1, 0);
+	run();
+	assert_int_equal(c.disconnect, 1);
+	assert_int_equal(c.remove, 1);
+	assert_int_equal(c.probe, 2);
+	assert_string_equal(be_state(1, 0), "2");
+	assert_null(be_key(1, 0, "error"));
+	assert_int_equal(fpf_mapped(T.f), 0);
+	/* the same again, with the new frontend already Initialised */
+	fpf_rm(T.f, "/local/domain/1");
+	fpf_rm(T.f, BE "/1");
+	fpf_add_device(T.f, "vechoback", "vecho", 1, 0);
+	publish(&b, 1, 0);
+	fpf_write(T.f, "3", FE "/state", 1, 0);
+	run();
+	assert_string_equal(be_state(1, 0), "4");
+	assert_null(be_key(1, 0, "error"));
+	ping(&b, 12);
 }
 
 /* The backend directory goes first, then the frontend's. */
@@ -391,6 +421,7 @@ static const struct CMUnitTest tests[] = {
     CASE(two_guests),
     CASE(close_and_reconnect),
     CASE(guest_death),
+    CASE(domid_reused),
     CASE(guest_death_backend_first),
     CASE(frontend_vanishes),
     CASE(toolstack_remove),

@@ -90,7 +90,11 @@ static void frontend_mismatch(void **state)
 	/* The right id, a path with more in it. */
 	fpf_write(T.f, "/local/domain/1/device/vecho/2/x", BE "/1/2/frontend");
 	fpf_write(T.f, "1", BE "/1/2/frontend-id");
+	fpf_write(T.f, "1", BE "/1/2/state");
+	/* No state: not a device (yet). */
+	fpf_write(T.f, "/local/domain/1/device/vecho/3", BE "/1/3/frontend");
 	run();
+	assert_null(be_key(1, 3, "error"));
 	for (unsigned int i = 0; i < 3; i++) {
 		assert_string_equal(be_state(1, i), "5");
 		assert_non_null(be_key(1, i, "error"));
@@ -233,4 +237,4 @@ static const struct CMUnitTest tests[] = {
     CASE(fail_in_connect), CASE(fail_in_event),
 };
 
-PV_UNIT_MAIN("pvback_hostile", tests)
+PV_UNIT_MAIN("pvback_bus_hostile", tests)

@@ -19,7 +19,8 @@ if(NOT TARGET kbdback_core)
 endif()
 pvkit_add_test(test_kbdback_script SOURCES test_kbdback_script.c
                LIBS kbdback_core cmocka LABELS unit TIMEOUT 60)
-target_compile_definitions(test_kbdback_script PRIVATE _GNU_SOURCE)
+target_compile_definitions(test_kbdback_script PRIVATE _GNU_SOURCE
+  KBD_EXAMPLE="${PROJECT_SOURCE_DIR}/backends/input/examples/two-finger-swipe.kbd")
 
 get_property(kbd_sdl GLOBAL PROPERTY PVKIT_KBDBACK_SDL)
 if(kbd_sdl)

@@ -314,6 +314,16 @@ static void live_fifo(void **state)
 	rmdir(dir);
 }
 
+/* The example shipped with the backend stays valid. */
+static void example_parses(void **state)
+{
+	(void)state;
+	assert_int_equal(kbd_script_load(KBD_EXAMPLE, &s, err, sizeof(err)), 0);
+	assert_true(s.n > 20);
+	assert_int_equal(s.cmd[s.n - 1].kind, KBD_SCRIPT_LOOP);
+	kbd_script_free(&s);
+}
+
 static void player_open_errors(void **state)
 {
 	void *st = NULL;
@@ -339,6 +349,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(player_waits_for_devices),
     cmocka_unit_test(player_small_reads_and_loop),
     cmocka_unit_test(live_fifo),
+    cmocka_unit_test(example_parses),
     cmocka_unit_test(player_open_errors),
 };
 

@@ -116,8 +116,9 @@ int fr_fsm_write_state(struct pvfront_dev *dev, enum xenbus_state st)
 	return rc;
 }
 
-void fr_fsm_fail(struct pvfront_dev *dev, int err, const char *what,
-		 const char *detail)
+/* Give up on the device; tell: say so in the store too. */
+static void fail(struct pvfront_dev *dev, int err, const char *what,
+		 const char *detail, bool tell)
 {
 	char num[16];
 	struct fr_sb s;
@@ -138,9 +139,27 @@ void fr_fsm_fail(struct pvfront_dev *dev, int err, const char *what,
 		if (dev->ops->disconnect)
 			dev->ops->disconnect(dev, dev->err, dev->arg);
 	}
+	if (!tell)
+		return;
 	write_error_node(dev);
 	/* From any state an end may give up by writing Closed. */
 	(void)write_state_tx(dev, XenbusStateClosed, false);
+}
+
+void fr_fsm_fail(struct pvfront_dev *dev, int err, const char *what,
+		 const char *detail)
+{
+	fail(dev, err, what, detail, true);
+}
+
+/* A store call failed.  When the store itself stopped answering (or broke
+ * its ring), writing there would only wait the store timeout again. */
+static void fail_store(struct pvfront_dev *dev, int err, const char *what)
+{
+	bool store_down = err == -XEN_ETIMEDOUT || err == -XEN_EIO ||
+			  err == -XEN_ENOTCONN;
+
+	fail(dev, err, what, NULL, !store_down);
 }
 
 /* Start walking Closing -> Closed -> Initialising again. */
@@ -151,7 +170,7 @@ static void begin_reset(struct pvfront_dev *dev)
 	if (rc == -XEN_ENODEV)
 		return;
 	if (rc) {
-		fr_fsm_fail(dev, rc, "writing state Closing", NULL);
+		fail_store(dev, rc, "writing state Closing");
 		return;
 	}
 	dev->phase = PH_CLOSING;
@@ -167,7 +186,7 @@ static void do_publish(struct pvfront_dev *dev)
 	if (rc == -XEN_ENODEV)
 		gone(dev);
 	else if (rc)
-		fr_fsm_fail(dev, rc, "publishing the frontend's keys", NULL);
+		fail_store(dev, rc, "publishing the frontend's keys");
 	else
 		dev->phase = PH_PUBLISHED;
 }
@@ -188,7 +207,7 @@ static void do_connect(struct pvfront_dev *dev)
 	if (rc == -XEN_ENODEV)
 		return;
 	if (rc) {
-		fr_fsm_fail(dev, rc, "writing state Connected", NULL);
+		fail_store(dev, rc, "writing state Connected");
 		return;
 	}
 	dev->phase = PH_CONNECTED;
@@ -325,7 +344,7 @@ void fr_fsm_kick(struct pvfront_dev *dev)
 		return;
 	}
 	if (rc) {
-		fr_fsm_fail(dev, rc, "reading the backend's state", NULL);
+		fail_store(dev, rc, "reading the backend's state");
 		return;
 	}
 	dev->bstate = st;

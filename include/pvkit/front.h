@@ -18,6 +18,21 @@
  * Functions return 0 or a negative XEN_E* errno (pvkit/proto/errno.h;
  * Linux's numbers, so a Linux port may pass -errno through).
  *
+ * What a port has to get right, beyond the calls themselves:
+ *   - wait() must not lose an event: one that fired before the call (or
+ *     between two calls) is reported by the next.  On a PV guest this is
+ *     the shared-info page's pending bits (pv_evtchn_scan, pvkit/evtchn.h)
+ *     and SCHEDOP_block while none is set; an interrupt-driven RTOS
+ *     records the ports in its handler and wakes the waiting task.
+ *   - alloc_pages() memory is what the guest may grant: whole frames of
+ *     guest memory, never freed while granted (the library ends grants
+ *     first).  grant_access/end_access are pv_grant_access and
+ *     pv_grant_end_access (pvkit/grant.h) on the guest's grant table.
+ *   - now_ns() only needs to be monotonic; the library uses it for
+ *     timeouts, never for the time of day.
+ *   - the library is freestanding: it needs memcpy, memmove and memset
+ *     (which compilers call on their own) and nothing else.
+ *
  * ---- the guest's instance -------------------------------------------------
  *
  *     static struct pvfront pf;          // about 13 KiB: not on a stack
@@ -30,9 +45,9 @@
  * gives it for direct use) and is the one place that waits: a fired port
  * goes to the handler bound to it, the store's port to the store client,
  * store watch events to the watch that asked for them.  Ports that fire
- * while a store call waits for its reply are kept and handled by the
- * next pvfront_poll(); nothing is lost and no handler runs inside
- * another's store call.
+ * while a store call waits for its reply are kept and their handlers run
+ * once that call's caller has returned to pvfront_poll(): nothing is lost
+ * and no handler runs inside another's store call.
  *
  * One thread at a time: the library takes no locks.  Callers with several
  * threads serialise every call on one instance (a mutex around them).
@@ -79,8 +94,9 @@
  *     ports stay the same across a reconnect.
  *   - the device's nodes vanish (unplugged, the toolstack removed it):
  *     disconnect(-XEN_ENODEV); the device is gone and nothing is written.
- *   - close: Closing -> (backend Closing or Closed) -> Closed, then the
- *     grants are ended, pages freed and ports closed.
+ *   - close: the device's ports are closed first (no handler runs after
+ *     the driver let go), then Closing -> (backend Closing or Closed) ->
+ *     Closed; the grants are ended and the pages freed.
  * A backend is expected to answer a frontend's Closing with Closing and
  * its Closed with Closed (then InitWait to offer a reconnect, or nothing
  * when it is being removed), and a frontend's Initialising with InitWait
@@ -106,7 +122,10 @@
  *     ended, so the pages are not freed (the backend could still write
  *     them) and close returns -XEN_EBUSY; close again later to retry;
  *   - store calls give up after the store timeout
- *     (pvfront_set_store_timeout, 10 s).
+ *     (pvfront_set_store_timeout, 10 s); a device whose handshake meets
+ *     such a failure fails, without writing to a store that does not
+ *     answer.  A store call in progress may outlast a blocking call's own
+ *     time by up to the store timeout.
  *
  * ---- pages, grants, page directories, ports -------------------------------
  *

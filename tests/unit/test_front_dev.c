@@ -589,6 +589,31 @@ static void publish_fails(void **state)
 	drv_close();
 }
 
+static void store_silent(void **state)
+{
+	uint64_t t0;
+
+	(void)state;
+	fb_start(false, false);
+	drv_open();
+	/* a store that stops answering: each call gives up after the store
+	 * timeout, and the device fails saying so */
+	ss.silent = true;
+	pvfront_set_store_timeout(&os.pf, 2000);
+	t0 = os.now;
+	assert_int_equal(pvfront_dev_connect(&d.dev, 5000), -XEN_ETIMEDOUT);
+	assert_true(os.now - t0 < 3000 * 1000000ull);
+	assert_non_null(strstr(pvfront_dev_errmsg(&d.dev),
+			       "reading the backend's state"));
+	/* nothing was written (it would only have waited again) */
+	assert_int_equal(rd_state(FE "/state"), XenbusStateInitialising);
+	assert_string_equal(errnode(), "");
+	/* the store answers again: closing works, late replies are dropped */
+	ss.silent = false;
+	assert_int_equal(pvfront_dev_close(&d.dev, 1000), 0);
+	assert_int_equal(rd_state(FE "/state"), XenbusStateClosed);
+}
+
 /* ---- the instance around devices ----------------------------------------- */
 
 static unsigned int watch_calls;
@@ -708,6 +733,7 @@ static const struct CMUnitTest tests[] = {
     T(close_silent_backend),
     T(driver_fails),
     T(publish_fails),
+    T(store_silent),
     T(watches_lost),
     T(port_during_store_call),
     T(close_all_at_front_close),

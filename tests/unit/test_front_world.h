@@ -35,6 +35,7 @@ static struct {
 	unsigned int nends;
 	XENSTORE_RING_IDX base;
 	void (*hook)(void); /* during a store step (a request pending) */
+	bool silent;	    /* the store stops answering */
 } ss;
 
 static int ss_send(struct store_conn *c, const struct xsd_sockmsg *h,
@@ -75,6 +76,8 @@ static bool ss_serve(void)
 	struct xsd_sockmsg h;
 	bool any = false;
 
+	if (ss.silent)
+		return false;
 	ss_deliver();
 	while (!store_conn_throttled(ss.c) && fake_get_req(&ss.f, &h, p)) {
 		if (ss.hook)

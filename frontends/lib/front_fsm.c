@@ -156,8 +156,8 @@ void fr_fsm_fail(struct pvfront_dev *dev, int err, const char *what,
  * its ring), writing there would only wait the store timeout again. */
 static void fail_store(struct pvfront_dev *dev, int err, const char *what)
 {
-	bool store_down = err == -XEN_ETIMEDOUT || err == -XEN_EIO ||
-			  err == -XEN_ENOTCONN;
+	bool store_down =
+	    err == -XEN_ETIMEDOUT || err == -XEN_EIO || err == -XEN_ENOTCONN;
 
 	fail(dev, err, what, NULL, !store_down);
 }

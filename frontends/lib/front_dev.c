@@ -394,12 +394,6 @@ static void shut(struct pvfront_dev *dev, int timeout_ms)
 			 dev->state != XenbusStateClosed;
 	int left;
 
-	dev->want = false;
-	if (dev->up) {
-		dev->up = false;
-		if (dev->ops->disconnect)
-			dev->ops->disconnect(dev, 0, dev->arg);
-	}
 	if (dev->phase == PH_GONE)
 		return;
 	if (published && fr_fsm_write_state(dev, XenbusStateClosing) == 0) {
@@ -444,6 +438,12 @@ int pvfront_dev_close(struct pvfront_dev *dev, int timeout_ms)
 		return 0;
 	if (timeout_ms != 0 && pf->depth)
 		return -XEN_EDEADLK;
+	dev->want = false;
+	if (dev->up) {
+		dev->up = false;
+		if (dev->ops->disconnect)
+			dev->ops->disconnect(dev, 0, dev->arg);
+	}
 	/* No handler runs once the driver has let go. */
 	free_ports(dev);
 	if (dev_unlink(dev)) {

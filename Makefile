@@ -9,7 +9,7 @@
 #   make demo            install what is missing, build, and run pvhv, pvbackd
 #                        and a guest that prints the touches it receives
 #                        (scripts/demo.sh --help for its options)
-#   make bench           build and run tests/bench (ring, evtchn, store benches)
+#   make bench           build and run tests/bench (ring, evtchn, store, input)
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 #                        build in build/ (gcc) and install the programs,
 #                        libraries, headers, pkg-config files (pvkit-*.pc)
@@ -75,6 +75,7 @@ bench: build
 	build/tests/bench/ring_bench
 	build/tests/bench/evtchn_bench
 	build/tests/bench/store_bench
+	build/tests/bench/input_bench
 
 # The prefix is given at configure time too, so GNUInstallDirs picks the
 # library folder that suits it (lib/<triplet> for /usr on Debian).

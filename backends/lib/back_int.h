@@ -121,18 +121,18 @@ void dev_mark_stale(struct pvback_dev *dev);
 #define PVBACK_PATH_MAX 256u
 int store_read(struct pvback *b, const char *path, char **value, size_t *len);
 int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st);
-int store_rm(struct pvback *b, const char *path);
 /* Strict unsigned parse: decimal or 0x hex, nothing else. */
 int parse_uint(const char *s, uint64_t *out);
 
 /* dev_dir.c: the backend directory, claimed with a token of the
  * device's.  dev_claim(): -ENOENT when it is not (or no longer) there;
  * else the toolstack's online, and whether its frontend names are the
- * expected ones.  dev_dir_ok(): the token is still ours.  dev_write():
- * only while it is (-ENOENT, and the device is marked stale). */
+ * expected ones.  dev_dir_ok(): the token is still ours.  dev_write(),
+ * dev_rm(): only while it is (-ENOENT, and the device is marked stale). */
 int dev_claim(struct pvback_dev *dev, bool *frontend_ok);
 bool dev_dir_ok(struct pvback_dev *dev);
 int dev_write(struct pvback_dev *dev, const char *key, const char *value);
+int dev_rm(struct pvback_dev *dev, const char *key);
 int dev_set_state(struct pvback_dev *dev, enum xenbus_state st);
 
 /* dev_map.c / dev_evt.c: undo everything the connection holds. */

@@ -153,6 +153,33 @@ int dev_write(struct pvback_dev *dev, const char *key, const char *value)
 	return rc;
 }
 
+static int rm_tx(struct pvback_dev *dev, uint32_t tx, void *arg)
+{
+	struct pvback *b = dev->type->b;
+	char path[PVBACK_PATH_MAX];
+	int rc = token_check(dev, tx);
+
+	if (rc < 0)
+		return rc;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dev->be_path,
+			     (const char *)arg) >= sizeof(path))
+		return -ENAMETOOLONG;
+	rc = b->ops->rm(b->ctx, tx, path);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+int dev_rm(struct pvback_dev *dev, const char *key)
+{
+	int rc;
+
+	if (dev->stale)
+		return -ENOENT;
+	rc = in_tx(dev, rm_tx, (void *)key);
+	if (rc == -ENOENT)
+		dev_mark_stale(dev);
+	return rc;
+}
+
 int dev_set_state(struct pvback_dev *dev, enum xenbus_state st)
 {
 	char v[4];

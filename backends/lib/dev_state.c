@@ -78,10 +78,11 @@ static void close_to(struct pvback_dev *dev, enum xenbus_state st)
 		(void)dev_set_state(dev, st);
 }
 
-/* Back from Closed for a frontend that starts again. */
+/* Back from Closed for a frontend that starts again, or the first
+ * settling in this process: an old error goes. */
 static void reopen(struct pvback_dev *dev)
 {
-	if (dev->be == S(Closed))
+	if (dev->be == S(Closed) || dev->be == S(Unknown))
 		(void)pvback_dev_rm(dev, "error");
 }
 

@@ -16,13 +16,6 @@ int store_read(struct pvback *b, const char *path, char **value, size_t *len)
 	return b->ops->read(b->ctx, 0, path, value, len);
 }
 
-int store_rm(struct pvback *b, const char *path)
-{
-	int rc = b->ops->rm(b->ctx, 0, path);
-
-	return rc == -ENOENT ? 0 : rc;
-}
-
 /* -ENOENT for a missing node, -EINVAL for a value that is no state. */
 int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st)
 {
@@ -147,8 +140,5 @@ int pvback_dev_printf(struct pvback_dev *dev, const char *key, const char *fmt,
 
 int pvback_dev_rm(struct pvback_dev *dev, const char *key)
 {
-	char path[PVBACK_PATH_MAX];
-	int rc = key_path(dev, PVBACK_BACKEND, key, path, sizeof(path));
-
-	return rc < 0 ? rc : store_rm(dev->type->b, path);
+	return key_ok(key) ? dev_rm(dev, key) : -EINVAL;
 }

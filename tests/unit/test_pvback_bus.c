@@ -248,7 +248,9 @@ static void restart_states(void **state)
 	pvback_free(T.b);
 	fpf_write(T.f, "5", FE "/state", 1, 1);
 	fpf_write(T.f, "6", FE "/state", 1, 2);
+	fpf_write(T.f, "5 an old failure", BE "/1/0/error");
 	start_backend();
+	assert_null(be_key(1, 0, "error"));
 	assert_string_equal(be_state(1, 0), "2");
 	assert_string_equal(be_state(1, 1), "5");
 	assert_string_equal(be_state(1, 2), "6");

@@ -309,13 +309,15 @@ int pvback_dev_read_uint(struct pvback_dev *dev, enum pvback_side side,
 			 const char *key, uint64_t min, uint64_t max,
 			 uint64_t *out);
 /* Write key in the backend directory.  Nothing is written when the
- * directory has gone (-ENOENT): a device removed meanwhile leaves no
- * stray nodes. */
+ * directory has gone or is a new device's (-ENOENT): a device removed
+ * meanwhile leaves no stray nodes, and never writes into its successor's
+ * directory.  Keys are relative ("feature-x", "0/name"). */
 int pvback_dev_write(struct pvback_dev *dev, const char *key,
 		     const char *value);
 int pvback_dev_printf(struct pvback_dev *dev, const char *key, const char *fmt,
 		      ...) PVBACK_PRINTF(3, 4);
-/* Remove key from the backend directory (a missing key is fine). */
+/* Remove key from the backend directory (a missing key is fine; -ENOENT
+ * as for pvback_dev_write()). */
 int pvback_dev_rm(struct pvback_dev *dev, const char *key);
 
 /* Fail the device (see "Failure").  err is a -errno; fmt says why, for a

@@ -102,42 +102,44 @@ void pvback_logv(struct pvback *b, enum pvback_log_level level, const char *fmt,
 		 va_list ap) PVBACK_PRINTF(3, 0);
 
 /* bus.c */
-void bus_type_free(struct pvback_type *t);
+void pvb_bus_type_free(struct pvback_type *t);
 /* Destroy dev; serve the directory anew if there is one now. */
-void bus_renew(struct pvback_dev *dev);
+void pvb_bus_renew(struct pvback_dev *dev);
 
 /* dev_state.c */
-int dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
-	       struct pvback_dev **out);
-void dev_destroy(struct pvback_dev *dev);
+int pvb_dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
+		   struct pvback_dev **out);
+void pvb_dev_destroy(struct pvback_dev *dev);
 /* The backend directory changed (state, online, or the directory):
  * -ENOENT when it is gone or was made anew (the caller renews it). */
-int dev_backend_changed(struct pvback_dev *dev);
+int pvb_dev_backend_changed(struct pvback_dev *dev);
 /* The directory is not this device's any more: renew it from the loop. */
-void dev_mark_stale(struct pvback_dev *dev);
+void pvb_dev_mark_stale(struct pvback_dev *dev);
 
 /* dev_store.c: blocking store calls through the platform.  Paths of at
  * most PVBACK_PATH_MAX bytes. */
 #define PVBACK_PATH_MAX 256u
-int store_read(struct pvback *b, const char *path, char **value, size_t *len);
-int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st);
+int pvb_store_read(struct pvback *b, const char *path, char **value,
+		   size_t *len);
+int pvb_store_read_state(struct pvback *b, const char *path,
+			 enum xenbus_state *st);
 /* Strict unsigned parse: decimal or 0x hex, nothing else. */
-int parse_uint(const char *s, uint64_t *out);
+int pvb_parse_uint(const char *s, uint64_t *out);
 
 /* dev_dir.c: the backend directory, claimed with a token of the
- * device's.  dev_claim(): -ENOENT when it is not (or no longer) there;
+ * device's.  pvb_dev_claim(): -ENOENT when it is not (or no longer) there;
  * else the toolstack's online, and whether its frontend names are the
- * expected ones.  dev_dir_ok(): the token is still ours.  dev_write(),
- * dev_rm(): only while it is (-ENOENT, and the device is marked stale). */
-int dev_claim(struct pvback_dev *dev, bool *frontend_ok);
-bool dev_dir_ok(struct pvback_dev *dev);
-int dev_write(struct pvback_dev *dev, const char *key, const char *value);
-int dev_rm(struct pvback_dev *dev, const char *key);
-int dev_set_state(struct pvback_dev *dev, enum xenbus_state st);
+ * expected ones.  pvb_dev_dir_ok(): the token is still ours.  pvb_dev_write(),
+ * pvb_dev_rm(): only while it is (-ENOENT, and the device is marked stale). */
+int pvb_dev_claim(struct pvback_dev *dev, bool *frontend_ok);
+bool pvb_dev_dir_ok(struct pvback_dev *dev);
+int pvb_dev_write(struct pvback_dev *dev, const char *key, const char *value);
+int pvb_dev_rm(struct pvback_dev *dev, const char *key);
+int pvb_dev_set_state(struct pvback_dev *dev, enum xenbus_state st);
 
 /* dev_map.c / dev_evt.c: undo everything the connection holds. */
-void dev_unmap_all(struct pvback_dev *dev);
-void dev_unbind_all(struct pvback_dev *dev);
+void pvb_dev_unmap_all(struct pvback_dev *dev);
+void pvb_dev_unbind_all(struct pvback_dev *dev);
 
 #define PVBACK_LOG(b, lvl, ...) pvback_log(b, PVBACK_LOG_##lvl, __VA_ARGS__)
 

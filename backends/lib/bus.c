@@ -39,7 +39,7 @@ static int parse_id(const char *s, size_t len, uint64_t max, uint64_t *out)
 	for (size_t i = 0; i < len; i++)
 		if (buf[i] < '0' || buf[i] > '9')
 			return -EINVAL;
-	if (parse_uint(buf, out) < 0 || *out > max)
+	if (pvb_parse_uint(buf, out) < 0 || *out > max)
 		return -EINVAL;
 	return 0;
 }
@@ -61,21 +61,21 @@ static void maybe_create(struct pvback_type *t, domid_t dom, unsigned int devid)
 	char path[PVBACK_PATH_MAX], *v = NULL;
 
 	snprintf(path, sizeof(path), "%s/%u/%u/state", t->dir, dom, devid);
-	if (store_read(t->b, path, &v, NULL) < 0)
+	if (pvb_store_read(t->b, path, &v, NULL) < 0)
 		return;
 	free(v);
-	(void)dev_create(t, dom, devid, NULL);
+	(void)pvb_dev_create(t, dom, devid, NULL);
 }
 
 /* The device's directory went, or came back as a new one: drop the
  * device, and take on the new one if there is one. */
-void bus_renew(struct pvback_dev *dev)
+void pvb_bus_renew(struct pvback_dev *dev)
 {
 	struct pvback_type *t = dev->type;
 	domid_t dom = dev->domid;
 	unsigned int devid = dev->devid;
 
-	dev_destroy(dev);
+	pvb_dev_destroy(dev);
 	maybe_create(t, dom, devid);
 }
 
@@ -90,8 +90,8 @@ static void device_event(struct pvback_type *t, domid_t dom, unsigned int devid,
 	}
 	if (*key && strcmp(key, "state") != 0 && strcmp(key, "online") != 0)
 		return; /* a key of the device's, perhaps our own write */
-	if (dev_backend_changed(dev) < 0)
-		bus_renew(dev);
+	if (pvb_dev_backend_changed(dev) < 0)
+		pvb_bus_renew(dev);
 }
 
 /* ---- scanning
@@ -117,7 +117,7 @@ static void scan_devices(struct pvback_type *t, domid_t dom)
 			continue;
 		dev = find_dev(t, dom, (unsigned int)id);
 		if (dev && dev->stale)
-			bus_renew(dev);
+			pvb_bus_renew(dev);
 		else if (dev)
 			dev->gen = t->gen;
 		else
@@ -134,7 +134,7 @@ static void sweep(struct pvback_type *t, bool all, domid_t dom)
 	for (; d; d = next) {
 		next = d->next;
 		if ((all || d->domid == dom) && d->gen != t->gen)
-			dev_destroy(d);
+			pvb_dev_destroy(d);
 	}
 }
 
@@ -260,13 +260,13 @@ fail:
 }
 
 /* Unwatch, then remove every device; the store stays as it is. */
-void bus_type_free(struct pvback_type *t)
+void pvb_bus_type_free(struct pvback_type *t)
 {
 	struct pvback *b = t->b;
 
 	(void)b->ops->unwatch(b->ctx, t->dir, t->token);
 	while (t->devs)
-		dev_destroy(t->devs);
+		pvb_dev_destroy(t->devs);
 	free(t->dir);
 	free(t);
 }
@@ -283,6 +283,6 @@ int pvback_unregister(struct pvback *b, const struct pvback_device_ops *ops)
 		return -ENOENT;
 	t = *pp;
 	*pp = t->next;
-	bus_type_free(t);
+	pvb_bus_type_free(t);
 	return 0;
 }

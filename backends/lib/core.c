@@ -176,7 +176,7 @@ void pvback_free(struct pvback *b)
 		struct pvback_type *t = b->types;
 
 		b->types = t->next;
-		bus_type_free(t);
+		pvb_bus_type_free(t);
 	}
 	for (int i = 0; i < b->nfds; i++)
 		event_free(b->fd_ev[i]);

@@ -8,7 +8,7 @@
  * transaction it reads what the toolstack wrote and writes a token of its
  * own, "pvback-token".  Later looks and every write first check that the
  * token is still there; a directory without it is not this device's any
- * more (gone, or a new one), and the device is renewed (bus_renew()).
+ * more (gone, or a new one), and the device is renewed (pvb_bus_renew()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -82,7 +82,7 @@ static int token_check(struct pvback_dev *dev, uint32_t tx)
 	return rc == -ENOENT || rc == -EACCES ? -ENOENT : rc;
 }
 
-bool dev_dir_ok(struct pvback_dev *dev)
+bool pvb_dev_dir_ok(struct pvback_dev *dev)
 {
 	return !dev->stale && token_check(dev, 0) != -ENOENT;
 }
@@ -99,7 +99,7 @@ static bool frontend_matches(struct pvback_dev *dev, uint32_t tx)
 	(void)read_key(dev, tx, "frontend", &fe);
 	(void)read_key(dev, tx, "frontend-id", &id);
 	ok = fe && id && strcmp(fe, dev->fe_path) == 0 &&
-	     parse_uint(id, &v) == 0 && v == dev->domid;
+	     pvb_parse_uint(id, &v) == 0 && v == dev->domid;
 	free(fe);
 	free(id);
 	return ok;
@@ -121,7 +121,7 @@ static int claim_tx(struct pvback_dev *dev, uint32_t tx, void *arg)
 	return write_key(dev, tx, TOKEN_KEY, dev->token);
 }
 
-int dev_claim(struct pvback_dev *dev, bool *frontend_ok)
+int pvb_dev_claim(struct pvback_dev *dev, bool *frontend_ok)
 {
 	return in_tx(dev, claim_tx, frontend_ok);
 }
@@ -140,7 +140,7 @@ static int write_tx(struct pvback_dev *dev, uint32_t tx, void *arg)
 	return rc < 0 ? rc : write_key(dev, tx, kv->key, kv->value);
 }
 
-int dev_write(struct pvback_dev *dev, const char *key, const char *value)
+int pvb_dev_write(struct pvback_dev *dev, const char *key, const char *value)
 {
 	struct kv kv = {key, value};
 	int rc;
@@ -149,7 +149,7 @@ int dev_write(struct pvback_dev *dev, const char *key, const char *value)
 		return -ENOENT;
 	rc = in_tx(dev, write_tx, &kv);
 	if (rc == -ENOENT)
-		dev_mark_stale(dev);
+		pvb_dev_mark_stale(dev);
 	return rc;
 }
 
@@ -168,7 +168,7 @@ static int rm_tx(struct pvback_dev *dev, uint32_t tx, void *arg)
 	return rc == -ENOENT ? 0 : rc;
 }
 
-int dev_rm(struct pvback_dev *dev, const char *key)
+int pvb_dev_rm(struct pvback_dev *dev, const char *key)
 {
 	int rc;
 
@@ -176,17 +176,17 @@ int dev_rm(struct pvback_dev *dev, const char *key)
 		return -ENOENT;
 	rc = in_tx(dev, rm_tx, (void *)key);
 	if (rc == -ENOENT)
-		dev_mark_stale(dev);
+		pvb_dev_mark_stale(dev);
 	return rc;
 }
 
-int dev_set_state(struct pvback_dev *dev, enum xenbus_state st)
+int pvb_dev_set_state(struct pvback_dev *dev, enum xenbus_state st)
 {
 	char v[4];
 	int rc;
 
 	(void)pv_xenbus_state_format(st, v, sizeof(v));
-	rc = dev_write(dev, "state", v);
+	rc = pvb_dev_write(dev, "state", v);
 	if (rc == 0) {
 		dev->be = st;
 		PVBACK_LOG(dev->type->b, DEBUG, "%s: %s", dev->be_path,

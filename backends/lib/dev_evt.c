@@ -110,7 +110,7 @@ struct pvback_dev *pvback_evt_dev(const struct pvback_evt *evt)
 	return evt->dev;
 }
 
-void dev_unbind_all(struct pvback_dev *dev)
+void pvb_dev_unbind_all(struct pvback_dev *dev)
 {
 	while (dev->evts) {
 		struct pvback_evt *e = dev->evts;

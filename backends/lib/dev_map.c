@@ -86,7 +86,7 @@ int pvback_dev_unmap(struct pvback_dev *dev, void *addr)
 	return -EINVAL;
 }
 
-void dev_unmap_all(struct pvback_dev *dev)
+void pvb_dev_unmap_all(struct pvback_dev *dev)
 {
 	while (dev->maps) {
 		struct pvback_map *m = dev->maps;

@@ -53,7 +53,7 @@ static void do_connect(struct pvback_dev *dev)
 	if (dev->failed)
 		return; /* the settle event disconnects */
 	dev->connected = true;
-	if (dev_set_state(dev, S(Connected)) == 0)
+	if (pvb_dev_set_state(dev, S(Connected)) == 0)
 		PVBACK_LOG(B(dev), INFO, "%s: connected", dev->be_path);
 }
 
@@ -67,15 +67,15 @@ static void do_disconnect(struct pvback_dev *dev)
 	dev->connected = false;
 	if (o->disconnect)
 		o->disconnect(dev, dev->type->arg);
-	dev_unbind_all(dev);
-	dev_unmap_all(dev);
+	pvb_dev_unbind_all(dev);
+	pvb_dev_unmap_all(dev);
 }
 
 static void close_to(struct pvback_dev *dev, enum xenbus_state st)
 {
 	do_disconnect(dev);
 	if (dev->be != st)
-		(void)dev_set_state(dev, st);
+		(void)pvb_dev_set_state(dev, st);
 }
 
 /* Back from Closed for a frontend that starts again, or the first
@@ -102,7 +102,7 @@ static void settle_waiting(struct pvback_dev *dev)
 	if (dev->be == S(InitWait))
 		return;
 	reopen(dev);
-	(void)dev_set_state(dev, S(InitWait));
+	(void)pvb_dev_set_state(dev, S(InitWait));
 }
 
 /* Frontend Initialised or Connected: connect. */
@@ -166,7 +166,7 @@ static void settle(struct pvback_dev *dev)
 	}
 }
 
-void dev_mark_stale(struct pvback_dev *dev)
+void pvb_dev_mark_stale(struct pvback_dev *dev)
 {
 	dev->stale = true;
 	event_active(dev->settle_ev, 0, 0);
@@ -178,8 +178,8 @@ static void on_settle(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!dev_dir_ok(dev))
-		bus_renew(dev);
+	if (!pvb_dev_dir_ok(dev))
+		pvb_bus_renew(dev);
 	else
 		settle(dev);
 }
@@ -203,7 +203,7 @@ static int read_fe_state(struct pvback_dev *dev, enum xenbus_state *st)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/state", dev->fe_path);
-	rc = store_read_state(B(dev), path, st);
+	rc = pvb_store_read_state(B(dev), path, st);
 	if (rc == -ENOENT)
 		return 1;
 	if (rc == -EINVAL)
@@ -221,8 +221,8 @@ static void fe_changed(struct pvback_dev *dev)
 
 	PVBACK_LOG(B(dev), DEBUG, "%s: frontend event", dev->be_path);
 	/* A late event may speak of a new device with the same ids. */
-	if (!dev_dir_ok(dev)) {
-		dev_mark_stale(dev);
+	if (!pvb_dev_dir_ok(dev)) {
+		pvb_dev_mark_stale(dev);
 		return;
 	}
 	rc = read_fe_state(dev, &st);
@@ -260,16 +260,16 @@ static int read_online(struct pvback_dev *dev, bool *online)
 	return rc == -ENOENT ? 0 : rc;
 }
 
-int dev_backend_changed(struct pvback_dev *dev)
+int pvb_dev_backend_changed(struct pvback_dev *dev)
 {
 	enum xenbus_state st = S(Unknown);
 	char path[PVBACK_PATH_MAX];
 	int rc;
 
-	if (!dev_dir_ok(dev))
+	if (!pvb_dev_dir_ok(dev))
 		return -ENOENT; /* gone or new: the caller renews it */
 	snprintf(path, sizeof(path), "%s/state", dev->be_path);
-	rc = store_read_state(B(dev), path, &st);
+	rc = pvb_store_read_state(B(dev), path, &st);
 	(void)read_online(dev, &dev->online);
 	/* Closing or Closed we did not write: the toolstack closes it. */
 	if (rc == 0 && st != dev->be && dev->be != S(Unknown) &&
@@ -299,7 +299,7 @@ static int dev_start(struct pvback_dev *dev)
 {
 	enum xenbus_state st;
 	bool frontend_ok = false;
-	int rc = dev_claim(dev, &frontend_ok);
+	int rc = pvb_dev_claim(dev, &frontend_ok);
 
 	if (rc < 0)
 		return rc;
@@ -375,8 +375,8 @@ static int dev_alloc(struct pvback_type *t, domid_t dom, unsigned int devid,
 	return 0;
 }
 
-int dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
-	       struct pvback_dev **out)
+int pvb_dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
+		   struct pvback_dev **out)
 {
 	struct pvback_dev *dev;
 	int rc = dev_alloc(t, dom, devid, &dev);
@@ -392,7 +392,7 @@ int dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
 			   rc == -ENOENT ? PVBACK_LOG_DEBUG : PVBACK_LOG_ERR,
 			   "%s: cannot take the device on: %s", dev->be_path,
 			   strerror(-rc));
-		dev_destroy(dev);
+		pvb_dev_destroy(dev);
 		return rc;
 	}
 	if (out)
@@ -400,7 +400,7 @@ int dev_create(struct pvback_type *t, domid_t dom, unsigned int devid,
 	return 0;
 }
 
-void dev_destroy(struct pvback_dev *dev)
+void pvb_dev_destroy(struct pvback_dev *dev)
 {
 	struct pvback_type *t = dev->type;
 	struct pvback *b = t->b;
@@ -450,7 +450,7 @@ void pvback_dev_fail(struct pvback_dev *dev, int err, const char *fmt, ...)
 	dev->failed = true;
 	write_error(dev, err, msg);
 	if (dev->be != S(Closing) && dev->be != S(Closed))
-		(void)dev_set_state(dev, S(Closing));
+		(void)pvb_dev_set_state(dev, S(Closing));
 	event_active(dev->settle_ev, 0, 0);
 }
 

@@ -11,17 +11,19 @@
 #include "back_int.h"
 #include "pvkit/xenbus.h"
 
-int store_read(struct pvback *b, const char *path, char **value, size_t *len)
+int pvb_store_read(struct pvback *b, const char *path, char **value,
+		   size_t *len)
 {
 	return b->ops->read(b->ctx, 0, path, value, len);
 }
 
 /* -ENOENT for a missing node, -EINVAL for a value that is no state. */
-int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st)
+int pvb_store_read_state(struct pvback *b, const char *path,
+			 enum xenbus_state *st)
 {
 	char *v = NULL;
 	size_t len = 0;
-	int rc = store_read(b, path, &v, &len);
+	int rc = pvb_store_read(b, path, &v, &len);
 
 	if (rc < 0)
 		return rc;
@@ -30,7 +32,7 @@ int store_read_state(struct pvback *b, const char *path, enum xenbus_state *st)
 	return rc;
 }
 
-int parse_uint(const char *s, uint64_t *out)
+int pvb_parse_uint(const char *s, uint64_t *out)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
@@ -87,7 +89,7 @@ int pvback_dev_read(struct pvback_dev *dev, enum pvback_side side,
 
 	if (rc < 0)
 		return rc;
-	rc = store_read(dev->type->b, path, &v, &len);
+	rc = pvb_store_read(dev->type->b, path, &v, &len);
 	if (rc < 0)
 		return rc;
 	if (len >= cap || len > INT32_MAX || memchr(v, '\0', len)) {
@@ -110,7 +112,7 @@ int pvback_dev_read_uint(struct pvback_dev *dev, enum pvback_side side,
 
 	if (rc < 0)
 		return rc == -E2BIG ? -EINVAL : rc;
-	if (parse_uint(buf, &v) < 0 || v < min || v > max)
+	if (pvb_parse_uint(buf, &v) < 0 || v < min || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -120,7 +122,7 @@ int pvback_dev_write(struct pvback_dev *dev, const char *key, const char *value)
 {
 	if (!key_ok(key) || !value)
 		return -EINVAL;
-	return dev_write(dev, key, value);
+	return pvb_dev_write(dev, key, value);
 }
 
 int pvback_dev_printf(struct pvback_dev *dev, const char *key, const char *fmt,
@@ -140,5 +142,5 @@ int pvback_dev_printf(struct pvback_dev *dev, const char *key, const char *fmt,
 
 int pvback_dev_rm(struct pvback_dev *dev, const char *key)
 {
-	return key_ok(key) ? dev_rm(dev, key) : -EINVAL;
+	return key_ok(key) ? pvb_dev_rm(dev, key) : -EINVAL;
 }

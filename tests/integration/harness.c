@@ -104,6 +104,47 @@ const char *hvt_guest_dir(const struct hvt *t)
 	return t->guestdir;
 }
 
+int hvt_store_get(struct pvhv_store *st, const char *path, char *buf,
+		  size_t len)
+{
+	char *v = NULL;
+	int rc = pvhv_store_read(st, PVHV_STORE_TX_NONE, path, &v, NULL);
+
+	if (rc == 0)
+		snprintf(buf, len, "%s", v);
+	free(v);
+	return rc;
+}
+
+int hvt_store_wait(struct pvhv_store *st, const char *path, const char *want,
+		   int timeout_ms)
+{
+	char v[256] = "";
+
+	for (int waited = 0; waited <= timeout_ms; waited += 5) {
+		int rc = hvt_store_get(st, path, v, sizeof(v));
+
+		if (want ? rc == 0 && strcmp(v, want) == 0 : rc == -ENOENT)
+			return 0;
+		usleep(5000);
+	}
+	fprintf(stderr, "%s is '%s', not '%s'\n", path, v,
+		want ? want : "(gone)");
+	return -ETIMEDOUT;
+}
+
+int hvt_kill_wait(pid_t *pid, int sig)
+{
+	int status = -1;
+
+	if (!*pid)
+		return -1;
+	kill(*pid, sig);
+	waitpid(*pid, &status, 0);
+	*pid = 0;
+	return status;
+}
+
 int hvt_store_env(const struct hvt *t, char *path, size_t len)
 {
 	int n = snprintf(path, len, "%s/" PVHV_STORE_SOCKET, t->rundir);

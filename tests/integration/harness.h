@@ -55,6 +55,17 @@ long hvt_field(const char *line, const char *key);
 /* The value of the last "KEY=" on dom's console, or -1. */
 long hvt_last_field(struct hvt *t, domid_t dom, const char *key);
 
+/* The store value at path, NUL-terminated and cut to len: 0 or -errno. */
+int hvt_store_get(struct pvhv_store *st, const char *path, char *buf,
+		  size_t len);
+/* Wait up to timeout_ms until path holds want (want NULL: until path is
+ * gone).  0, or -ETIMEDOUT after saying on stderr what path held. */
+int hvt_store_wait(struct pvhv_store *st, const char *path, const char *want,
+		   int timeout_ms);
+/* Send sig to *pid, reap it and zero *pid: its wait status, or -1 when
+ * *pid is 0. */
+int hvt_kill_wait(pid_t *pid, int sig);
+
 /* Wait for at least one event on p and drain it: 0, or -ETIMEDOUT. */
 int hvt_wait_event(struct pvhv_port *p, int timeout_ms);
 

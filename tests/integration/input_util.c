@@ -90,14 +90,7 @@ int kbt_backd_start(struct kbt *k)
 
 int kbt_backd_stop(struct kbt *k, int sig)
 {
-	int status = -1;
-
-	if (!k->backd)
-		return -1;
-	kill(k->backd, sig);
-	waitpid(k->backd, &status, 0);
-	k->backd = 0;
-	return status;
+	return hvt_kill_wait(&k->backd, sig);
 }
 
 int kbt_start(struct kbt *k)
@@ -265,31 +258,19 @@ int kbt_wait_field(struct kbt *k, domid_t dom, const char *key, long v,
 int kbt_back_read(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
 		  char *buf, size_t len)
 {
-	char path[256], *v = NULL;
-	int rc;
+	char path[256];
 
 	snprintf(path, sizeof(path), "/local/domain/0/backend/vinput/%u/%u/%s",
 		 dom, dev, key);
-	rc = pvhv_store_read(k->st, PVHV_STORE_TX_NONE, path, &v, NULL);
-	if (rc)
-		return rc;
-	snprintf(buf, len, "%s", v);
-	free(v);
-	return 0;
+	return hvt_store_get(k->st, path, buf, len);
 }
 
 int kbt_back_wait(struct kbt *k, domid_t dom, unsigned int dev, const char *key,
 		  const char *want, int timeout_ms)
 {
-	char v[256] = "";
+	char path[256];
 
-	for (int t = 0; t <= timeout_ms; t += 5) {
-		if (!kbt_back_read(k, dom, dev, key, v, sizeof(v)) &&
-		    !strcmp(v, want))
-			return 0;
-		nap(5);
-	}
-	fprintf(stderr, "dom%u vinput %u: %s is '%s', not '%s'\n", dom, dev,
-		key, v, want);
-	return -ETIMEDOUT;
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vinput/%u/%u/%s",
+		 dom, dev, key);
+	return hvt_store_wait(k->st, path, want, timeout_ms);
 }

@@ -94,14 +94,7 @@ int pbt_testd_start(struct pbt *k)
 
 int pbt_testd_stop(struct pbt *k, int sig)
 {
-	int status = -1;
-
-	if (!k->testd)
-		return -1;
-	kill(k->testd, sig);
-	waitpid(k->testd, &status, 0);
-	k->testd = 0;
-	return status;
+	return hvt_kill_wait(&k->testd, sig);
 }
 
 int pbt_start(struct pbt *k)
@@ -200,33 +193,21 @@ unsigned int pbt_count(struct pbt *k, domid_t dom, const char *pattern)
 int pbt_be_read(struct pbt *k, domid_t dom, unsigned int dev, const char *key,
 		char *buf, size_t len)
 {
-	char path[256], *v = NULL;
-	int rc;
+	char path[256];
 
 	snprintf(path, sizeof(path), "/local/domain/0/backend/pvcalls/%u/%u/%s",
 		 dom, dev, key);
-	rc = pvhv_store_read(k->st, 0, path, &v, NULL);
-	if (rc == 0)
-		snprintf(buf, len, "%s", v);
-	free(v);
-	return rc;
+	return hvt_store_get(k->st, path, buf, len);
 }
 
 int pbt_be_wait(struct pbt *k, domid_t dom, unsigned int dev, const char *key,
 		const char *want, int timeout_ms)
 {
-	char buf[256];
+	char path[256];
 
-	for (int waited = 0; waited <= timeout_ms; waited += 5) {
-		int rc = pbt_be_read(k, dom, dev, key, buf, sizeof(buf));
-
-		if (want ? rc == 0 && strcmp(buf, want) == 0 : rc == -ENOENT)
-			return 0;
-		nap(5);
-	}
-	fprintf(stderr, "backend/pvcalls/%u/%u/%s is not '%s'\n", dom, dev, key,
-		want ? want : "(gone)");
-	return -ETIMEDOUT;
+	snprintf(path, sizeof(path), "/local/domain/0/backend/pvcalls/%u/%u/%s",
+		 dom, dev, key);
+	return hvt_store_wait(k->st, path, want, timeout_ms);
 }
 
 int pbt_fds(struct pbt *k)

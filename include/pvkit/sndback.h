@@ -62,11 +62,12 @@
  * is a valid WAV at any moment); capture is read from DIR/ID-in.wav, which
  * must be a PCM WAV of the stream's format, rate and channels (else OPEN
  * answers -EINVAL); past its end, or without the file, capture is silence.
- * Linear PCM formats only (s8, u8, s16/s24/s32 LE, float_le).  Its clock is
- * the monotonic clock: a running stream plays rate frames a second, so
- * positions advance as on a real device, period by period; playback bytes
- * written beyond what the clock has played are held as the device's
- * buffer would be (never more than the stream's buffer).
+ * Formats u8, s16_le, s32_le and float_le only.  Its clock is the
+ * monotonic clock: a running stream plays rate frames a second, so
+ * positions advance as on a real device, period by period.  Playback
+ * bytes go to the file at once; the position never passes what was
+ * written (an underrun stops the clock until more comes), and TRIGGER
+ * stop forgets what the clock had not reached yet.
  *
  * Errors are 0 or a negative errno.
  */
@@ -146,12 +147,15 @@ struct sndback_stream_info {
 	bool capture;
 };
 
+struct event_base;
+
 struct sndback_host_ops {
 	const char *name;
 	/* One line for --help: the argument it takes. */
 	const char *help;
-	/* Open the host side with its argument (may be NULL). */
-	int (*open)(const char *arg, void **host);
+	/* Open the host side with its argument (may be NULL), on the
+	 * backend's event loop (for timers or descriptors of its own). */
+	int (*open)(struct event_base *base, const char *arg, void **host);
 	void (*close)(void *host);
 	/* What it can do at all. */
 	void (*caps)(void *host, struct sndback_limits *caps);
@@ -159,7 +163,9 @@ struct sndback_host_ops {
 	int (*stream_open)(void *host, const struct sndback_stream_info *info,
 			   const struct sndback_params *p, void **stream);
 	void (*stream_close)(void *stream);
-	/* Playback: take len bytes (whole frames).  0 or -errno. */
+	/* Playback: take len bytes (whole frames), never waiting: what does
+	 * not fit is dropped (an overrun, the host side's to count).  0 or
+	 * -errno. */
 	int (*write)(void *stream, const void *buf, size_t len);
 	/* Capture: fill len bytes (silence when there is nothing). */
 	int (*read)(void *stream, void *buf, size_t len);

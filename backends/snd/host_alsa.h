@@ -1,0 +1,119 @@
+/*
+ * backends/snd/host_alsa.h — the sound backend's ALSA host side (internal).
+ *
+ * Guest streams play into and record from ALSA PCMs on the host, through
+ * libasound, without ever blocking the backend's libevent loop.
+ *
+ * Routing.  A stream opens the host's default PCM (given to
+ * snd_alsa_host_new(), "default" if NULL), or, when the guest's stream has
+ * a non-empty unique-id, the PCM of that name ("hw:1,0", "dmix",
+ * "plughw:Loopback,0"...).  Every stream routed to the same PCM name and
+ * direction shares one opened PCM: an "output" (for capture, an input).
+ *
+ * Mixing.  An output is opened with the first stream's rate, channels and
+ * format; later streams must have the same rate and channel count (there
+ * is no resampler here: route them to a PCM of their own or to a "plug"
+ * or "dmix" PCM instead), but may use any format the mixer takes (S16_LE,
+ * S32_LE, F32_LE; see mix.h).  Each playback stream owns a FIFO that
+ * snd_alsa_stream_write() fills; the output sums the FIFOs into the PCM,
+ * saturating.  A capture input reads the PCM once and copies (converting)
+ * what it read into every capture stream's FIFO, which
+ * snd_alsa_stream_read() empties.
+ *
+ * Timing.  Nothing here owns a loop or a timer: the PCM is opened
+ * non-blocking and serviced (snd_alsa_stream_pump()) at every write, read
+ * and position query, which sndback makes every period from its libevent
+ * loop; that poll is the period timer.  (ALSA's own poll descriptors are
+ * always ready on file, null and some plugin PCMs, which would spin.)  A
+ * service writes whatever the streams have, up to the PCM's free space;
+ * when a stream lags behind the others it is waited for, unless the PCM is
+ * about to run dry, in which case the lag is filled with silence.  An
+ * underrun or overrun (xrun) or a suspend is recovered with
+ * snd_pcm_recover() and counted.
+ *
+ * The host-side ops table sndback_host_alsa (pvkit/sndback.h) wraps this:
+ * its argument is the default PCM ("alsa" or "alsa:hw:1,0"); a guest
+ * stream whose unique-id is "alsa:NAME" goes to PCM NAME instead.  Its
+ * write never waits: what does not fit the stream's FIFO (twice the
+ * guest's buffer) is dropped and counted.  It takes no timer on the
+ * event loop it is given: sndback's position poll every period services
+ * the PCM, so libasound is all it links.
+ *
+ * Errors are negative errno values.  Nothing here calls exit().
+ */
+#ifndef PVKIT_BACKENDS_SND_HOST_ALSA_H
+#define PVKIT_BACKENDS_SND_HOST_ALSA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct snd_alsa_host;
+struct snd_alsa_stream;
+struct sndback_host_ops;
+
+/* The host-side ops table on this (pvkit/sndback.h). */
+extern const struct sndback_host_ops sndback_host_alsa;
+
+struct snd_alsa_params {
+	unsigned int rate;	    /* frames per second */
+	unsigned int channels;	    /* 1..8 */
+	int format;		    /* XENSND_PCM_FORMAT_S16_LE/S32_LE/F32_LE */
+	unsigned int period_frames; /* hint; 0: rate / 100 (10 ms) */
+	unsigned int buffer_frames; /* stream FIFO; 0: 4 periods */
+};
+
+enum snd_alsa_dir { SND_ALSA_PLAYBACK, SND_ALSA_CAPTURE };
+
+/* A host side; @default_pcm NULL means "default". */
+int snd_alsa_host_new(const char *default_pcm, struct snd_alsa_host **out)
+    __attribute__((warn_unused_result));
+/* Closes every stream still open (playback FIFOs are dropped). */
+void snd_alsa_host_free(struct snd_alsa_host *h);
+
+/* The PCM name a stream with @unique_id (NULL for none) uses: the rest of
+ * a unique-id "alsa:NAME", else the host's default PCM. */
+#define SND_ALSA_ROUTE_PREFIX "alsa:"
+const char *snd_alsa_route(const struct snd_alsa_host *h,
+			   const char *unique_id);
+
+/* Opens a stream on snd_alsa_route(h, unique_id).  -EINVAL for a format
+ * the mixer does not take or a rate/channels differing from the shared
+ * PCM's; libasound's error (negative errno) when the PCM will not open. */
+int snd_alsa_stream_open(struct snd_alsa_host *h, const char *unique_id,
+			 enum snd_alsa_dir dir, const struct snd_alsa_params *p,
+			 struct snd_alsa_stream **out)
+    __attribute__((warn_unused_result));
+
+/* Playback: queues up to @frames frames; returns how many fit (0 when the
+ * FIFO is full: try again after the loop has run). */
+size_t snd_alsa_stream_write(struct snd_alsa_stream *s, const void *buf,
+			     size_t frames);
+/* Capture: takes up to @frames recorded frames; returns how many. */
+size_t snd_alsa_stream_read(struct snd_alsa_stream *s, void *buf,
+			    size_t frames);
+/* Frames the stream has handed to (playback) or taken from (capture) the
+ * PCM since it opened: the guest's position. */
+uint64_t snd_alsa_stream_position(const struct snd_alsa_stream *s);
+/* Frames queued in the stream's FIFO. */
+size_t snd_alsa_stream_queued(const struct snd_alsa_stream *s);
+/* xruns the stream's PCM has recovered from. */
+unsigned int snd_alsa_stream_xruns(const struct snd_alsa_stream *s);
+
+/* Services the stream's PCM now: mixes what the FIFOs hold into it, or
+ * fans out what it recorded.  Never blocks. */
+int snd_alsa_stream_pump(struct snd_alsa_stream *s);
+/* Streams open running.  A stream that is not running is left out of the
+ * mix and the fan-out (pause); @forget drops its FIFO (stop). */
+void snd_alsa_stream_run(struct snd_alsa_stream *s, int run, int forget);
+/* Frames the ops table's write dropped because the FIFO was full. */
+uint64_t snd_alsa_stream_dropped(const struct snd_alsa_stream *s);
+/* Bytes of one frame of the stream's format. */
+size_t snd_alsa_stream_frame_bytes(const struct snd_alsa_stream *s);
+
+/* Closes a stream.  With @drain, a playback stream's queued frames are
+ * played first (the PCM is serviced, blocking, for at most the time they
+ * take); without, they are dropped.  The last stream on a PCM closes it. */
+void snd_alsa_stream_close(struct snd_alsa_stream *s, int drain);
+
+#endif

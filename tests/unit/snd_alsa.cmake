@@ -6,6 +6,8 @@
 #                         PCMs: no sound card needed): a tone played into a
 #                         WAV file, two guests mixed into one output,
 #                         capture from a file fanned out to two readers
+#   vm_snd_alsa           its alsa_hw_* cases in tests/vm's guest on
+#                         snd-dummy: xruns recovered on a real PCM
 #   snd_alsa_tone_check   numpy's look at the WAV files test_snd_alsa
 #                         wrote (pitch within 1 Hz, length, no gaps);
 #                         skipped, loudly, where numpy is missing
@@ -42,3 +44,14 @@ add_test(NAME snd_alsa_tone_check
                  ${SND_ALSA_OUT} 480)
 set_tests_properties(snd_alsa_tone_check PROPERTIES LABELS unit TIMEOUT 60
   FIXTURES_REQUIRED snd_alsa_wav SKIP_RETURN_CODE 77)
+
+# The same program in tests/vm's QEMU guest, where snd-dummy is a sound
+# card with a clock of its own: its alsa_hw_* cases underrun and overrun
+# a real PCM (label vm; skipped, saying why, without qemu or a kernel).
+if(COMMAND pvkit_add_vm_test)
+  pvkit_add_vm_test(vm_snd_alsa PROGRAM test_snd_alsa ARGS alsa_hw_*
+                    MODULES snd-dummy FILES ${SND_ALSA_CONF}
+                    ENV ALSA_CONFIG_PATH=${SND_ALSA_CONF} SND_ALSA_HW=1
+                        SND_ALSA_OUT=/tmp
+                    GUEST_TIMEOUT 60 TIMEOUT 400)
+endif()

@@ -402,6 +402,58 @@ static void alsa_ops_capture(void **state)
 	ops->close(h);
 }
 
+/* On a device with a clock (SND_ALSA_HW set: tests/vm's guest, where
+ * snd-dummy is card 0), a guest late past its buffer underruns the PCM,
+ * and a reader that stops reading overruns it; both are recovered,
+ * counted, and the streams go on. */
+static void alsa_hw_xrun(void **state)
+{
+	const struct sndback_host_ops *ops = &sndback_host_alsa;
+	struct sndback_stream_info info;
+	struct sndback_params p;
+	struct timespec late = {0, 200000000}; /* buffer: 4 x 10 ms */
+	static int16_t buf[2 * 2 * PERIOD];
+	void *h, *s, *c;
+	uint64_t at;
+	int i;
+
+	(void)state;
+	out_dir();
+	if (!getenv("SND_ALSA_HW"))
+		skip(); /* no sound card here: run by vm_snd_alsa */
+	assert_int_equal(ops->open(NULL, "dummyhw", &h), 0);
+	info_params(&info, &p, NULL, XENSND_PCM_FORMAT_S16_LE);
+	assert_int_equal(ops->stream_open(h, &info, &p, &s), 0);
+	assert_int_equal(ops->trigger(s, XENSND_OP_TRIGGER_START), 0);
+	assert_int_equal(ops->write(s, buf, sizeof(buf)), 0);
+	nanosleep(&late, NULL);
+	assert_int_equal(ops->write(s, buf, sizeof(buf)), 0);
+	for (i = 0; i < 500 && ops->position(s) < 4 * PERIOD; i++)
+		nap();
+	assert_int_equal(ops->position(s), 4 * PERIOD);
+	assert_true(snd_alsa_stream_xruns(s) >= 1);
+	ops->stream_close(s);
+
+	info.capture = true;
+	assert_int_equal(ops->stream_open(h, &info, &p, &c), 0);
+	assert_int_equal(ops->trigger(c, XENSND_OP_TRIGGER_START), 0);
+	ops->position(c);
+	nanosleep(&late, NULL); /* FIFO full, then the PCM overruns */
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(ops->read(c, buf, sizeof(buf)), 0);
+		nanosleep(&late, NULL);
+	}
+	at = ops->position(c);
+	for (i = 0; i < 500 && ops->position(c) < at + 4 * PERIOD; i++) {
+		assert_int_equal(ops->read(c, buf, sizeof(buf)), 0);
+		nap();
+	}
+	assert_true(ops->position(c) >= at + 4 * PERIOD);
+	assert_true(snd_alsa_stream_xruns(c) >= 1);
+	ops->stream_close(c);
+	ops->close(h);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(alsa_play_tone),
     cmocka_unit_test(alsa_mix_two),
@@ -409,6 +461,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(alsa_route_and_refuse),
     cmocka_unit_test(alsa_late_guest_trigger),
     cmocka_unit_test(alsa_ops_capture),
+    cmocka_unit_test(alsa_hw_xrun),
 };
 
 PV_UNIT_MAIN("snd_alsa", tests)

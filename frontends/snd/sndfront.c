@@ -432,6 +432,7 @@ int sndfront_query(struct sndfront *sf, unsigned int i,
 	/* The answer may only narrow what was asked. */
 	if (!a.formats || (a.formats & ~q->formats) ||
 	    a.rates.min > a.rates.max || a.channels.min > a.channels.max ||
+	    a.buffer.min > a.buffer.max || a.period.min > a.period.max ||
 	    !in_range(a.rates.min, q->rates.min, q->rates.max) ||
 	    !in_range(a.rates.max, q->rates.min, q->rates.max) ||
 	    !in_range(a.channels.min, q->channels.min, q->channels.max) ||
@@ -510,6 +511,7 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 	struct sndfront_params agreed;
 	struct xensnd_req rq;
 	uint32_t frame, buf, npages;
+	bool queried;
 	int rc;
 
 	if (!s || !p)
@@ -524,6 +526,7 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 	rc = sndfront_query(sf, i, &q);
 	if (rc && rc != -XEN_ENOSYS)
 		return rc;
+	queried = rc == 0;
 	if (!rc) {
 		agreed.format =
 		    p->format_any || !(q.formats & ((uint64_t)1 << p->format))
@@ -543,7 +546,11 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 	buf = p->buffer_bytes ? p->buffer_bytes : DEFAULT_BUFFER;
 	if (s->info.buffer_size && buf > s->info.buffer_size)
 		buf = s->info.buffer_size;
+	if (queried)
+		buf = clamp(buf, q.buffer.min, q.buffer.max);
 	buf -= buf % frame;
+	if (queried && buf < q.buffer.min)
+		buf += frame; /* whole frames first: the backend may refuse */
 	if (!buf)
 		return -XEN_EINVAL;
 	npages = (buf + PVFRONT_PAGE_SIZE - 1u) / PVFRONT_PAGE_SIZE;
@@ -551,6 +558,9 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 		return -XEN_EINVAL;
 	agreed.buffer_bytes = buf;
 	agreed.period_bytes = p->period_bytes ? p->period_bytes : buf / 4u;
+	if (queried)
+		agreed.period_bytes =
+		    clamp(agreed.period_bytes, q.period.min, q.period.max);
 	agreed.period_bytes -= agreed.period_bytes % frame;
 	if (!agreed.period_bytes || agreed.period_bytes > buf)
 		agreed.period_bytes = frame;

@@ -36,6 +36,9 @@
  * (pvfront_pgdir_alloc) of buffer_bytes (rounded up to whole frames and
  * pages, at most SNDFRONT_BUF_PAGES_MAX pages).  A backend that does not
  * answer the query (-ENOSYS, version 1) gets the parameters as given.
+ * The buffer and period are brought into the ranges the answer names.
+ * After a reconnect (a backend restarted) streams are closed: open them
+ * again (calls say -XEN_EBADF until then).
  *
  * Requests go one at a time per stream: each call puts one request on
  * the stream's ring and, unless SNDFRONT_NONBLOCK, waits (pvfront_poll)

@@ -172,6 +172,13 @@ static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 			    r->resp.hw_param.rates.max = 48000;
 		if (r->resp.hw_param.channels.max > 2)
 			r->resp.hw_param.channels.max = 2;
+		/* and buffers of 4..32 KiB, periods of at least 1 KiB */
+		if (r->resp.hw_param.buffer.min < 4096)
+			r->resp.hw_param.buffer.min = 4096;
+		if (r->resp.hw_param.buffer.max > 32768)
+			r->resp.hw_param.buffer.max = 32768;
+		if (r->resp.hw_param.period.min < 1024)
+			r->resp.hw_param.period.min = 1024;
 		if (sb.mode == SB_WIDE)
 			r->resp.hw_param.rates.max = 0xffffffffu,
 			r->resp.hw_param.rates.min = 1;
@@ -432,9 +439,6 @@ static void negotiate(void **state)
 	p.format = XENSND_PCM_FORMAT_F32_LE;
 	p.channels = 3; /* above channels-max */
 	assert_int_equal(sndfront_stream_open(&sf, 0, &p), -XEN_EINVAL);
-	p.channels = 2;
-	p.buffer_bytes = 200000; /* more than the pages we share */
-	assert_int_equal(sndfront_stream_open(&sf, 0, &p), -XEN_EINVAL);
 	/* capture: buffer-size 8192 caps the buffer */
 	memset(&p, 0, sizeof(p));
 	p.format = XENSND_PCM_FORMAT_S16_LE;
@@ -442,6 +446,21 @@ static void negotiate(void **state)
 	assert_int_equal(sndfront_stream_open(&sf, 1, &p), 0);
 	assert_int_equal(p.buffer_bytes, 8192);
 	assert_int_equal(sb.open[1].buffer_sz, 8192);
+	assert_int_equal(sndfront_stream_close(&sf, 1), 0);
+	/* the backend's buffer and period ranges */
+	p.buffer_bytes = 1000;
+	p.period_bytes = 64;
+	assert_int_equal(sndfront_stream_open(&sf, 1, &p), 0);
+	assert_int_equal(p.buffer_bytes, 4096);
+	assert_int_equal(sb.open[1].buffer_sz, 4096);
+	assert_int_equal(sb.open[1].period_sz, 1024);
+	assert_int_equal(sndfront_stream_close(&sf, 0), 0);
+	memset(&p, 0, sizeof(p));
+	p.format_any = true;
+	p.buffer_bytes = 65536;
+	assert_int_equal(sndfront_stream_open(&sf, 0, &p), 0);
+	assert_int_equal(p.buffer_bytes, 32768);
+	assert_int_equal(p.period_bytes, 8192);
 }
 
 static void play(void **state)
@@ -585,6 +604,10 @@ static void status_passed(void **state)
 	assert_int_equal(sndfront_stream_open(&sf, 0, &p), 0);
 	assert_int_equal(sb.ops[XENSND_OP_OPEN], 2);
 	assert_int_equal(sndfront_stream_close(&sf, 0), 0);
+	/* ... not more than the pages a stream shares */
+	p.buffer_bytes = 200000;
+	assert_int_equal(sndfront_stream_open(&sf, 0, &p), -XEN_EINVAL);
+	p.buffer_bytes = 0;
 	/* ... and nothing to choose from */
 	p.format_any = true;
 	assert_int_equal(sndfront_stream_open(&sf, 0, &p), -XEN_EINVAL);

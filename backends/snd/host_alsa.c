@@ -259,16 +259,18 @@ static int play_pump(struct snd_alsa_out *o)
 
 /* ---- capture: fan the PCM out to the FIFOs ------------------------------ */
 
+/* Frames to record now: as many as the emptiest running reader takes.  A
+ * reader that stops reading does not hold up the others: its FIFO fills,
+ * and what does not fit is lost to it alone (counted in dropped). */
 static size_t cap_room(const struct snd_alsa_out *o)
 {
 	const struct snd_alsa_stream *s;
-	size_t room = SIZE_MAX;
+	size_t room = 0;
 
 	for (s = o->streams; s; s = s->next)
-		if (s->running)
-			room =
-			    s->cap - s->count < room ? s->cap - s->count : room;
-	return room == SIZE_MAX ? 0 : room;
+		if (s->running && s->cap - s->count > room)
+			room = s->cap - s->count;
+	return room;
 }
 
 static void cap_fanout(struct snd_alsa_out *o, size_t n)
@@ -288,7 +290,7 @@ static void cap_fanout(struct snd_alsa_out *o, size_t n)
 			sndmix_convert(tmp, s->format,
 				       o->dev + done * o->fbytes, o->format,
 				       m * ch);
-			fifo_put(s, tmp, m);
+			s->dropped += m - fifo_put(s, tmp, m);
 			done += m;
 		}
 		s->pos += n;
@@ -522,7 +524,6 @@ size_t snd_alsa_stream_read(struct snd_alsa_stream *s, void *buf, size_t frames)
 
 	if (!s || s->out->dir != SND_ALSA_CAPTURE)
 		return 0;
-	pump(s->out);
 	n = frames < s->count ? frames : s->count;
 	fifo_peek(s, buf, n);
 	fifo_drop(s, n);
@@ -692,6 +693,7 @@ static int ops_read(void *stream, void *buf, size_t len)
 
 	if (len % fb)
 		return -EINVAL;
+	snd_alsa_stream_pump(s);
 	got = snd_alsa_stream_read(s, buf, len / fb);
 	/* zero is silence in every format the mixer takes */
 	memset((unsigned char *)buf + got * fb, 0, len - got * fb);

@@ -17,8 +17,9 @@
  * S32_LE, F32_LE; see mix.h).  Each playback stream owns a FIFO that
  * snd_alsa_stream_write() fills; the output sums the FIFOs into the PCM,
  * saturating.  A capture input reads the PCM once and copies (converting)
- * what it read into every capture stream's FIFO, which
- * snd_alsa_stream_read() empties.
+ * what it read into every running capture stream's FIFO, which
+ * snd_alsa_stream_read() empties; a reader that falls behind loses what
+ * does not fit its FIFO, without holding up the others.
  *
  * Timing.  Nothing here owns a loop or a timer: the PCM is opened
  * non-blocking and serviced (snd_alsa_stream_pump()) at every write, read
@@ -89,7 +90,9 @@ int snd_alsa_stream_open(struct snd_alsa_host *h, const char *unique_id,
  * FIFO is full: try again after the loop has run). */
 size_t snd_alsa_stream_write(struct snd_alsa_stream *s, const void *buf,
 			     size_t frames);
-/* Capture: takes up to @frames recorded frames; returns how many. */
+/* Capture: takes up to @frames recorded frames; returns how many.  Only
+ * takes: recording happens in snd_alsa_stream_pump() (the ops table's
+ * read and position pump first). */
 size_t snd_alsa_stream_read(struct snd_alsa_stream *s, void *buf,
 			    size_t frames);
 /* Frames the stream has handed to (playback) or taken from (capture) the
@@ -106,7 +109,8 @@ int snd_alsa_stream_pump(struct snd_alsa_stream *s);
 /* Streams open running.  A stream that is not running is left out of the
  * mix and the fan-out (pause); @forget drops its FIFO (stop). */
 void snd_alsa_stream_run(struct snd_alsa_stream *s, int run, int forget);
-/* Frames the ops table's write dropped because the FIFO was full. */
+/* Frames lost to a full FIFO: written by the ops table past it
+ * (playback), or recorded while this reader lagged the others (capture). */
 uint64_t snd_alsa_stream_dropped(const struct snd_alsa_stream *s);
 /* Bytes of one frame of the stream's format. */
 size_t snd_alsa_stream_frame_bytes(const struct snd_alsa_stream *s);

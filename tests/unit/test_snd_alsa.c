@@ -279,6 +279,7 @@ static void alsa_capture_fanout(void **state)
 	    snd_alsa_stream_open(h, NULL, SND_ALSA_CAPTURE, &p32, &b), 0);
 	while ((na < N || nb < N) && rounds++ < 10000) {
 		nap();
+		snd_alsa_stream_pump(a);
 		na += snd_alsa_stream_read(a, got + 2 * na, N - na);
 		nb += snd_alsa_stream_read(b, got32 + 2 * nb, N - nb);
 	}
@@ -291,6 +292,46 @@ static void alsa_capture_fanout(void **state)
 	snd_alsa_stream_close(a, 0);
 	snd_alsa_stream_close(b, 0);
 	snd_alsa_host_free(h);
+}
+
+/* A reader that stops reading loses what does not fit its FIFO; the
+ * other reader on the same PCM still gets everything. */
+static void alsa_capture_stalled_reader(void **state)
+{
+	struct snd_alsa_host *h;
+	struct snd_alsa_stream *a, *b;
+	char pcm[512], path[400];
+	enum { N = 6000 };
+	static int16_t want[2 * N], got[2 * N];
+	size_t i, na = 0;
+	int rounds = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/capture_stall.raw", out_dir());
+	for (i = 0; i < 2 * N; i++)
+		want[i] = (int16_t)(i * 4099 + 11);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(want, sizeof(want), 1, f), 1);
+	fclose(f);
+	snprintf(pcm, sizeof(pcm), "alsa:fromfile:INFILE=\"%s\"", path);
+	assert_int_equal(snd_alsa_host_new(NULL, &h), 0);
+	assert_int_equal(
+	    snd_alsa_stream_open(h, pcm, SND_ALSA_CAPTURE, &s16, &a), 0);
+	assert_int_equal(
+	    snd_alsa_stream_open(h, pcm, SND_ALSA_CAPTURE, &s16, &b), 0);
+	while (na < N && rounds++ < 10000) {
+		nap();
+		snd_alsa_stream_pump(a);
+		na += snd_alsa_stream_read(a, got + 2 * na, N - na);
+	}
+	assert_int_equal(na, N);
+	assert_memory_equal(got, want, sizeof(want));
+	assert_int_equal(snd_alsa_stream_dropped(a), 0);
+	assert_int_equal(snd_alsa_stream_queued(b), 4 * PERIOD);
+	assert_true(snd_alsa_stream_dropped(b) >= N - 4 * PERIOD);
+	snd_alsa_host_free(h); /* closes both */
 }
 
 static void alsa_route_and_refuse(void **state)
@@ -458,6 +499,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(alsa_play_tone),
     cmocka_unit_test(alsa_mix_two),
     cmocka_unit_test(alsa_capture_fanout),
+    cmocka_unit_test(alsa_capture_stalled_reader),
     cmocka_unit_test(alsa_route_and_refuse),
     cmocka_unit_test(alsa_late_guest_trigger),
     cmocka_unit_test(alsa_ops_capture),

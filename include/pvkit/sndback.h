@@ -85,8 +85,9 @@
 extern "C" {
 #endif
 
-/* Largest shared buffer a stream may have, in pages. */
-#define SNDBACK_BUFFER_MAX 512u
+/* Largest shared buffer a stream may have, in pages (8 MiB: more than one
+ * directory page's worth, so chains of directories are followed). */
+#define SNDBACK_BUFFER_MAX 2048u
 /* Protocol versions sndback speaks (the "versions" node). */
 #define SNDBACK_VERSIONS "2"
 

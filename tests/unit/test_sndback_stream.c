@@ -4,7 +4,9 @@
  * host side and a fake buffer mapper (every operation and every error
  * answer), the event page, and the "wav" host side on real files.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

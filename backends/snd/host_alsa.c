@@ -43,6 +43,8 @@ struct snd_alsa_stream {
 	uint64_t pos;
 	int running;	  /* mixed / fed only while running */
 	uint64_t dropped; /* frames written past a full FIFO */
+	double gain[8];	  /* per channel, linear (volume and mute) */
+	int unity;	  /* every gain is 1: plain sums */
 };
 
 struct snd_alsa_host {
@@ -215,7 +217,13 @@ static int play_chunk(struct snd_alsa_out *o, size_t n)
 
 			v.head = skip;
 			fifo_peek(&v, tmp, m);
-			sndmix_add(o->acc + done * ch, tmp, s->format, m * ch);
+			if (s->unity)
+				sndmix_add(o->acc + done * ch, tmp, s->format,
+					   m * ch);
+			else
+				sndmix_add_gain(o->acc + done * ch, tmp,
+						s->format, m, (unsigned int)ch,
+						s->gain);
 			done += m;
 		}
 	}
@@ -287,9 +295,13 @@ static void cap_fanout(struct snd_alsa_out *o, size_t n)
 		while (done < n) {
 			size_t m = n - done < 256 / ch ? n - done : 256 / ch;
 
-			sndmix_convert(tmp, s->format,
-				       o->dev + done * o->fbytes, o->format,
-				       m * ch);
+			int64_t acc[256];
+
+			sndmix_clear(acc, m * ch);
+			sndmix_add_gain(acc, o->dev + done * o->fbytes,
+					o->format, m, (unsigned int)ch,
+					s->gain);
+			sndmix_store(tmp, s->format, acc, m * ch);
 			s->dropped += m - fifo_put(s, tmp, m);
 			done += m;
 		}
@@ -502,6 +514,7 @@ int snd_alsa_stream_open(struct snd_alsa_host *h, const char *unique_id,
 	s->next = o->streams;
 	o->streams = s;
 	s->running = 1;
+	snd_alsa_stream_gain(s, NULL, 0);
 	*out = s;
 	return 0;
 }
@@ -562,6 +575,20 @@ void snd_alsa_stream_run(struct snd_alsa_stream *s, int run, int forget)
 uint64_t snd_alsa_stream_dropped(const struct snd_alsa_stream *s)
 {
 	return s ? s->dropped : 0;
+}
+
+void snd_alsa_stream_gain(struct snd_alsa_stream *s, const double *gain,
+			  unsigned int n)
+{
+	unsigned int c;
+
+	if (!s)
+		return;
+	s->unity = 1;
+	for (c = 0; c < 8; c++) {
+		s->gain[c] = gain && c < n ? gain[c] : 1.0;
+		s->unity &= s->gain[c] == 1.0;
+	}
 }
 
 size_t snd_alsa_stream_frame_bytes(const struct snd_alsa_stream *s)
@@ -718,6 +745,17 @@ static int ops_trigger(void *stream, uint8_t type)
 	}
 }
 
+static void ops_volume(void *stream, const int32_t *vol, const bool *mute,
+		       unsigned int channels)
+{
+	double g[8];
+	unsigned int c;
+
+	for (c = 0; c < channels && c < 8; c++)
+		g[c] = mute && mute[c] ? 0 : vol ? sndmix_db_gain(vol[c]) : 1;
+	snd_alsa_stream_gain(stream, g, c);
+}
+
 static uint64_t ops_position(void *stream)
 {
 	snd_alsa_stream_pump(stream);
@@ -738,4 +776,5 @@ const struct sndback_host_ops sndback_host_alsa = {
     .read = ops_read,
     .trigger = ops_trigger,
     .position = ops_position,
+    .volume = ops_volume,
 };

@@ -112,6 +112,10 @@ void snd_alsa_stream_run(struct snd_alsa_stream *s, int run, int forget);
 /* Frames lost to a full FIFO: written by the ops table past it
  * (playback), or recorded while this reader lagged the others (capture). */
 uint64_t snd_alsa_stream_dropped(const struct snd_alsa_stream *s);
+/* Linear gain per channel (@n of them, the rest 1; NULL: all 1), applied
+ * as the stream is mixed or fed: the guest's volume and mute. */
+void snd_alsa_stream_gain(struct snd_alsa_stream *s, const double *gain,
+			  unsigned int n);
 /* Bytes of one frame of the stream's format. */
 size_t snd_alsa_stream_frame_bytes(const struct snd_alsa_stream *s);
 

@@ -96,6 +96,49 @@ static inline int32_t sndmix_sat32(int64_t v)
 	return (int32_t)v;
 }
 
+/* Add @frames frames of @channels samples of @fmt, channel c scaled by
+ * @gain[c] (a linear factor: 0 mutes, 1 is unchanged). */
+static inline void sndmix_add_gain(int64_t *acc, const void *src, int fmt,
+				   size_t frames, unsigned int channels,
+				   const double *gain)
+{
+	const unsigned char *p = src;
+	size_t i, b = sndmix_sample_bytes(fmt);
+
+	for (i = 0; i < frames * channels; i++) {
+		int64_t t = 0;
+
+		sndmix_add(&t, p + i * b, fmt, 1);
+		acc[i] += (int64_t)((double)t * gain[i % channels]);
+	}
+}
+
+/* 10^(mdb / 20000): a level in 0.001 dB steps as a linear factor, without
+ * libm (2^x from its integer part and a series for the fraction). */
+static inline double sndmix_db_gain(int32_t mdb)
+{
+	double y, f, term = 1, sum = 1, scale = 1;
+	long k;
+	int i;
+
+	if (mdb < -200000) /* below -200 dB: silence */
+		return 0;
+	if (mdb > 40000) /* +40 dB at most */
+		mdb = 40000;
+	y = mdb * (3.321928094887362 / 20000.0); /* log2(10) / 20000 */
+	k = (long)y - (y < 0 && y != (double)(long)y);
+	f = (y - (double)k) * 0.6931471805599453; /* ln 2 */
+	for (i = 1; i < 20; i++) {
+		term *= f / i;
+		sum += term;
+	}
+	for (; k > 0; k--)
+		scale *= 2;
+	for (; k < 0; k++)
+		scale /= 2;
+	return sum * scale;
+}
+
 /* Store @n accumulated samples into @dst as @fmt, saturating. */
 static inline void sndmix_store(void *dst, int fmt, const int64_t *acc,
 				size_t n)

@@ -249,6 +249,43 @@ static void alsa_mix_two(void **state)
 	free(x);
 }
 
+/* A guest's volume and mute (the ops table's volume): one stream at
+ * -6 dB, the other muted, on one output. */
+static void alsa_volume_mute(void **state)
+{
+	const struct sndback_host_ops *ops = &sndback_host_alsa;
+	struct sndback_stream_info info;
+	struct sndback_params p;
+	int32_t half[2] = {-6021, -6021}, full[2] = {0, 0};
+	bool on[2] = {false, false}, off[2] = {true, true};
+	void *h, *s[2];
+	char uid[512], path[400];
+	int fmt[2] = {XENSND_PCM_FORMAT_S16_LE, XENSND_PCM_FORMAT_S16_LE};
+	double hz[2] = {440, 660};
+	size_t n;
+	int16_t *x;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/volume.wav", out_dir());
+	remove(path);
+	snprintf(uid, sizeof(uid), "alsa:tofile:FILE=\"%s\"", path);
+	assert_int_equal(ops->open(NULL, NULL, &h), 0);
+	info_params(&info, &p, uid, fmt[0]);
+	assert_int_equal(ops->stream_open(h, &info, &p, &s[0]), 0);
+	assert_int_equal(ops->stream_open(h, &info, &p, &s[1]), 0);
+	ops->volume(s[0], half, on, 2);
+	ops->volume(s[1], full, off, 2);
+	play(s, fmt, hz, 2, RATE / 4);
+	ops->stream_close(s[0]);
+	ops->stream_close(s[1]);
+	ops->close(h);
+
+	x = load_wav(path, &n);
+	assert_true(tone(x, n, 440) > 0.17 && tone(x, n, 440) < 0.23);
+	assert_true(tone(x, n, 660) < 0.01);
+	free(x);
+}
+
 static void alsa_capture_fanout(void **state)
 {
 	struct snd_alsa_params p32 = s16;
@@ -498,6 +535,7 @@ static void alsa_hw_xrun(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(alsa_play_tone),
     cmocka_unit_test(alsa_mix_two),
+    cmocka_unit_test(alsa_volume_mute),
     cmocka_unit_test(alsa_capture_fanout),
     cmocka_unit_test(alsa_capture_stalled_reader),
     cmocka_unit_test(alsa_route_and_refuse),

@@ -97,12 +97,36 @@ static void mix_convert_round_trip(void **state)
 	assert_memory_equal(in, back, sizeof(in));
 }
 
+static void mix_gain(void **state)
+{
+	int16_t in[4] = {16384, 16384, -16384, -16384}, out[4];
+	double g[2] = {0.5, 0.0};
+	int64_t acc[4];
+
+	(void)state;
+	assert_true(fabs(sndmix_db_gain(0) - 1.0) < 1e-12);
+	assert_true(fabs(sndmix_db_gain(-20000) - 0.1) < 1e-9);
+	assert_true(fabs(sndmix_db_gain(20000) - 10.0) < 1e-8);
+	assert_true(fabs(sndmix_db_gain(-6021) - 0.5) < 1e-4);
+	assert_true(fabs(sndmix_db_gain(-1) - 0.99988487) < 1e-7);
+	assert_true(sndmix_db_gain(-300000) == 0.0);
+	assert_true(fabs(sndmix_db_gain(99999999) - 100.0) < 1e-6);
+	sndmix_clear(acc, 4);
+	sndmix_add_gain(acc, in, S16, 2, 2, g); /* left halved, right muted */
+	sndmix_store(out, S16, acc, 4);
+	assert_int_equal(out[0], 8192);
+	assert_int_equal(out[1], 0);
+	assert_int_equal(out[2], -8192);
+	assert_int_equal(out[3], 0);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(mix_sizes),
     cmocka_unit_test(mix_s16_sum_saturates),
     cmocka_unit_test(mix_s32_saturates),
     cmocka_unit_test(mix_formats_together),
     cmocka_unit_test(mix_convert_round_trip),
+    cmocka_unit_test(mix_gain),
 };
 
 PV_UNIT_MAIN("snd_alsa_mix", tests)

@@ -48,10 +48,11 @@ set_tests_properties(snd_alsa_tone_check PROPERTIES LABELS unit TIMEOUT 60
 # The same program in tests/vm's QEMU guest, where snd-dummy is a sound
 # card with a clock of its own: its alsa_hw_* cases underrun and overrun
 # a real PCM (label vm; skipped, saying why, without qemu or a kernel).
+# The configuration goes to /test: the guest's /tmp is a fresh tmpfs.
 if(COMMAND pvkit_add_vm_test)
   pvkit_add_vm_test(vm_snd_alsa PROGRAM test_snd_alsa ARGS alsa_hw_*
-                    MODULES snd-dummy FILES ${SND_ALSA_CONF}
-                    ENV ALSA_CONFIG_PATH=${SND_ALSA_CONF} SND_ALSA_HW=1
+                    MODULES snd-dummy FILES ${SND_ALSA_CONF}=asound.conf
+                    ENV ALSA_CONFIG_PATH=/test/asound.conf SND_ALSA_HW=1
                         SND_ALSA_OUT=/tmp
                     GUEST_TIMEOUT 60 TIMEOUT 400)
 endif()

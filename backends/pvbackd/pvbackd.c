@@ -3,7 +3,7 @@
  * libevent loop and one libpvback instance.
  *
  * The backends are a table (name, what it serves, start, stop): input
- * today; sound and display join it as they are written.  Each backend
+ * and sound (snd) today; display joins it when it is written.  Each backend
  * registers its device type with libpvback and serves every guest's
  * devices of that type.  SIGTERM and SIGINT stop the loop; the backends
  * are stopped in reverse order and libpvback closes the devices.
@@ -22,6 +22,7 @@
 
 #include "pvkit/back.h"
 #include "pvkit/kbdback.h"
+#include "pvkit/sndback.h"
 
 #define MAX_SOURCES 8
 
@@ -33,6 +34,8 @@ struct pvbackd {
 	unsigned int n_sources;
 	bool verbose;
 	struct kbdback *input;
+	const char *snd_host;
+	struct sndback *snd;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -109,6 +112,43 @@ static void input_stop(struct pvbackd *d)
 	d->input = NULL;
 }
 
+/* ---- sound ------------------------------------------------------------------
+ */
+
+/* Without --snd-host: the host's sound through ALSA when built in, else
+ * wav files in the current directory. */
+static const char *snd_default(void)
+{
+	return sndback_host_find("alsa") ? "alsa" : "wav:.";
+}
+
+static int snd_start(struct pvbackd *d)
+{
+	const char *spec = d->snd_host ? d->snd_host : snd_default();
+	const struct sndback_host_ops *ops = sndback_host_find(spec);
+	const char *colon = strchr(spec, ':');
+	int rc;
+
+	if (!ops) {
+		say("--snd-host %s: no such host side (see --help)", spec);
+		return -EINVAL;
+	}
+	rc = sndback_new(d->pb, ops, colon ? colon + 1 : NULL, &d->snd);
+	if (rc) {
+		say("snd: cannot start on %s: %s", spec, strerror(-rc));
+		return rc;
+	}
+	if (d->verbose)
+		say("snd: guests' sound goes to %s", spec);
+	return 0;
+}
+
+static void snd_stop(struct pvbackd *d)
+{
+	sndback_free(d->snd);
+	d->snd = NULL;
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 struct backend {
@@ -121,6 +161,7 @@ struct backend {
 static const struct backend backends[] = {
     {"input", "keyboard, pointer and touch (vkbd, backend/vinput)", input_start,
      input_stop},
+    {"snd", "sound cards: playback and capture (vsnd)", snd_start, snd_stop},
 };
 
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
@@ -143,7 +184,7 @@ static int parse_backends(const char *list, bool *want)
 		const struct backend *b = find_backend(list, len);
 
 		if (!b) {
-			say("--backends: unknown backend '%.*s' (known: input)",
+			say("--backends: unknown backend '%.*s' (known: input, snd)",
 			    (int)len, list);
 			return -EINVAL;
 		}
@@ -158,6 +199,7 @@ static int parse_backends(const char *list, bool *want)
 static void usage(FILE *f)
 {
 	const struct kbdback_source_ops *const *src = kbdback_sources();
+	const struct sndback_host_ops *const *snd = sndback_hosts();
 
 	fprintf(f, "Usage: pvbackd [OPTION]...\n"
 		   "Serve pvkit's para-virtual devices to the guests of a pvhv "
@@ -171,6 +213,9 @@ static void usage(FILE *f)
 		   "  --input-source SRC  where input events come from; may be "
 		   "given\n"
 		   "                      several times (default: none)\n"
+		   "  --snd-host HOST     where guests' sound goes (default: "
+		   "alsa when\n"
+		   "                      built in, else wav:. )\n"
 		   "  -v, --verbose       say more (each source, each device)\n"
 		   "  -h, --help          this text\n\n"
 		   "Backends:\n");
@@ -179,6 +224,12 @@ static void usage(FILE *f)
 	fprintf(f, "\nInput sources (--input-source):\n");
 	for (; *src; src++)
 		fprintf(f, "  %s\n", (*src)->args_help);
+	fprintf(f, "\nSound host sides (--snd-host):\n");
+	for (; *snd; snd++)
+		fprintf(f, "  %s\n", (*snd)->help ? (*snd)->help : (*snd)->name);
+	fprintf(f, "  (wav: a stream with unique-id ID plays into DIR/ID.wav "
+		   "and records\n"
+		   "  from DIR/ID-in.wav, silence without it)\n");
 	fprintf(f,
 		"\nA device's events are dropped and counted in its backend "
 		"node\n"
@@ -193,6 +244,7 @@ static int parse_args(int argc, char **argv, struct pvbackd *d, bool *want)
 	    {"rundir", required_argument, NULL, 'r'},
 	    {"backends", required_argument, NULL, 'b'},
 	    {"input-source", required_argument, NULL, 'i'},
+	    {"snd-host", required_argument, NULL, 's'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -216,6 +268,15 @@ static int parse_args(int argc, char **argv, struct pvbackd *d, bool *want)
 				return 2;
 			}
 			d->sources[d->n_sources++] = optarg;
+			break;
+		case 's':
+			if (!sndback_host_find(optarg)) {
+				say("--snd-host %s: no such host side (see "
+				    "--help)",
+				    optarg);
+				return 2;
+			}
+			d->snd_host = optarg;
 			break;
 		case 'v':
 			d->verbose = true;

@@ -50,7 +50,8 @@ static void help(void **state)
 	static const char *const words[] = {
 	    "--rundir", "--backends", "--input-source", "--verbose",
 	    "--help",	"input",      "script:FILE",	"sdl[:WxH]",
-	    "libinput", "SIGTERM",    "dropped-events",
+	    "libinput", "SIGTERM",    "dropped-events", "--snd-host",
+	    "snd",	"wav:DIR",
 	};
 
 	(void)state;
@@ -67,8 +68,10 @@ static void mistakes(void **state)
 
 	(void)state;
 	assert_int_equal(run("--bogus"), 2);
-	assert_int_equal(run("--backends input,snd"), 2);
-	assert_non_null(strstr(out, "unknown backend 'snd'"));
+	assert_int_equal(run("--backends input,displ"), 2);
+	assert_non_null(strstr(out, "unknown backend 'displ'"));
+	assert_int_equal(run("--snd-host nope"), 2);
+	assert_non_null(strstr(out, "--snd-host nope: no such host side"));
 	assert_int_equal(run("stray"), 2);
 	assert_non_null(strstr(out, "unexpected argument 'stray'"));
 	snprintf(args, sizeof(args), "--rundir %s --input-source joystick",

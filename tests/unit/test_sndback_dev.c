@@ -285,17 +285,18 @@ static void play_and_events(void **state)
 			break;
 	}
 	/* the whole buffer played (2048 frames = 43 ms), told period by
-	 * period (a late timer may tell two periods as one) */
-	assert_true(ep->in_prod >= 4 && ep->in_prod <= 8);
+	 * period: at most 8 events, one per period boundary crossed (a
+	 * timer late on a loaded machine tells several periods as one) */
+	assert_true(ep->in_prod >= 1 && ep->in_prod <= 8);
 	for (uint32_t i = 0; i < ep->in_prod; i++) {
 		struct xensnd_evt *e = &XENSND_IN_RING_REF(ep, i);
 		assert_int_equal(e->type, XENSND_EVT_CUR_POS);
-		assert_true(e->op.cur_pos.position > last);
+		assert_true(e->op.cur_pos.position / 1024 > last / 1024);
 		assert_true(e->op.cur_pos.position <= 8192);
 		last = e->op.cur_pos.position;
 	}
 	assert_int_equal(last, 8192);
-	assert_true(fpf_notified(T.f, DOM, st->evt_port) >= 4);
+	assert_int_equal(fpf_notified(T.f, DOM, st->evt_port), ep->in_prod);
 	assert_int_equal(op_trigger(0, XENSND_OP_TRIGGER_PAUSE), 0);
 	assert_int_equal(op_trigger(0, XENSND_OP_TRIGGER_PAUSE), -EPERM);
 	assert_int_equal(op_trigger(0, XENSND_OP_TRIGGER_STOP), 0);
@@ -309,7 +310,7 @@ static void play_and_events(void **state)
 	{
 		struct sndback_stats s;
 		sndback_stats(T.sb, &s);
-		assert_true(s.events >= 4);
+		assert_int_equal(s.events, ep->in_prod);
 		assert_int_equal(s.events_dropped, 0);
 	}
 }

@@ -9,40 +9,14 @@
 #include <string.h>
 
 #include "pvkit/sndback.h"
+#include "pvkit/sndif.h"
 
-static const char *const format_names[] = {
-    XENSND_PCM_FORMAT_S8_STR,
-    XENSND_PCM_FORMAT_U8_STR,
-    XENSND_PCM_FORMAT_S16_LE_STR,
-    XENSND_PCM_FORMAT_S16_BE_STR,
-    XENSND_PCM_FORMAT_U16_LE_STR,
-    XENSND_PCM_FORMAT_U16_BE_STR,
-    XENSND_PCM_FORMAT_S24_LE_STR,
-    XENSND_PCM_FORMAT_S24_BE_STR,
-    XENSND_PCM_FORMAT_U24_LE_STR,
-    XENSND_PCM_FORMAT_U24_BE_STR,
-    XENSND_PCM_FORMAT_S32_LE_STR,
-    XENSND_PCM_FORMAT_S32_BE_STR,
-    XENSND_PCM_FORMAT_U32_LE_STR,
-    XENSND_PCM_FORMAT_U32_BE_STR,
-    XENSND_PCM_FORMAT_F32_LE_STR,
-    XENSND_PCM_FORMAT_F32_BE_STR,
-    XENSND_PCM_FORMAT_F64_LE_STR,
-    XENSND_PCM_FORMAT_F64_BE_STR,
-    XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE_STR,
-    XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE_STR,
-    XENSND_PCM_FORMAT_MU_LAW_STR,
-    XENSND_PCM_FORMAT_A_LAW_STR,
-    XENSND_PCM_FORMAT_IMA_ADPCM_STR,
-    XENSND_PCM_FORMAT_MPEG_STR,
-    XENSND_PCM_FORMAT_GSM_STR,
-};
-#define N_FORMATS (sizeof(format_names) / sizeof(format_names[0]))
+#define N_FORMATS PV_SNDIF_NFORMATS
 #define ALL_FORMATS ((UINT64_C(1) << N_FORMATS) - 1)
 
 const char *sndback_format_name(uint8_t format)
 {
-	return format < N_FORMATS ? format_names[format] : NULL;
+	return pv_sndif_format_name(format);
 }
 
 unsigned int sndback_format_bytes(uint8_t format)
@@ -183,14 +157,12 @@ static int narrow_formats(struct sndback_limits *l, const char *s)
 	if (!list_ok(s))
 		return -EINVAL;
 	while ((len = next_item(&s, &item)) != 0) {
-		unsigned int f;
+		int f;
+
 		if (len == (size_t)-1)
 			return -EINVAL;
-		for (f = 0; f < N_FORMATS; f++)
-			if (strlen(format_names[f]) == len &&
-			    !strncmp(format_names[f], item, len))
-				break;
-		if (f == N_FORMATS)
+		f = pv_sndif_format_parse(item, len);
+		if (f < 0)
 			return -EINVAL;
 		mask |= UINT64_C(1) << f;
 	}

@@ -4,49 +4,22 @@
  * for the ones below.  Freestanding.
  */
 #include "pvkit/sndfront.h"
+#include "pvkit/sndif.h"
 #include "pvkit/proto/errno.h"
 #include "sndfront_impl.h"
 
-static const struct {
-	const char *name;
-	uint8_t bits; /* per sample, 0: not linear PCM */
-} formats[] = {
-    [XENSND_PCM_FORMAT_S8] = {XENSND_PCM_FORMAT_S8_STR, 8},
-    [XENSND_PCM_FORMAT_U8] = {XENSND_PCM_FORMAT_U8_STR, 8},
-    [XENSND_PCM_FORMAT_S16_LE] = {XENSND_PCM_FORMAT_S16_LE_STR, 16},
-    [XENSND_PCM_FORMAT_S16_BE] = {XENSND_PCM_FORMAT_S16_BE_STR, 16},
-    [XENSND_PCM_FORMAT_U16_LE] = {XENSND_PCM_FORMAT_U16_LE_STR, 16},
-    [XENSND_PCM_FORMAT_U16_BE] = {XENSND_PCM_FORMAT_U16_BE_STR, 16},
-    [XENSND_PCM_FORMAT_S24_LE] = {XENSND_PCM_FORMAT_S24_LE_STR, 32},
-    [XENSND_PCM_FORMAT_S24_BE] = {XENSND_PCM_FORMAT_S24_BE_STR, 32},
-    [XENSND_PCM_FORMAT_U24_LE] = {XENSND_PCM_FORMAT_U24_LE_STR, 32},
-    [XENSND_PCM_FORMAT_U24_BE] = {XENSND_PCM_FORMAT_U24_BE_STR, 32},
-    [XENSND_PCM_FORMAT_S32_LE] = {XENSND_PCM_FORMAT_S32_LE_STR, 32},
-    [XENSND_PCM_FORMAT_S32_BE] = {XENSND_PCM_FORMAT_S32_BE_STR, 32},
-    [XENSND_PCM_FORMAT_U32_LE] = {XENSND_PCM_FORMAT_U32_LE_STR, 32},
-    [XENSND_PCM_FORMAT_U32_BE] = {XENSND_PCM_FORMAT_U32_BE_STR, 32},
-    [XENSND_PCM_FORMAT_F32_LE] = {XENSND_PCM_FORMAT_F32_LE_STR, 32},
-    [XENSND_PCM_FORMAT_F32_BE] = {XENSND_PCM_FORMAT_F32_BE_STR, 32},
-    [XENSND_PCM_FORMAT_F64_LE] = {XENSND_PCM_FORMAT_F64_LE_STR, 64},
-    [XENSND_PCM_FORMAT_F64_BE] = {XENSND_PCM_FORMAT_F64_BE_STR, 64},
-    [XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE] =
-	{XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE_STR, 32},
-    [XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE] =
-	{XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE_STR, 32},
-    [XENSND_PCM_FORMAT_MU_LAW] = {XENSND_PCM_FORMAT_MU_LAW_STR, 8},
-    [XENSND_PCM_FORMAT_A_LAW] = {XENSND_PCM_FORMAT_A_LAW_STR, 8},
-    [XENSND_PCM_FORMAT_IMA_ADPCM] = {XENSND_PCM_FORMAT_IMA_ADPCM_STR, 0},
-    [XENSND_PCM_FORMAT_MPEG] = {XENSND_PCM_FORMAT_MPEG_STR, 0},
-    [XENSND_PCM_FORMAT_GSM] = {XENSND_PCM_FORMAT_GSM_STR, 0},
-};
-
-#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
-
 uint32_t sndfront_frame_bytes(unsigned int format, unsigned int channels)
 {
-	if (format >= NFORMATS || channels == 0 || channels > 255)
+	if (channels == 0 || channels > 255)
 		return 0;
-	return formats[format].bits / 8u * channels;
+	return pv_sndif_format_bits(format) / 8u * channels;
+}
+
+uint64_t sndfront_format_bit(const char *name, size_t len)
+{
+	int f = pv_sndif_format_parse(name, len);
+
+	return f < 0 ? 0 : (uint64_t)1 << f;
 }
 
 static bool same(const char *a, size_t len, const char *b)
@@ -57,16 +30,6 @@ static bool same(const char *a, size_t len, const char *b)
 		if (b[i] != a[i] || b[i] == '\0')
 			return false;
 	return b[len] == '\0';
-}
-
-uint64_t sndfront_format_bit(const char *name, size_t len)
-{
-	unsigned int f;
-
-	for (f = 0; f < NFORMATS; f++)
-		if (formats[f].name && same(name, len, formats[f].name))
-			return (uint64_t)1 << f;
-	return 0;
 }
 
 /* A decimal number in [1, 0xffffffff] from s[0..len). */

@@ -100,7 +100,7 @@ struct devcfg_vkb {
 };
 
 /* sndif's format numbers (XENSND_PCM_FORMAT_*) fit in a byte. */
-#define DEVCFG_NFORMATS 25
+#define DEVCFG_NFORMATS 25 /* PV_SNDIF_NFORMATS, checked in devcfg_snd.c */
 
 struct devcfg_snd_params {
 	uint32_t rates[DEVCFG_MAX_RATES];

@@ -14,38 +14,12 @@
 #include <strings.h>
 
 #include "devcfg_int.h"
-#include "pvkit/proto/sndif.h"
+#include "pvkit/sndif.h"
+
+_Static_assert(DEVCFG_NFORMATS == PV_SNDIF_NFORMATS, "one format table");
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Indexed by XENSND_PCM_FORMAT_*. */
-static const char *const formats[DEVCFG_NFORMATS] = {
-    XENSND_PCM_FORMAT_S8_STR,
-    XENSND_PCM_FORMAT_U8_STR,
-    XENSND_PCM_FORMAT_S16_LE_STR,
-    XENSND_PCM_FORMAT_S16_BE_STR,
-    XENSND_PCM_FORMAT_U16_LE_STR,
-    XENSND_PCM_FORMAT_U16_BE_STR,
-    XENSND_PCM_FORMAT_S24_LE_STR,
-    XENSND_PCM_FORMAT_S24_BE_STR,
-    XENSND_PCM_FORMAT_U24_LE_STR,
-    XENSND_PCM_FORMAT_U24_BE_STR,
-    XENSND_PCM_FORMAT_S32_LE_STR,
-    XENSND_PCM_FORMAT_S32_BE_STR,
-    XENSND_PCM_FORMAT_U32_LE_STR,
-    XENSND_PCM_FORMAT_U32_BE_STR,
-    XENSND_PCM_FORMAT_F32_LE_STR,
-    XENSND_PCM_FORMAT_F32_BE_STR,
-    XENSND_PCM_FORMAT_F64_LE_STR,
-    XENSND_PCM_FORMAT_F64_BE_STR,
-    XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE_STR,
-    XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE_STR,
-    XENSND_PCM_FORMAT_MU_LAW_STR,
-    XENSND_PCM_FORMAT_A_LAW_STR,
-    XENSND_PCM_FORMAT_IMA_ADPCM_STR,
-    XENSND_PCM_FORMAT_MPEG_STR,
-    XENSND_PCM_FORMAT_GSM_STR,
-};
 
 /* libxl spells the float formats its own way (and only that way), so
  * configs written for xl use these; the store gets sndif's names. */
@@ -61,13 +35,13 @@ static const struct {
 
 const char *devcfg_format_name(unsigned int f)
 {
-	return f < DEVCFG_NFORMATS ? formats[f] : NULL;
+	return pv_sndif_format_name(f);
 }
 
 static int format_from_name(const char *s)
 {
 	for (unsigned int i = 0; i < DEVCFG_NFORMATS; i++)
-		if (!strcasecmp(s, formats[i]))
+		if (!strcasecmp(s, pv_sndif_format_name(i)))
 			return (int)i;
 	for (unsigned int i = 0; i < N(aliases); i++)
 		if (!strcasecmp(s, aliases[i].name))
@@ -270,7 +244,7 @@ static int subset(struct pctx *c, const struct devcfg_snd_params *own,
 			return bad(c,
 				   "sample-formats: %s is not among the "
 				   "formats of %s",
-				   formats[own->formats[i]], above);
+				   pv_sndif_format_name(own->formats[i]), above);
 	}
 	if (own->channels_min && up->channels_min &&
 	    own->channels_min < up->channels_min)

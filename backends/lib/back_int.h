@@ -89,6 +89,9 @@ struct pvback_dev {
 	bool failed;
 	bool bad_frontend; /* the backend directory names another frontend */
 	bool stale; /* the directory went or was made anew: renew the device */
+	/* found Connected by this process, type reconnect_on_restart: ask
+	 * the frontend to reconnect (until it leaves Connected) */
+	bool takeover;
 	unsigned long gen; /* of the scan that last found it */
 	struct event *settle_ev;
 	struct pvback_map *maps;

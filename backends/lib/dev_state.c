@@ -116,6 +116,23 @@ static void settle_ready(struct pvback_dev *dev)
 	do_connect(dev);
 }
 
+/* A frontend that an earlier backend process connected, of a type whose
+ * state that process took with it: InitWait tells the frontend a new
+ * backend took over, and it reconnects from the start. */
+static void settle_takeover(struct pvback_dev *dev)
+{
+	if (dev->be == S(InitWait))
+		return;
+	if (!dev->probed && do_probe(dev) < 0)
+		return;
+	reopen(dev);
+	if (pvb_dev_set_state(dev, S(InitWait)) == 0)
+		PVBACK_LOG(B(dev), INFO,
+			   "%s: frontend connected to an earlier backend: "
+			   "asked to reconnect",
+			   dev->be_path);
+}
+
 /* A failed device: disconnected, Closing, until the frontend closes and
  * perhaps starts again. */
 static void settle_failed(struct pvback_dev *dev)
@@ -143,6 +160,11 @@ static void settle(struct pvback_dev *dev)
 		settle_failed(dev);
 		return;
 	}
+	if (dev->takeover && dev->fe == S(Connected)) {
+		settle_takeover(dev);
+		return;
+	}
+	dev->takeover = false;
 	if (dev->fe == S(Unknown) && dev->fe_alive) { /* the frontend left */
 		close_to(dev, S(Closed));
 		return;
@@ -314,6 +336,8 @@ static int dev_start(struct pvback_dev *dev)
 	if (rc == 0) {
 		dev->fe = st;
 		dev->fe_alive = true;
+		dev->takeover = st == S(Connected) &&
+				dev->type->ops->reconnect_on_restart;
 	}
 	rc = dev_watch_frontend(dev);
 	if (rc < 0)

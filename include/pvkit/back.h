@@ -88,6 +88,12 @@
  * whose ring has indices the old backend moved must take them up from the
  * shared page in connect().  pvback_free() leaves the store as it is, so
  * a backend stopped cleanly and started again behaves the same way.
+ * A device type with .reconnect_on_restart is not picked up so: for a
+ * frontend found Connected the backend runs probe() and writes InitWait,
+ * which a frontend reads as "a new backend took over" and answers by
+ * walking Closing -> Closed -> Initialising -> Initialised (libpvfront
+ * does); connect() runs then, with everything set up afresh.  A frontend
+ * found Initialised had no backend yet and connects at once either way.
  *
  * Failure.  pvback_dev_fail(dev, err, fmt, ...) writes "<errno> <text>"
  * (errno positive, as Linux's xenbus_dev_fatal does) to the backend's
@@ -264,6 +270,13 @@ struct pvback_device_ops {
 	void (*disconnect)(struct pvback_dev *dev, void *arg);
 	/* Optional.  The device is going: free what priv points to. */
 	void (*remove)(struct pvback_dev *dev, void *arg);
+	/* The protocol keeps state on the backend's side that a new backend
+	 * process does not have (a sound stream opened, a display's
+	 * buffers).  Set, a frontend found Connected when the device is
+	 * taken on is asked to reconnect (backend InitWait) instead of
+	 * being picked up where an earlier process left it, so that it
+	 * sets its state up again; see "The handshake". */
+	bool reconnect_on_restart;
 };
 
 /* Serve ops's devices from now on.  -EEXIST when a type with the same

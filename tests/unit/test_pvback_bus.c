@@ -235,6 +235,49 @@ static void restart(void **state)
 	ping(&b, 6);
 }
 
+/* A type whose state lives in the backend process: a new process asks a
+ * Connected frontend to reconnect (InitWait), and connects only when it
+ * has come round again; an Initialised frontend connects at once. */
+static void restart_reconnect(void **state)
+{
+	struct pvback_device_ops o = echo_ops;
+	struct guest a, b;
+
+	(void)state;
+	o.reconnect_on_restart = true;
+	connect_guest(&a, 1, 0);
+	fe_state(1, 0, "4");
+	fpf_add_device(T.f, "vechoback", "vecho", 2, 0);
+	run();
+	publish(&b, 2, 0);
+	pvback_free(T.b);
+	fpf_write(T.f, "3", FE "/state", 2, 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(pvback_new(T.base, &fpf_ops, T.f, &T.b), 0);
+	assert_int_equal(pvback_register(T.b, &o, NULL), 0);
+	run();
+	assert_string_equal(be_state(1, 0), "2"); /* asked to reconnect */
+	assert_string_equal(be_state(2, 0), "4"); /* had no backend yet */
+	assert_int_equal(c.probe, 2);
+	assert_int_equal(c.connect, 1);
+	ping(&b, 9);
+	fe_state(1, 0, "5");
+	assert_string_equal(be_state(1, 0), "5");
+	fe_state(1, 0, "6");
+	assert_string_equal(be_state(1, 0), "6");
+	fe_state(1, 0, "1");
+	assert_string_equal(be_state(1, 0), "2");
+	fe_state(1, 0, "3");
+	assert_string_equal(be_state(1, 0), "4");
+	assert_int_equal(c.connect, 2);
+	ping(&a, 10);
+	fe_state(1, 0, "4");
+	assert_string_equal(be_state(1, 0), "4");
+	assert_int_equal(c.connect, 2);
+	pvback_free(T.b);
+	start_backend(); /* teardown frees the echo type's backend */
+}
+
 /* Restarted while a frontend was half-way: Initialising waits. */
 static void restart_states(void **state)
 {
@@ -430,6 +473,7 @@ static const struct CMUnitTest tests[] = {
     CASE(toolstack_closing_only),
     CASE(restart),
     CASE(restart_states),
+    CASE(restart_reconnect),
     CASE(found_at_start),
     CASE(register_errors),
     CASE(platform_breaks),

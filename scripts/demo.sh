@@ -1,23 +1,36 @@
 #!/bin/sh
-# make demo: pvhv, pvbackd and a guest in a private run directory.  The
+# make demo: pvhv, pvbackd and two guests in a private run directory.  One
 # guest (demos/custom-dom0/guest_events.c) prints every key, pointer and
 # touch event its vkbd device receives; pvbackd feeds it a scripted typing
 # and multi-touch gesture (demos/input/demo.script), or, with --sdl or when
-# a display is there, an SDL2 window you type and click into.
+# a display is there, an SDL2 window you type and click into.  The other
+# (demos/snd/guest_melody.c) plays a short melody on its vsnd card, which
+# pvbackd writes to a WAV file or plays on ALSA (--snd).
 # Everything is shut down on Ctrl-C or when the run is over.
 set -eu
 
 usage() {
 	cat <<'TXT'
 usage: scripts/demo.sh [--build DIR] [--script FILE | --sdl] [--seconds N]
+                      [--snd wav[:DIR] | alsa[:PCM] | none]
 
   --build DIR    where pvkit was built (default: build)
   --script FILE  input events to play (default demos/input/demo.script;
                  the format is in include/pvkit/kbdback.h)
   --sdl          an SDL2 window stands for the guest's screen: type and
                  click into it (the default when $DISPLAY is set)
-  --seconds N    stop after N seconds (default: when the script has played,
-                 or 60 s with --sdl; Ctrl-C stops at any time)
+  --seconds N    stop after N seconds (default: when the script and the
+                 melody have played, or 60 s with --sdl; Ctrl-C stops at
+                 any time)
+  --snd HOST     where the melody guest's sound goes (default: $SND, else
+                 alsa when there is a sound device (/dev/snd/pcm*) and
+                 pvbackd has ALSA, else wav):
+                   wav[:DIR]   a WAV file, DIR/melody.wav (default DIR:
+                               BUILD/demo-snd); its length and first
+                               note are checked at the end
+                   alsa[:PCM]  the ALSA PCM (default "default")
+                   none        no melody guest
+                 `make demo SND=wav` passes it through $SND.
 TXT
 }
 
@@ -26,6 +39,7 @@ build=$top/build
 script=$top/demos/input/demo.script
 source=
 seconds=
+snd=${SND:-}
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -33,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--script) script=$2; source=script; shift 2 ;;
 	--sdl) source=sdl; shift ;;
 	--seconds) seconds=$2; shift 2 ;;
+	--snd) snd=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "demo: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -43,12 +58,54 @@ pvhv=$build/hypervisor/pvhv
 pvctl=$build/hypervisor/pvctl
 pvbackd=$build/backends/pvbackd/pvbackd
 guest=$build/demos/guest_events
+melody=$build/demos/guest_melody
 for f in "$pvhv" "$pvctl" "$pvbackd" "$guest"; do
 	if [ ! -x "$f" ]; then
 		echo "demo: $f is missing: run 'make demo' (it builds first)" >&2
 		exit 1
 	fi
 done
+
+# Sound: the melody guest's host side.  pvbackd --help lists the backends
+# and host sides it was built with.
+backd_help=$("$pvbackd" --help)
+if [ -z "$snd" ]; then
+	snd=wav
+	if ls /dev/snd/pcm* >/dev/null 2>&1 &&
+		echo "$backd_help" | grep -q '^  alsa'; then
+		snd=alsa
+	fi
+fi
+case $snd in
+wav) snd_host=wav:$build/demo-snd ;;
+wav:*) snd_host=$snd ;;
+alsa | alsa:*) snd_host=$snd ;;
+none) snd_host= ;;
+*) echo "demo: --snd wants wav[:DIR], alsa[:PCM] or none, not '$snd'" >&2
+   exit 2 ;;
+esac
+if [ -n "$snd_host" ]; then
+	if [ ! -x "$melody" ] || ! echo "$backd_help" | grep -q '^  snd '; then
+		echo "demo: no sound (guest_melody or pvbackd's snd backend" \
+			"not built)" >&2
+		snd_host=
+	elif [ "${snd_host%%:*}" = alsa ] &&
+		! echo "$backd_help" | grep -q '^  alsa'; then
+		echo "demo: pvbackd was built without ALSA; try --snd wav" >&2
+		exit 1
+	fi
+fi
+wav=
+case $snd_host in
+wav:*)
+	wavdir=${snd_host#wav:}
+	case $wavdir in /*) ;; *) wavdir=$(pwd)/$wavdir ;; esac
+	snd_host=wav:$wavdir
+	mkdir -p "$wavdir"
+	wav=$wavdir/melody.wav
+	rm -f "$wav"
+	;;
+esac
 if [ -z "$source" ]; then
 	source=script
 	[ -n "${DISPLAY:-}" ] && source=sdl
@@ -67,10 +124,12 @@ fi
 run=$(mktemp -d /tmp/pvkit-demo.XXXXXX)
 chmod 755 "$run"
 cp "$guest" "$run/guest_events"
+[ -n "$snd_host" ] && cp "$melody" "$run/guest_melody"
 pids=
 cleanup() {
 	trap - EXIT INT TERM
 	"$pvctl" --rundir "$run" destroy demo >/dev/null 2>&1 || true
+	"$pvctl" --rundir "$run" destroy melody >/dev/null 2>&1 || true
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$run"
@@ -91,9 +150,17 @@ until [ -S "$run/pvhv.sock" ]; do
 	fi
 	sleep 0.05
 done
-echo "demo: pvhv is up; pvbackd serves input from $input"
-"$pvbackd" --rundir "$run" --backends input --input-source "$input" \
-	>"$run/pvbackd.out" 2>&1 &
+if [ -n "$snd_host" ]; then
+	echo "demo: pvhv is up; pvbackd serves input from $input and sound" \
+		"to $snd_host"
+	"$pvbackd" --rundir "$run" --backends input,snd \
+		--input-source "$input" --snd-host "$snd_host" \
+		>"$run/pvbackd.out" 2>&1 &
+else
+	echo "demo: pvhv is up; pvbackd serves input from $input"
+	"$pvbackd" --rundir "$run" --backends input --input-source "$input" \
+		>"$run/pvbackd.out" 2>&1 &
+fi
 pids="$! $pids"
 
 cat >"$run/demo.cfg" <<CFG
@@ -103,13 +170,58 @@ memory = 16
 vkb = [ "backend-type=linux, unique-id=demo0, feature-abs-pointer=1, feature-multi-touch=1, multi-touch-width=800, multi-touch-height=480, multi-touch-num-contacts=4, width=800, height=480" ]
 CFG
 "$pvctl" --rundir "$run" create "$run/demo.cfg"
-echo "demo: the guest's console (Ctrl-C stops):"
+# The melody guest: one card, one PCM, one playback stream at 48 kHz.
+: >"$run/melody.console"
+if [ -n "$snd_host" ]; then
+	cat >"$run/melody.cfg" <<CFG
+name = "melody"
+kernel = "guest_melody"
+memory = 16
+vsnd = [ [ "CARD, short-name=pvkit, long-name=pvkit demo, sample-rates=48000, sample-formats=s16_le, channels-max=2", "PCM, name=melody", "STREAM, unique-id=melody, type=p" ] ]
+CFG
+	"$pvctl" --rundir "$run" create "$run/melody.cfg"
+	"$pvctl" --rundir "$run" console -f melody >"$run/melody.console" 2>&1 &
+	pids="$! $pids"
+fi
+echo "demo: the guests' consoles (Ctrl-C stops):"
 
-# Follow the console until the script's final Escape is released (key 1),
-# the time is up, or Ctrl-C.
+# The melody as pvbackd wrote it: as long as the guest said (frames), and,
+# with numpy, the first note at 440 Hz (demos/snd/melody_check.py).
+check_wav() {
+	set -- $(sed -n 's/^MELODY rate=\([0-9]*\) ch=\([0-9]*\) .* frames=\([0-9]*\) .*/\1 \2 \3/p' \
+		"$run/melody.console")
+	rate=$1 ch=$2 frames=$3
+	[ -s "$wav" ] || { echo "demo: $wav is missing" >&2; return 1; }
+	# the WAV host side's header is 44 bytes, the data chunk's size at 40
+	size=$(od -An -tu4 -j40 -N4 "$wav" | tr -d ' ')
+	want=$((frames * ch * 2))
+	if [ "$size" != "$want" ]; then
+		echo "demo: $wav holds $size bytes of sound, not $want" >&2
+		return 1
+	fi
+	echo "demo: the melody is in $wav:" \
+		"$frames frames ($((frames * 1000 / rate)) ms) at $rate Hz," \
+		"$ch channels, as the guest played them"
+	# Debian's python3, where scripts/deps.sh puts numpy, before another
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3 || true)
+	if [ -n "$py" ]; then
+		rc=0
+		"$py" "$top/demos/snd/melody_check.py" "$wav" 440 300 || rc=$?
+		case $rc in
+		0) ;;
+		77) echo "demo: (the first note's pitch not checked: no numpy)" ;;
+		*) return 1 ;;
+		esac
+	fi
+}
+
+# Follow the consoles until the script's final Escape is released (key 1)
+# and the melody is over, the time is up, or Ctrl-C.
 "$pvctl" --rundir "$run" console -f demo >"$run/console" 2>&1 &
 pids="$! $pids"
 shown=0
+mshown=0
 end=$(($(date +%s) + seconds))
 while [ "$(date +%s)" -lt "$end" ]; do
 	n=$(wc -l <"$run/console")
@@ -117,8 +229,29 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		sed -n "$((shown + 1)),${n}p" "$run/console" | sed 's/^/  guest: /'
 		shown=$n
 	fi
-	if [ "$source" = script ] && grep -q '^key 1 up' "$run/console"; then
+	n=$(wc -l <"$run/melody.console")
+	if [ "$n" -gt "$mshown" ]; then
+		sed -n "$((mshown + 1)),${n}p" "$run/melody.console" |
+			sed 's/^/  melody: /'
+		mshown=$n
+	fi
+	if grep -q '^melody: ' "$run/melody.console"; then
+		echo "demo: the melody guest failed; pvbackd said:" >&2
+		cat "$run/pvbackd.out" >&2
+		exit 1
+	fi
+	melody_done=yes
+	if [ -n "$snd_host" ] && ! grep -q '^DONE' "$run/melody.console"; then
+		melody_done=
+	fi
+	if [ "$source" = script ] && [ -n "$melody_done" ] &&
+		grep -q '^key 1 up' "$run/console"; then
 		echo "demo: the guest received the whole script; done"
+		if [ -n "$wav" ]; then
+			check_wav || exit 1
+		elif [ -n "$snd_host" ]; then
+			echo "demo: the melody played on $snd_host"
+		fi
 		exit 0
 	fi
 	if ! kill -0 $(echo "$pids" | awk '{print $NF}') 2>/dev/null; then
@@ -129,8 +262,12 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	sleep 0.2
 done
 if [ "$source" = script ]; then
-	echo "demo: the script did not finish in ${seconds} s; pvbackd said:" >&2
+	echo "demo: the script or the melody did not finish in ${seconds} s;" \
+		"pvbackd said:" >&2
 	cat "$run/pvbackd.out" >&2
 	exit 1
+fi
+if [ -n "$wav" ] && grep -q '^DONE' "$run/melody.console"; then
+	check_wav || exit 1
 fi
 echo "demo: ${seconds} s are up; done"

@@ -227,9 +227,17 @@ static void usage(FILE *f)
 	fprintf(f, "\nSound host sides (--snd-host):\n");
 	for (; *snd; snd++)
 		fprintf(f, "  %s\n", (*snd)->help ? (*snd)->help : (*snd)->name);
-	fprintf(f, "  (wav: a stream with unique-id ID plays into DIR/ID.wav "
-		   "and records\n"
-		   "  from DIR/ID-in.wav, silence without it)\n");
+	fprintf(f, "\nA guest gets a sound card from a vsnd line in its config; "
+		   "a stream's\n"
+		   "unique-id names its file (wav: ID.wav, ID-in.wav; capture "
+		   "without\n"
+		   "the file is silence) or, as alsa:NAME, its PCM.  Guests on "
+		   "one ALSA\n"
+		   "PCM are mixed in pvbackd at that PCM's rate and channel "
+		   "count; for\n"
+		   "other rates, or to share the card with host programs, use a "
+		   "plug or\n"
+		   "dmix PCM (--snd-host alsa:plug:dmix).\n");
 	fprintf(f,
 		"\nA device's events are dropped and counted in its backend "
 		"node\n"

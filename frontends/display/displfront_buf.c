@@ -1,0 +1,256 @@
+/*
+ * Display buffers and framebuffers of the guest's vdispl device
+ * (pvkit/displfront.h): shapes, cookies, DBUF_CREATE / DBUF_DESTROY and
+ * FB_ATTACH / FB_DETACH on connector 0's ring.  Freestanding.
+ */
+#include "displfront_impl.h"
+#include "pvkit/proto/errno.h"
+
+/* ---- display buffers and framebuffers ---------------------------------------
+ */
+
+/* The buffer's size for a shape, 0 when it is not valid. */
+static uint32_t shape(const struct displfront_dbuf_params *p, uint32_t *stride)
+{
+	uint64_t line, size;
+
+	if (!p || !p->width || !p->height ||
+	    (p->bpp != 8 && p->bpp != 16 && p->bpp != 24 && p->bpp != 32))
+		return 0;
+	line = (uint64_t)p->width * (p->bpp / 8u);
+	size = (uint64_t)p->data_ofs + line * p->height;
+	if (size > 0xffffffffu)
+		return 0;
+	if (stride)
+		*stride = (uint32_t)line;
+	return (uint32_t)size;
+}
+
+size_t displfront_dbuf_pages(const struct displfront_dbuf_params *p)
+{
+	uint32_t size = shape(p, NULL);
+
+	return ((size_t)size + PVFRONT_PAGE_SIZE - 1u) / PVFRONT_PAGE_SIZE;
+}
+
+size_t displfront_dbuf_dir_pages(const struct displfront_dbuf_params *p)
+{
+	size_t n = displfront_dbuf_pages(p);
+
+	return n ? pvfront_pgdir_pages(n) : 0;
+}
+
+static bool cookie_used(const struct displfront *df, uint64_t cookie)
+{
+	const struct displfront_dbuf *db;
+	const struct displfront_fb *fb;
+
+	for (db = df->dbufs; db; db = db->next)
+		if (db->cookie == cookie)
+			return true;
+	for (fb = df->fbs; fb; fb = fb->next)
+		if (fb->cookie == cookie)
+			return true;
+	return false;
+}
+
+static uint64_t new_cookie(struct displfront *df)
+{
+	do
+		df->next_cookie++;
+	while (!df->next_cookie || cookie_used(df, df->next_cookie));
+	return df->next_cookie;
+}
+
+static void unlink_dbuf(struct displfront *df, struct displfront_dbuf *db)
+{
+	struct displfront_dbuf **pp;
+
+	for (pp = &df->dbufs; *pp; pp = &(*pp)->next)
+		if (*pp == db) {
+			*pp = db->next;
+			return;
+		}
+}
+
+static bool listed(const struct displfront *df,
+		   const struct displfront_dbuf *db)
+{
+	const struct displfront_dbuf *d;
+
+	for (d = df->dbufs; d; d = d->next)
+		if (d == db)
+			return true;
+	return false;
+}
+
+int displfront_dbuf_create(struct displfront *df, struct displfront_dbuf *db,
+			   const struct displfront_dbuf_params *p)
+{
+	struct displfront_conn *c = displfront_conn_of(df, 0);
+	struct xendispl_req rq;
+	uint32_t stride = 0, size = shape(p, &stride);
+	int rc;
+
+	if (!c || !db || !size || !p->refs || !p->dir_refs || listed(df, db))
+		return -XEN_EINVAL;
+	if (p->cookie && cookie_used(df, p->cookie))
+		return -XEN_EEXIST;
+	rc = displfront_link_error(df);
+	if (rc)
+		return rc;
+	__builtin_memset(db, 0, sizeof(*db));
+	rc = pvfront_pgdir_alloc(pvfront_dev_front(&df->dev), &db->pd,
+				 pvfront_dev_backend_id(&df->dev),
+				 displfront_dbuf_pages(p), p->refs, p->dir_refs,
+				 0);
+	if (rc)
+		return rc;
+	db->shared = true;
+	db->cookie = p->cookie ? p->cookie : new_cookie(df);
+	db->width = p->width;
+	db->height = p->height;
+	db->bpp = p->bpp;
+	db->stride = stride;
+	db->data_ofs = p->data_ofs;
+	db->size = size;
+	db->pixels = (uint8_t *)pvfront_pages_addr(&db->pd.buf) + p->data_ofs;
+	db->next = df->dbufs;
+	df->dbufs = db;
+	displfront_req_init(&rq, XENDISPL_OP_DBUF_CREATE);
+	rq.op.dbuf_create.dbuf_cookie = db->cookie;
+	rq.op.dbuf_create.width = db->width;
+	rq.op.dbuf_create.height = db->height;
+	rq.op.dbuf_create.bpp = db->bpp;
+	rq.op.dbuf_create.buffer_sz = db->size;
+	rq.op.dbuf_create.gref_directory = pvfront_pgdir_ref(&db->pd);
+	rq.op.dbuf_create.data_ofs = db->data_ofs;
+	rc = displfront_call(c, &rq);
+	if (!rc) {
+		db->live = true;
+		return 0;
+	}
+	/* refused (or unanswered): give the pages back if we can */
+	if (rc != -XEN_ETIMEDOUT &&
+	    !pvfront_pgdir_free(pvfront_dev_front(&df->dev), &db->pd)) {
+		db->shared = false;
+		unlink_dbuf(df, db);
+	}
+	return rc;
+}
+
+int displfront_dbuf_destroy(struct displfront *df, struct displfront_dbuf *db)
+{
+	struct displfront_conn *c = displfront_conn_of(df, 0);
+	struct xendispl_req rq;
+	int rc;
+
+	if (!c || !db || !listed(df, db))
+		return -XEN_EINVAL;
+	if (db->fbs)
+		return -XEN_EBUSY;
+	if (db->live) {
+		displfront_req_init(&rq, XENDISPL_OP_DBUF_DESTROY);
+		rq.op.dbuf_destroy.dbuf_cookie = db->cookie;
+		rc = displfront_call(c, &rq);
+		if (rc && rc != -XEN_ENOENT)
+			return rc;
+		db->live = false;
+	}
+	if (db->shared) {
+		rc = pvfront_pgdir_free(pvfront_dev_front(&df->dev), &db->pd);
+		if (rc)
+			return rc;
+		db->shared = false;
+	}
+	unlink_dbuf(df, db);
+	db->pixels = NULL;
+	return 0;
+}
+
+bool displfront_fb_listed(const struct displfront *df,
+			  const struct displfront_fb *fb)
+{
+	const struct displfront_fb *f;
+
+	for (f = df->fbs; f; f = f->next)
+		if (f == fb)
+			return true;
+	return false;
+}
+
+int displfront_fb_attach_ex(struct displfront *df, struct displfront_fb *fb,
+			    struct displfront_dbuf *db, uint32_t width,
+			    uint32_t height, uint32_t format, uint64_t cookie)
+{
+	struct displfront_conn *c = displfront_conn_of(df, 0);
+	struct xendispl_req rq;
+	int rc;
+
+	if (!c || !fb || !db || !listed(df, db) || displfront_fb_listed(df, fb))
+		return -XEN_EINVAL;
+	if (!db->live)
+		return displfront_link_error(df) ? displfront_link_error(df)
+						 : -XEN_EBADF;
+	if (displfront_format_bpp(format) != db->bpp || !width || !height ||
+	    width > db->width || height > db->height)
+		return -XEN_EINVAL;
+	if (cookie && cookie_used(df, cookie))
+		return -XEN_EEXIST;
+	__builtin_memset(fb, 0, sizeof(*fb));
+	fb->cookie = cookie ? cookie : new_cookie(df);
+	fb->db = db;
+	fb->width = width;
+	fb->height = height;
+	fb->format = format;
+	displfront_req_init(&rq, XENDISPL_OP_FB_ATTACH);
+	rq.op.fb_attach.dbuf_cookie = db->cookie;
+	rq.op.fb_attach.fb_cookie = fb->cookie;
+	rq.op.fb_attach.width = width;
+	rq.op.fb_attach.height = height;
+	rq.op.fb_attach.pixel_format = format;
+	rc = displfront_call(c, &rq);
+	if (rc)
+		return rc;
+	fb->live = true;
+	fb->next = df->fbs;
+	df->fbs = fb;
+	db->fbs++;
+	return 0;
+}
+
+int displfront_fb_attach(struct displfront *df, struct displfront_fb *fb,
+			 struct displfront_dbuf *db, uint32_t format)
+{
+	if (!db)
+		return -XEN_EINVAL;
+	return displfront_fb_attach_ex(df, fb, db, db->width, db->height,
+				       format, 0);
+}
+
+int displfront_fb_detach(struct displfront *df, struct displfront_fb *fb)
+{
+	struct displfront_conn *c = displfront_conn_of(df, 0);
+	struct displfront_fb **pp;
+	struct xendispl_req rq;
+	int rc;
+
+	if (!c || !fb || !displfront_fb_listed(df, fb))
+		return -XEN_EINVAL;
+	if (fb->live) {
+		displfront_req_init(&rq, XENDISPL_OP_FB_DETACH);
+		rq.op.fb_detach.fb_cookie = fb->cookie;
+		rc = displfront_call(c, &rq);
+		if (rc && rc != -XEN_ENOENT)
+			return rc;
+		fb->live = false;
+	}
+	for (pp = &df->fbs; *pp; pp = &(*pp)->next)
+		if (*pp == fb) {
+			*pp = fb->next;
+			break;
+		}
+	if (fb->db->fbs)
+		fb->db->fbs--;
+	return 0;
+}

@@ -10,10 +10,11 @@
  * a short rise, a gentle decay and a fade to silence before the next
  * note — so notes neither click nor run into each other.
  *
- * Pacing: the guest keeps at most one buffer's worth of sound ahead of
- * what the backend says it has played (its position events), so the
- * melody takes its real length on any host side, and waits for the last
- * note to be played out before it stops the stream.
+ * Pacing: sndfront_write() keeps at most one buffer's worth of sound
+ * ahead of what the backend says it has played (its position events),
+ * so the melody takes its real length on any host side; the guest waits
+ * for the last note to be played out (sndfront_drain) before it stops
+ * the stream.
  *
  * On its console (`pvctl console`):
  *   "MELODY rate=R ch=C fmt=F notes=N frames=F ms=M"  what it will play
@@ -106,28 +107,6 @@ static void put_frame(uint8_t *out, const struct sndfront_params *p, double v)
 	}
 }
 
-/* Wait until the backend has played all but `ahead` bytes of what was
- * written.  A backend that sends no position events for 2 s is not
- * waited for (the guest then writes as fast as it is answered). */
-static void pace(unsigned int idx, uint64_t written, uint64_t ahead)
-{
-	uint64_t last = sndfront_position(&sf, idx);
-	int idle_ms = 0;
-
-	while (written > ahead &&
-	       sndfront_position(&sf, idx) < written - ahead &&
-	       idle_ms < 2000) {
-		if (pvfront_poll(&pf, 10) < 0)
-			return;
-		if (sndfront_position(&sf, idx) == last) {
-			idle_ms += 10;
-		} else {
-			last = sndfront_position(&sf, idx);
-			idle_ms = 0;
-		}
-	}
-}
-
 static uint64_t frames_of(const struct note *n, uint32_t rate)
 {
 	return (uint64_t)rate * n->eighths * EIGHTH_MS / 1000u;
@@ -157,7 +136,6 @@ static int play(unsigned int idx, const struct sndfront_params *p,
 					      voice(t, hz));
 				len += fb;
 			}
-			pace(idx, *written + len, p->buffer_bytes);
 			for (size_t off = 0; off < len;) {
 				int rc = sndfront_write(&sf, idx, chunk + off,
 							len - off, 0);
@@ -215,15 +193,10 @@ int main(void)
 	rc = play(idx, &p, &written);
 	if (rc)
 		return fail("sndfront_write", rc);
-	/* The last note played out: position events come once a period, so
-	 * wait for the last one, then for the part of a period after it. */
-	pace(idx, written, p.period_bytes);
-	if (written > sndfront_position(&sf, idx))
-		pvfront_poll(
-		    &pf, (int)((written - sndfront_position(&sf, idx)) * 1000u /
-			       ((uint64_t)p.rate *
-				sndfront_frame_bytes(p.format, p.channels))) +
-			     1);
+	/* the last note played out before the stop, which would drop it */
+	rc = sndfront_drain(&sf, idx);
+	if (rc)
+		return fail("sndfront_drain", rc);
 	rc = sndfront_trigger(&sf, idx, XENSND_OP_TRIGGER_STOP);
 	if (rc)
 		return fail("trigger stop", rc);

@@ -2,7 +2,8 @@
  * The guest's vsnd card on libpvfront (pvkit/sndfront.h): per stream a
  * request ring and an event page, published with the handshake; one
  * request at a time per stream, answered within a timeout; position
- * events from the event page's port.  Freestanding.
+ * events from the event page's port; playback through the shared buffer
+ * as a ring, at most a buffer ahead of the position.  Freestanding.
  */
 #include "pvkit/sndfront.h"
 #include "pvkit/proto/errno.h"
@@ -590,6 +591,7 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 	s->buf_bytes = buf;
 	s->frame = frame;
 	s->wpos = 0;
+	s->written = 0;
 	s->rd_len = 0;
 	s->pos = 0;
 	s->opened = true;
@@ -625,6 +627,103 @@ static uint8_t *buffer(struct sndfront_stream *s)
 	return pvfront_pages_addr(&s->pd.buf);
 }
 
+/* Bytes of the buffer free for playback: what the backend has not yet
+ * played (written minus its position) still occupies its part of the
+ * ring.  A position past what was written (a backend's mistake) frees the
+ * whole buffer, never more. */
+static uint32_t room(const struct sndfront_stream *s)
+{
+	uint64_t ahead = s->written > s->pos ? s->written - s->pos : 0;
+
+	return ahead >= s->buf_bytes ? 0 : s->buf_bytes - (uint32_t)ahead;
+}
+
+static bool has_room(const struct sndfront_stream *s)
+{
+	return room(s) != 0;
+}
+
+/* Less than a period not yet played: the backend's last position event
+ * for what was written has come (it tells one a period). */
+static bool nearly_played(const struct sndfront_stream *s)
+{
+	return s->written <= s->pos ||
+	       s->written - s->pos < s->params.period_bytes;
+}
+
+/* Wait for position events until cond holds.  -XEN_ETIMEDOUT when the
+ * position did not move for the stream's timeout (a stream not started
+ * or paused, a backend that does not play). */
+static int wait_pos(struct sndfront_stream *s,
+		    bool (*cond)(const struct sndfront_stream *s))
+{
+	struct sndfront *sf = s->sf;
+	struct pvfront *pf = pvfront_dev_front(&sf->dev);
+	const struct pvfront_os_ops *ops = pf->ops;
+	uint64_t tmo = (uint64_t)s->timeout_ms * 1000000u;
+	uint64_t end = ops->now_ns(pf->arg) + tmo, last = s->pos;
+
+	for (;;) {
+		uint64_t now;
+		int rc;
+
+		if (cond(s))
+			return 0;
+		if (pvfront_dev_error(&sf->dev))
+			return pvfront_dev_error(&sf->dev);
+		if (!sf->up || !s->opened)
+			return -XEN_ENOTCONN;
+		now = ops->now_ns(pf->arg);
+		if (s->pos != last) {
+			last = s->pos;
+			end = now + tmo;
+		}
+		if (s->timeout_ms >= 0 && now >= end)
+			return -XEN_ETIMEDOUT;
+		rc = pvfront_poll(
+		    pf, s->timeout_ms < 0
+			    ? -1
+			    : (int)((end - now + 999999u) / 1000000u));
+		if (rc < 0)
+			return rc;
+	}
+}
+
+/* One WRITE of up to len bytes at the ring's running offset: as many as
+ * there is room for, up to the buffer's end (the next goes on from 0).
+ * Returns the bytes sent, 0 when there is no room, or -errno. */
+static int write_some(struct sndfront_stream *s, const uint8_t *src, size_t len,
+		      bool async)
+{
+	struct xensnd_req rq;
+	uint32_t n = room(s);
+	int rc;
+
+	if (n > s->buf_bytes - s->wpos)
+		n = s->buf_bytes - s->wpos;
+	if (n > len)
+		n = (uint32_t)len;
+	if (!n)
+		return 0;
+	__builtin_memcpy(buffer(s) + s->wpos, src, n);
+	req_init(s, &rq, XENSND_OP_WRITE);
+	rq.op.rw.offset = s->wpos;
+	rq.op.rw.length = n;
+	rc = send(s, &rq);
+	if (rc)
+		return rc;
+	/* counted as sent: the backend may play it even when its answer is
+	 * late or says otherwise */
+	s->written += n;
+	s->wpos = (s->wpos + n) % s->buf_bytes;
+	if (async) {
+		s->async = true;
+		return (int)n;
+	}
+	rc = wait_done(s);
+	return rc ? rc : (int)n;
+}
+
 int sndfront_write(struct sndfront *sf, unsigned int i, const void *data,
 		   size_t len, unsigned int flags)
 {
@@ -642,32 +741,54 @@ int sndfront_write(struct sndfront *sf, unsigned int i, const void *data,
 	if (len > 0x7fffffffu)
 		len = 0x7fffffffu - 0x7fffffffu % s->frame;
 	while (done < len) {
-		struct xensnd_req rq;
-		uint32_t n = s->buf_bytes;
+		bool nb = flags & SNDFRONT_NONBLOCK;
 
-		rc = ready(s, !(flags & SNDFRONT_NONBLOCK));
-		if (rc == -XEN_EBUSY && (flags & SNDFRONT_NONBLOCK))
+		rc = ready(s, !nb);
+		if (!rc && !room(s))
+			rc = nb ? -XEN_EAGAIN : wait_pos(s, has_room);
+		if (rc == -XEN_EBUSY && nb)
 			rc = -XEN_EAGAIN;
-		if (rc)
+		if (!rc)
+			rc = write_some(s, src + done, len - done, nb);
+		if (rc < 0)
 			return done ? (int)done : rc;
-		if (n > len - done)
-			n = (uint32_t)(len - done);
-		__builtin_memcpy(buffer(s), src + done, n);
-		req_init(s, &rq, XENSND_OP_WRITE);
-		rq.op.rw.offset = 0;
-		rq.op.rw.length = n;
-		rc = send(s, &rq);
-		if (!rc && (flags & SNDFRONT_NONBLOCK))
-			s->async = true;
-		else if (!rc)
-			rc = wait_done(s);
-		if (rc)
-			return done ? (int)done : rc;
-		done += n;
-		if (flags & SNDFRONT_NONBLOCK)
+		done += (size_t)rc;
+		if (nb)
 			break;
 	}
 	return (int)done;
+}
+
+int sndfront_drain(struct sndfront *sf, unsigned int i)
+{
+	struct sndfront_stream *s = stream(sf, i);
+	struct pvfront *pf;
+	uint64_t left, bps, end;
+	int rc;
+
+	if (!s || s->info.capture)
+		return -XEN_EINVAL;
+	if (!s->opened)
+		return not_open(s);
+	rc = ready(s, true);
+	if (!rc)
+		rc = wait_pos(s, nearly_played);
+	if (rc)
+		return rc;
+	/* the rest of the last period: its time at the stream's rate */
+	pf = pvfront_dev_front(&sf->dev);
+	left = s->written > s->pos ? s->written - s->pos : 0;
+	bps = (uint64_t)s->params.rate * s->frame;
+	end = pf->ops->now_ns(pf->arg) + left * 1000000000u / bps;
+	while (pf->ops->now_ns(pf->arg) < end) {
+		uint64_t ms =
+		    (end - pf->ops->now_ns(pf->arg) + 999999u) / 1000000u;
+
+		rc = pvfront_poll(pf, (int)ms);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 int sndfront_read(struct sndfront *sf, unsigned int i, void *data, size_t len,
@@ -730,6 +851,7 @@ int sndfront_trigger(struct sndfront *sf, unsigned int i, unsigned int type)
 {
 	struct sndfront_stream *s = stream(sf, i);
 	struct xensnd_req rq;
+	int rc;
 
 	if (!s || type > XENSND_OP_TRIGGER_RESUME)
 		return -XEN_EINVAL;
@@ -737,7 +859,12 @@ int sndfront_trigger(struct sndfront *sf, unsigned int i, unsigned int type)
 		return not_open(s);
 	req_init(s, &rq, XENSND_OP_TRIGGER);
 	rq.op.trigger.type = (uint8_t)type;
-	return call(s, &rq);
+	rc = call(s, &rq);
+	/* A stopped stream drops what it had not played: the ring is free
+	 * (the position goes on from where the backend stopped). */
+	if (!rc && type == XENSND_OP_TRIGGER_STOP)
+		s->written = s->pos;
+	return rc;
 }
 
 /* Volume and mute: one 4-byte value per channel through the buffer. */

@@ -23,6 +23,7 @@
  *     rc = sndfront_stream_open(&sf, i, &p);       // p: what was agreed
  *     rc = sndfront_trigger(&sf, i, XENSND_OP_TRIGGER_START);
  *     n = sndfront_write(&sf, i, frames, bytes, 0); // bytes taken
+ *     rc = sndfront_drain(&sf, i);                  // all of it played
  *     rc = sndfront_stream_close(&sf, i);
  *     sndfront_close(&sf, 5000);
  *
@@ -44,12 +45,25 @@
  * the stream's ring and, unless SNDFRONT_NONBLOCK, waits (pvfront_poll)
  * for its answer up to the stream's timeout (sndfront_set_timeout, 3 s):
  *   - sndfront_write() copies frames into the shared buffer and asks the
- *     backend to play them (XENSND_OP_WRITE), a buffer at a time; it
- *     returns the bytes taken.  With SNDFRONT_NONBLOCK it sends one
- *     buffer's worth and returns at once; while that request is still
- *     unanswered the next nonblocking write says -XEN_EAGAIN, and a
- *     waiting call waits for it first.  Its failure (the backend's
+ *     backend to play them (XENSND_OP_WRITE); it returns the bytes taken.
+ *     The buffer is a ring: each write goes on where the last one ended
+ *     and wraps at the buffer's end (a WRITE never crosses it), and what
+ *     was written stays untouched until the backend's position has
+ *     passed it, so a backend may play straight from the buffer.  At most
+ *     a buffer's worth is ahead of the position: a waiting write waits
+ *     for position events as the stream plays (so a guest is paced by
+ *     the device's clock, as on a real card), taking frames as room
+ *     comes; no room for the stream's timeout (a stream not started or
+ *     paused, a backend that does not play) ends it with the bytes taken
+ *     so far, or -XEN_ETIMEDOUT when none.  Before TRIGGER start up to a
+ *     buffer can be written (prefill).  TRIGGER stop drops what was not
+ *     played, and the whole buffer is free again.  With SNDFRONT_NONBLOCK
+ *     a write sends what there is room for (up to the buffer's end) and
+ *     returns at once, -XEN_EAGAIN when there is none; while that request
+ *     is still unanswered the next nonblocking write says -XEN_EAGAIN,
+ *     and a waiting call waits for it first.  Its failure (the backend's
  *     status) is returned once, by the next call on the stream.
+ *     sndfront_drain() waits until what was written has been played.
  *   - sndfront_read() asks the backend for captured frames
  *     (XENSND_OP_READ) and copies them out.  With SNDFRONT_NONBLOCK the
  *     first call sends the request and says -XEN_EAGAIN; a later one
@@ -155,7 +169,8 @@ struct sndfront_stream {
 	bool have_pd, opened;
 	struct sndfront_params params;
 	uint32_t buf_bytes, frame;
-	uint32_t wpos; /* next write offset in the buffer */
+	uint32_t wpos;	  /* next write offset in the buffer (a ring) */
+	uint64_t written; /* bytes sent by WRITE since the open (or stop) */
 	/* the outstanding request */
 	bool busy, done, async; /* async: a nonblocking write */
 	uint16_t next_id, id;
@@ -215,6 +230,12 @@ int sndfront_query(struct sndfront *sf, unsigned int i,
 /* Playback: bytes taken (whole frames), or -errno. */
 int sndfront_write(struct sndfront *sf, unsigned int i, const void *data,
 		   size_t len, unsigned int flags);
+/* Wait until what was written has been played: position events until
+ * less than a period is left (a backend tells the position once a
+ * period), then that rest's time at the stream's rate.  Call it before
+ * TRIGGER stop, which drops what was not played.  -XEN_ETIMEDOUT when
+ * the position stops moving for the stream's timeout. */
+int sndfront_drain(struct sndfront *sf, unsigned int i);
 /* Capture: bytes read (whole frames), or -errno. */
 int sndfront_read(struct sndfront *sf, unsigned int i, void *data, size_t len,
 		  unsigned int flags);

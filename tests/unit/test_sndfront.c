@@ -63,6 +63,13 @@ static struct sb {
 	bool send_bad_evt;	    /* and an event of unknown type */
 	struct xensnd_req late[NS]; /* SILENT: what was not answered */
 	bool has_late[NS];
+	/* a device clock: while started, stream 0 plays clock_step bytes of
+	 * what it was given per step, with a position event each time */
+	bool clock, running, whole; /* whole: steps only, as periods */
+	uint32_t clock_step;
+	uint64_t got, max_ahead;
+	uint32_t next_off; /* where the next WRITE must start */
+	unsigned int wraps, bad_off;
 } sb;
 
 static void *page_of(long ref)
@@ -153,6 +160,33 @@ static void sb_copy_out(unsigned int i, uint32_t off, uint32_t len)
 	}
 }
 
+/* A WRITE to the clocked stream: at the running offset, never more
+ * ahead of the position than the buffer holds. */
+static void sb_clock_write(unsigned int i, const struct xensnd_rw_req *rw)
+{
+	if (rw->offset != sb.next_off ||
+	    rw->length > sb.open[i].buffer_sz - rw->offset)
+		sb.bad_off++;
+	if (rw->offset == 0 && sb.got)
+		sb.wraps++;
+	sb.next_off = (rw->offset + rw->length) % sb.open[i].buffer_sz;
+	sb.got += rw->length;
+	if (sb.got - sb.pos[i] > sb.max_ahead)
+		sb.max_ahead = sb.got - sb.pos[i];
+}
+
+/* One step of the clock: play and tell the position. */
+static void sb_clock_tick(void)
+{
+	uint64_t n = sb.got - sb.pos[0];
+
+	if (!sb.clock || !sb.running || !sb.opened[0] || !n ||
+	    (sb.whole && n < sb.clock_step))
+		return;
+	sb.pos[0] += n < sb.clock_step ? n : sb.clock_step;
+	sb_event(0, XENSND_EVT_CUR_POS, sb.pos[0]);
+}
+
 static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 {
 	struct xensnd_resp *r = pv_back_ring_next_response(&sb.br[i]);
@@ -196,6 +230,10 @@ static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 		assert_true(sb.opened[i]);
 		sb.writes[i]++;
 		sb_copy_out(i, rq->op.rw.offset, rq->op.rw.length);
+		if (sb.clock) {
+			sb_clock_write(i, &rq->op.rw);
+			break;
+		}
 		sb.pos[i] += rq->op.rw.length;
 		if (sb.send_pos)
 			sb_event(i, XENSND_EVT_CUR_POS, sb.pos[i]);
@@ -220,6 +258,10 @@ static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 		break;
 	case XENSND_OP_TRIGGER:
 		sb.trigger = rq->op.trigger.type;
+		sb.running = sb.trigger == XENSND_OP_TRIGGER_START ||
+			     sb.trigger == XENSND_OP_TRIGGER_RESUME;
+		if (sb.trigger == XENSND_OP_TRIGGER_STOP)
+			sb.got = sb.pos[i]; /* what was not played is gone */
 		break;
 	default:
 		r->status = -XEN_ENOSYS;
@@ -283,6 +325,8 @@ static bool sn_step(struct fos *o)
 		sb.last_fe = fe;
 		for (i = 0; sb.connected && i < NS; i++)
 			sb_serve(i);
+		if (sb.connected)
+			sb_clock_tick();
 	}
 	fake_flush(&ss.f);
 	if (ss.f.pg->rsp_prod != before)
@@ -496,6 +540,114 @@ static void play(void **state)
 	assert_int_equal(sndfront_trigger(&sf, 0, 9), -XEN_EINVAL);
 	/* capture streams are not written */
 	assert_int_equal(sndfront_write(&sf, 1, data, 4, 0), -XEN_EINVAL);
+}
+
+/* Playback through the buffer as a ring, paced by the position. */
+static void play_ring(void **state)
+{
+	struct sndfront_params p;
+	static uint8_t data[60000];
+	uint64_t t0;
+	size_t k;
+	int n;
+
+	(void)state;
+	open_card();
+	open_play(&p);
+	assert_int_equal(p.buffer_bytes, 16384);
+	for (k = 0; k < sizeof(data); k++)
+		data[k] = (uint8_t)(k * 13u + k / 251u);
+	sb.clock = true;
+	sndfront_set_timeout(&sf, 0, 200);
+	/* not started: a buffer's worth goes, then the write waits for room
+	 * for the stream's timeout and says what it took */
+	t0 = os.now;
+	assert_int_equal(sndfront_write(&sf, 0, data, 20000, 0), 16384);
+	assert_true(os.now - t0 >= 200000000u);
+	assert_int_equal(
+	    sndfront_write(&sf, 0, data + 16384, 4, SNDFRONT_NONBLOCK),
+	    -XEN_EAGAIN);
+	assert_int_equal(sndfront_write(&sf, 0, data + 16384, 4, 0),
+			 -XEN_ETIMEDOUT);
+	/* started: the device plays 1000 bytes a step; the rest goes in as
+	 * room comes, wrapping at the buffer's end, never ahead by more than
+	 * the buffer */
+	sb.clock_step = 1000;
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_START), 0);
+	n = sndfront_write(&sf, 0, data + 16384, sizeof(data) - 16384, 0);
+	assert_int_equal(n, (int)(sizeof(data) - 16384));
+	for (k = 0; k < 200 && sndfront_position(&sf, 0) < sizeof(data); k++)
+		assert_true(pvfront_poll(&os.pf, 1) >= 0);
+	print_message("ring: %u writes, %u wraps, at most %llu bytes ahead of "
+		      "the position (buffer %u), position %llu\n",
+		      sb.writes[0], sb.wraps, (unsigned long long)sb.max_ahead,
+		      p.buffer_bytes,
+		      (unsigned long long)sndfront_position(&sf, 0));
+	assert_int_equal(sndfront_position(&sf, 0), sizeof(data));
+	assert_int_equal(sb.nplayed[0], sizeof(data));
+	assert_memory_equal(sb.played[0], data, sizeof(data));
+	assert_int_equal(sb.bad_off, 0);
+	assert_true(sb.wraps >= 3);
+	assert_true(sb.max_ahead <= p.buffer_bytes);
+	assert_true(sb.writes[0] > 4); /* in pieces, as room came */
+	/* full again, then stopped: the ring is free once more */
+	sb.clock_step = 0;
+	sb.nplayed[0] = 0;
+	assert_int_equal(sndfront_write(&sf, 0, data, 16384, 0), 16384);
+	assert_int_equal(sndfront_write(&sf, 0, data, 4, SNDFRONT_NONBLOCK),
+			 -XEN_EAGAIN);
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_STOP), 0);
+	assert_int_equal(sndfront_write(&sf, 0, data, 4096, SNDFRONT_NONBLOCK),
+			 4096);
+	/* a position past what was written (a backend's lie) frees the
+	 * whole buffer: writes go on, each still inside the buffer */
+	sb_event(0, XENSND_EVT_CUR_POS, (uint64_t)1 << 40);
+	settle();
+	k = sb.writes[0];
+	assert_int_equal(sndfront_write(&sf, 0, data, 40000, 0), 40000);
+	assert_true(sb.writes[0] - k >= 3);
+	assert_int_equal(sb.bad_off, 0);
+}
+
+/* Drain: position events until less than a period is left, then its
+ * time; a stream that does not play times out. */
+static void drain(void **state)
+{
+	struct sndfront_params p;
+	static uint8_t data[10000];
+	uint64_t t0, left, want_ns;
+
+	(void)state;
+	open_card();
+	open_play(&p);
+	assert_int_equal(p.period_bytes, 4096);
+	sb.clock = true;
+	sb.clock_step = 1000;
+	sndfront_set_timeout(&sf, 0, 300);
+	assert_int_equal(sndfront_write(&sf, 0, data, sizeof(data), 0),
+			 (int)sizeof(data));
+	/* not started: nothing moves */
+	t0 = os.now;
+	assert_int_equal(sndfront_drain(&sf, 0), -XEN_ETIMEDOUT);
+	assert_true(os.now - t0 >= 300000000u);
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_START), 0);
+	sb.clock_step = 4096; /* a position event a period, */
+	sb.whole = true;      /* none for the last part of one */
+	t0 = os.now;
+	assert_int_equal(sndfront_drain(&sf, 0), 0);
+	left = sizeof(data) - sndfront_position(&sf, 0);
+	want_ns = left * 1000000000u / (48000u * 4u);
+	print_message("drain: position %llu of %zu, the last %llu bytes "
+		      "waited %llu ns (%llu at 48 kHz)\n",
+		      (unsigned long long)sndfront_position(&sf, 0),
+		      sizeof(data), (unsigned long long)left,
+		      (unsigned long long)(os.now - t0),
+		      (unsigned long long)want_ns);
+	assert_true(sndfront_position(&sf, 0) >= sizeof(data) - 4096);
+	assert_true(left > 0); /* 10000 is not whole periods */
+	assert_true(os.now - t0 >= want_ns);
+	assert_true(os.now - t0 < want_ns + 300000000u);
+	assert_int_equal(sndfront_drain(&sf, 1), -XEN_EINVAL);
 }
 
 static void play_nonblock(void **state)
@@ -736,6 +888,8 @@ static const struct CMUnitTest tests[] = {
     T(bad_store),
     T(negotiate),
     T(play),
+    T(play_ring),
+    T(drain),
     T(play_nonblock),
     T(capture),
     T(volume_mute),

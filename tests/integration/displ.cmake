@@ -1,0 +1,41 @@
+# The display device end to end: process guests running
+# guests/guest_displ.c (built here, next to the other test guests, where
+# the harness finds them) and test_displ_*.c.  Included from
+# tests/integration/CMakeLists.txt.
+#   test_displ_headless  pvhv + pvbackd --backends displ --displ-host
+#                        headless:DIR,every=numbered + guest_displ: every
+#                        frame's PNG (read with libpng) equals the picture
+#                        drawn, flip events in order, two guests with two
+#                        connectors each, XRGB8888 / ARGB8888 / RGB565.
+#                        Skips (77) without libpng or a pvbackd that
+#                        serves vdispl.
+if(NOT TARGET displfront OR NOT TARGET pvkit_test_guest)
+  return()
+endif()
+add_executable(guest_displ guests/guest_displ.c)
+target_link_libraries(guest_displ PRIVATE pvkit_test_guest displfront pvfront)
+target_include_directories(guest_displ PRIVATE
+                           ${CMAKE_CURRENT_SOURCE_DIR}/guests
+                           ${CMAKE_CURRENT_SOURCE_DIR})
+set_target_properties(guest_displ PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                      ${CMAKE_CURRENT_BINARY_DIR}/guests)
+
+if(NOT TARGET test_displ_headless)
+  return()
+endif()
+target_compile_definitions(test_displ_headless PRIVATE _GNU_SOURCE)
+target_link_libraries(test_displ_headless PRIVATE displfront)
+add_dependencies(test_displ_headless guest_displ)
+set_tests_properties(test_displ_headless PROPERTIES TIMEOUT 300
+                     SKIP_RETURN_CODE 77)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(DISPL_PNG IMPORTED_TARGET libpng)
+if(DISPL_PNG_FOUND)
+  target_link_libraries(test_displ_headless PRIVATE PkgConfig::DISPL_PNG)
+  target_compile_definitions(test_displ_headless PRIVATE DISPL_HAVE_PNG=1)
+endif()
+if(TARGET pvbackd)
+  target_compile_definitions(test_displ_headless PRIVATE
+                             PVBACKD_BIN="$<TARGET_FILE:pvbackd>")
+  add_dependencies(test_displ_headless pvbackd)
+endif()

@@ -1,0 +1,176 @@
+/*
+ * guest_displ — a process guest with a vdispl device (frontends/display)
+ * that draws known pictures (test_displ_pattern.h) on every connector,
+ * double-buffered, and flips them.
+ *
+ *   kernel = "guest_displ"
+ *   cmdline = "[dev=N] [frames=N] [fmt=xrgb8888|argb8888|rgb565]
+ *              [noconfine]"
+ *
+ * It opens device dev (default 0) and prints "DISPL <domid> connectors=<n>
+ * version=<v>", then per connector "CONN i=I id=UID res=WxH" and, on
+ * version 2, "EDID i=I mode=WxH" (the EDID's preferred mode).  Each
+ * connector gets two buffers of its resolution in format fmt (default
+ * xrgb8888); frame 0 is drawn in the first and shown with SET_CONFIG
+ * ("CONFIG i=I"); frames 1 .. frames (default 5) are drawn alternately
+ * in the buffer not on screen and flipped on all connectors at once,
+ * each waited for.  Every flip event prints "FLIP c=C n=K" (K: the frame
+ * that buffer holds).  Then "FLIPS c=C count=N" per connector and "DONE",
+ * and it stays (a guest process ends when the test says).  On any error
+ * "FAILED <what> <errno>".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest_util.h"
+#include "pvkit/displfront.h"
+#include "pvkit/front.h"
+#include "test_displ_pattern.h"
+
+#define NBUF 2u
+
+static struct pvfront pf;
+static struct displfront df;
+static struct displfront_dbuf dbs[DISPLFRONT_CONNECTORS_MAX][NBUF];
+static struct displfront_fb fbs[DISPLFRONT_CONNECTORS_MAX][NBUF];
+static unsigned int drawn[DISPLFRONT_CONNECTORS_MAX][NBUF];
+static unsigned int flips[DISPLFRONT_CONNECTORS_MAX];
+static struct pvfront_posix *gp;
+
+static void check(const char *what, int rc)
+{
+	if (rc < 0)
+		guest_fail(gp, what, rc);
+}
+
+static void on_flip(struct displfront *d, unsigned int c, uint64_t cookie,
+		    void *arg)
+{
+	(void)d;
+	(void)arg;
+	for (unsigned int b = 0; b < NBUF; b++)
+		if (fbs[c][b].cookie == cookie) {
+			flips[c]++;
+			guest_say(gp, "FLIP c=%u n=%u\n", c, drawn[c][b]);
+			return;
+		}
+	guest_say(gp, "FLIP c=%u n=unknown\n", c);
+}
+
+static void draw(unsigned int c, unsigned int b, unsigned int n, uint32_t fmt)
+{
+	struct displfront_dbuf *db = &dbs[c][b];
+	uint32_t bytes = db->bpp / 8u;
+
+	for (uint32_t y = 0; y < db->height; y++)
+		for (uint32_t x = 0; x < db->width; x++)
+			displ_pack(
+			    fmt,
+			    displ_pattern(c, n, x, y, db->width, db->height),
+			    db->pixels + (size_t)y * db->stride +
+				(size_t)x * bytes);
+	drawn[c][b] = n;
+}
+
+static void buffers(unsigned int c, uint32_t fmt)
+{
+	const struct displfront_conn_info *in = displfront_conn_info(&df, c);
+
+	for (unsigned int b = 0; b < NBUF; b++) {
+		struct displfront_dbuf_params p = {
+		    .width = in->width,
+		    .height = in->height,
+		    .bpp = displfront_format_bpp(fmt),
+		};
+
+		p.refs = calloc(displfront_dbuf_pages(&p), sizeof(grant_ref_t));
+		p.dir_refs =
+		    calloc(displfront_dbuf_dir_pages(&p), sizeof(grant_ref_t));
+		if (!p.refs || !p.dir_refs)
+			guest_fail(gp, "calloc", -ENOMEM);
+		check("displfront_dbuf_create",
+		      displfront_dbuf_create(&df, &dbs[c][b], &p));
+		check("displfront_fb_attach",
+		      displfront_fb_attach(&df, &fbs[c][b], &dbs[c][b], fmt));
+	}
+}
+
+static const char *format_arg(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "fmt=", 4))
+			return argv[i] + 4;
+	return "xrgb8888";
+}
+
+static void describe(unsigned int n)
+{
+	static uint8_t edid[XENDISPL_EDID_MAX_SIZE];
+
+	for (unsigned int c = 0; c < n; c++) {
+		const struct displfront_conn_info *in =
+		    displfront_conn_info(&df, c);
+		uint32_t len = 0, w = 0, h = 0;
+
+		guest_say(gp, "CONN i=%u id=%s res=%ux%u\n", c, in->unique_id,
+			  in->width, in->height);
+		if (displfront_version(&df) < 2)
+			continue;
+		check("displfront_get_edid",
+		      displfront_get_edid(&df, c, edid, sizeof(edid), &len));
+		check("displfront_edid_mode",
+		      displfront_edid_mode(edid, len, &w, &h));
+		guest_say(gp, "EDID i=%u mode=%ux%u\n", c, w, h);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t dev = (uint32_t)guest_value(argc, argv, "dev=", 0);
+	unsigned int frames =
+	    (unsigned int)guest_value(argc, argv, "frames=", 5);
+	uint32_t fmt = displ_format(format_arg(argc, argv));
+	const struct displfront_config cfg = {.on_flip = on_flip};
+	unsigned int n;
+
+	gp = guest_open(argc, argv);
+	if (!fmt)
+		guest_fail(gp, "unknown fmt", -EINVAL);
+	check("pvfront_posix_front_open", pvfront_posix_front_open(gp, &pf, 0));
+	check("displfront_open", displfront_open(&df, &pf, dev, &cfg, 20000));
+	n = displfront_connectors(&df);
+	guest_say(gp, "DISPL %u connectors=%u version=%u\n",
+		  pvfront_posix_domid(gp), n, displfront_version(&df));
+	describe(n);
+	for (unsigned int c = 0; c < n; c++) {
+		const struct displfront_conn_info *in =
+		    displfront_conn_info(&df, c);
+
+		buffers(c, fmt);
+		draw(c, 0, 0, fmt);
+		check("displfront_set_config",
+		      displfront_set_config(&df, c, &fbs[c][0], 0, 0, in->width,
+					    in->height));
+		guest_say(gp, "CONFIG i=%u\n", c);
+	}
+	for (unsigned int k = 1; k <= frames; k++) {
+		for (unsigned int c = 0; c < n; c++) {
+			draw(c, k % NBUF, k, fmt);
+			check("displfront_flip",
+			      displfront_flip(&df, c, &fbs[c][k % NBUF],
+					      DISPLFRONT_NONBLOCK));
+		}
+		for (unsigned int c = 0; c < n; c++)
+			check("displfront_flip_wait",
+			      displfront_flip_wait(&df, c, 10000));
+	}
+	for (unsigned int c = 0; c < n; c++)
+		guest_say(gp, "FLIPS c=%u count=%u\n", c, flips[c]);
+	guest_say(gp, "DONE\n");
+	for (;;)
+		if (pvfront_poll(&pf, -1) < 0)
+			break;
+	return 0;
+}

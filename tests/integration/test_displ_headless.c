@@ -1,0 +1,397 @@
+/*
+ * test_displ_headless — the display device end to end: process guests
+ * (guests/guest_displ.c, frontends/display) draw known pictures
+ * (test_displ_pattern.h) through pvhv to pvbackd's vdispl backend
+ * (backends/display) with the headless host side writing a numbered PNG
+ * of every frame shown ("headless:DIR,every=numbered").
+ *
+ *   two_guests  two guests at once, two connectors each (XRGB8888): the
+ *               connectors and EDID modes each guest sees, its flip events
+ *               in order (n = 1 .. frames per connector, each once), every
+ *               frame's PNG equal to the picture drawn, pixel for pixel,
+ *               and the PNG pvbackd writes on SIGUSR1 equal to the last;
+ *   formats     one guest per format (XRGB8888, ARGB8888 with its alpha,
+ *               RGB565 widened back to 8 bits): every frame's PNG;
+ *   and pvbackd ends with status 0 on SIGTERM.
+ *
+ * Skips (77) without libpng, or when this build's pvbackd does not serve
+ * vdispl (its --help names no --displ-host).
+ */
+#include "harness.h"
+#include "test_displ_pattern.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(DISPL_HAVE_PNG) && defined(PVBACKD_BIN)
+#define DISPL_CAN_RUN 1
+#include <png.h>
+
+#define FRAMES 4u
+
+struct conn {
+	const char *id;
+	unsigned int w, h;
+};
+
+struct guest {
+	const char *name, *fmt;
+	unsigned int n;
+	struct conn c[2];
+	domid_t dom;
+};
+
+static struct hvt t;
+static pid_t backd;
+static char blog[320];
+
+static void nap(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+static bool file_has(const char *path, const char *s)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, s) != NULL;
+}
+
+static int backd_start(void)
+{
+	char host[400];
+
+	snprintf(blog, sizeof(blog), "%s/pvbackd.log", t.rundir);
+	snprintf(host, sizeof(host), "headless:%s,every=numbered", t.rundir);
+	backd = fork();
+	if (backd < 0)
+		return -errno;
+	if (backd == 0) {
+		FILE *f = fopen(blog, "a");
+
+		if (f) {
+			dup2(fileno(f), 2);
+			dup2(fileno(f), 1);
+		}
+		execl(PVBACKD_BIN, "pvbackd", "--rundir", t.rundir,
+		      "--backends", "displ", "--displ-host", host, "--verbose",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 2000; i++) {
+		if (file_has(blog, "pvbackd: ready"))
+			return 0;
+		if (waitpid(backd, NULL, WNOHANG) == backd) {
+			backd = 0;
+			return -ECHILD;
+		}
+		nap(5);
+	}
+	return -ETIMEDOUT;
+}
+
+/* ---- the guests' consoles ---------------------------------------------------
+ */
+
+struct acc {
+	char buf[1 << 16];
+	size_t len;
+};
+
+static void console_cb(struct pvhv *h, domid_t dom, const char *buf, size_t len,
+		       void *arg)
+{
+	struct acc *a = arg;
+
+	(void)h;
+	(void)dom;
+	if (len > sizeof(a->buf) - 1 - a->len)
+		len = sizeof(a->buf) - 1 - a->len;
+	memcpy(a->buf + a->len, buf, len);
+	a->len += len;
+	a->buf[a->len] = '\0';
+}
+
+static void dump(const struct guest *g)
+{
+	char cmd[700];
+
+	fprintf(stderr, "---- %s (dom%u)\n", g->name, g->dom);
+	snprintf(cmd, sizeof(cmd), "tail -n 40 '%s' '%s' >&2", t.log, blog);
+	if (system(cmd) < 0)
+		perror("system");
+}
+
+/* The console says what it must: connectors, EDID modes, and per
+ * connector flip events n = 1 .. FRAMES, in order, each once. */
+static int console_ok(const struct guest *g)
+{
+	static struct acc a;
+	char want[128];
+	unsigned int next[2] = {1, 1};
+	const char *p;
+
+	a.len = 0;
+	a.buf[0] = '\0';
+	if (pvhv_domain_console(t.h, g->dom, 0, console_cb, &a))
+		return -1;
+	for (unsigned int c = 0; c < g->n; c++) {
+		snprintf(want, sizeof(want), "CONN i=%u id=%s res=%ux%u", c,
+			 g->c[c].id, g->c[c].w, g->c[c].h);
+		if (!strstr(a.buf, want))
+			goto bad;
+		snprintf(want, sizeof(want), "EDID i=%u mode=%ux%u", c,
+			 g->c[c].w, g->c[c].h);
+		if (!strstr(a.buf, want))
+			goto bad;
+		snprintf(want, sizeof(want), "FLIPS c=%u count=%u", c, FRAMES);
+		if (!strstr(a.buf, want))
+			goto bad;
+	}
+	for (p = a.buf; (p = strstr(p, "FLIP c=")); p++) {
+		unsigned int c, n;
+
+		if (sscanf(p, "FLIP c=%u n=%u", &c, &n) != 2 || c >= g->n ||
+		    n != next[c]) {
+			snprintf(want, sizeof(want), "FLIP c=%u n=%u in order",
+				 c < 2 ? c : 0, c < 2 ? next[c] : 0);
+			goto bad;
+		}
+		next[c]++;
+	}
+	for (unsigned int c = 0; c < g->n; c++)
+		if (next[c] != FRAMES + 1) {
+			snprintf(want, sizeof(want), "FLIP c=%u n=%u", c,
+				 next[c]);
+			goto bad;
+		}
+	return 0;
+bad:
+	fprintf(stderr, "%s: console lacks '%s':\n%s\n", g->name, want, a.buf);
+	return -1;
+}
+
+/* ---- the PNGs
+ * -----------------------------------------------------------------
+ */
+
+/* The PNG at path equals frame n of connector c drawn in fmt. */
+static int png_ok(const char *path, uint32_t fmt, unsigned int c,
+		  unsigned int n, unsigned int w, unsigned int h)
+{
+	FILE *f = fopen(path, "rb");
+	png_structp png = NULL;
+	png_infop info = NULL;
+	static png_byte rows[4096 * 4096 * 4 / 16];
+	png_bytep rp[4096];
+	int rc = -1, want = fmt == DISPLFRONT_FMT_ARGB8888
+				? PNG_COLOR_TYPE_RGB_ALPHA
+				: PNG_COLOR_TYPE_RGB;
+	unsigned int ch = want == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 3;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	info = png ? png_create_info_struct(png) : NULL;
+	if (!info || setjmp(png_jmpbuf(png))) {
+		fprintf(stderr, "%s: not a PNG libpng reads\n", path);
+		goto out;
+	}
+	png_init_io(png, f);
+	png_read_info(png, info);
+	if (png_get_image_width(png, info) != w ||
+	    png_get_image_height(png, info) != h ||
+	    png_get_bit_depth(png, info) != 8 ||
+	    png_get_color_type(png, info) != want ||
+	    (size_t)w * h * ch > sizeof(rows) || h > 4096) {
+		fprintf(
+		    stderr,
+		    "%s: %ux%u depth %d type %d, want %ux%u 8-bit type %d\n",
+		    path, png_get_image_width(png, info),
+		    png_get_image_height(png, info),
+		    png_get_bit_depth(png, info), png_get_color_type(png, info),
+		    w, h, want);
+		goto out;
+	}
+	for (unsigned int y = 0; y < h; y++)
+		rp[y] = rows + (size_t)y * w * ch;
+	png_read_image(png, rp);
+	for (unsigned int y = 0; y < h; y++)
+		for (unsigned int x = 0; x < w; x++) {
+			struct displ_rgba e =
+			    displ_expect(fmt, displ_pattern(c, n, x, y, w, h));
+			const png_byte *q = rp[y] + (size_t)x * ch;
+
+			if (q[0] != e.r || q[1] != e.g || q[2] != e.b ||
+			    (ch == 4 && q[3] != e.a)) {
+				fprintf(stderr,
+					"%s: pixel (%u,%u) is %02x%02x%02x%02x,"
+					" frame %u wants %02x%02x%02x%02x\n",
+					path, x, y, q[0], q[1], q[2],
+					ch == 4 ? q[3] : 0xff, n, e.r, e.g, e.b,
+					e.a);
+				goto out;
+			}
+		}
+	rc = 0;
+out:
+	png_destroy_read_struct(&png, &info, NULL);
+	fclose(f);
+	return rc;
+}
+
+/* Every frame's numbered PNG equals the picture of that frame. */
+static int frames_ok(const struct guest *g)
+{
+	char path[400];
+	uint32_t fmt = displ_format(g->fmt);
+
+	for (unsigned int c = 0; c < g->n; c++)
+		for (unsigned int k = 0; k <= FRAMES; k++) {
+			snprintf(path, sizeof(path), "%s/%u-%s-%06u.png",
+				 t.rundir, g->dom, g->c[c].id, k);
+			if (png_ok(path, fmt, c, k, g->c[c].w, g->c[c].h))
+				return -1;
+		}
+	return 0;
+}
+
+/* SIGUSR1: pvbackd writes each connector's frame on screen (the last). */
+static int dump_ok(const struct guest *g)
+{
+	char path[400];
+	struct stat sb;
+
+	for (unsigned int c = 0; c < g->n; c++) {
+		snprintf(path, sizeof(path), "%s/%u-%s.png", t.rundir, g->dom,
+			 g->c[c].id);
+		unlink(path);
+	}
+	kill(backd, SIGUSR1);
+	for (unsigned int c = 0; c < g->n; c++) {
+		snprintf(path, sizeof(path), "%s/%u-%s.png", t.rundir, g->dom,
+			 g->c[c].id);
+		for (int i = 0; i < 2000 && stat(path, &sb); i++)
+			nap(5);
+		if (png_ok(path, displ_format(g->fmt), c, FRAMES, g->c[c].w,
+			   g->c[c].h))
+			return -1;
+	}
+	return 0;
+}
+
+static int start(struct guest *g)
+{
+	char cfg[300], cmd[100], conns[200] = "";
+	int rc;
+
+	for (unsigned int c = 0; c < g->n; c++) {
+		size_t l = strlen(conns);
+
+		snprintf(conns + l, sizeof(conns) - l, "%s%s:%ux%u",
+			 c ? ";" : "", g->c[c].id, g->c[c].w, g->c[c].h);
+	}
+	snprintf(cfg, sizeof(cfg), "vdispl = [ \"connectors=%s\" ]\n", conns);
+	snprintf(cmd, sizeof(cmd), "frames=%u fmt=%s", FRAMES, g->fmt);
+	rc = hvt_create(&t, g->name, "guest_displ", cmd, cfg, &g->dom);
+	if (rc)
+		fprintf(stderr, "create %s: %d\n", g->name, rc);
+	return rc;
+}
+
+static int finish(struct guest *g, bool dump_too)
+{
+	char line[256];
+
+	if (hvt_console_expect(&t, g->dom, "DONE", line, sizeof(line), 60000) ||
+	    console_ok(g) || frames_ok(g) || (dump_too && dump_ok(g))) {
+		dump(g);
+		return 1;
+	}
+	printf("ok %s: %u connector(s), %s, %u flips each, PNGs equal\n",
+	       g->name, g->n, g->fmt, FRAMES);
+	return 0;
+}
+
+static int run_all(void)
+{
+	struct guest two[2] = {
+	    {"ga", "xrgb8888", 2, {{"a0", 320, 240}, {"a1", 160, 120}}, 0},
+	    {"gb", "xrgb8888", 2, {{"b0", 200, 100}, {"b1", 64, 48}}, 0},
+	};
+	struct guest fmts[3] = {
+	    {"fx", "xrgb8888", 1, {{"fx0", 96, 64}}, 0},
+	    {"fa", "argb8888", 1, {{"fa0", 96, 64}}, 0},
+	    {"fr", "rgb565", 1, {{"fr0", 97, 63}}, 0},
+	};
+	int fails = 0;
+
+	/* two guests at once */
+	for (unsigned int i = 0; i < 2; i++)
+		if (start(&two[i]))
+			return 1;
+	for (unsigned int i = 0; i < 2; i++)
+		fails += finish(&two[i], true);
+	for (unsigned int i = 0; i < 3; i++)
+		if (start(&fmts[i]))
+			return fails + 1;
+	for (unsigned int i = 0; i < 3; i++)
+		fails += finish(&fmts[i], false);
+	return fails;
+}
+#endif
+
+int main(void)
+{
+#ifndef DISPL_CAN_RUN
+	printf("SKIP: built without libpng or without pvbackd\n");
+	return 77;
+#else
+	char out[8192];
+	int fails, status;
+
+	hvt_sh(out, sizeof(out), "%s --help", PVBACKD_BIN);
+	if (!strstr(out, "--displ-host")) {
+		printf("SKIP: this pvbackd does not serve vdispl "
+		       "(no --displ-host in its --help)\n");
+		return 77;
+	}
+	if (hvt_start(&t, NULL)) {
+		fprintf(stderr, "pvhv did not start\n");
+		return 1;
+	}
+	if (backd_start()) {
+		fprintf(stderr, "pvbackd did not start:\n");
+		snprintf(out, sizeof(out), "cat '%s' >&2", blog);
+		if (system(out) < 0)
+			perror("system");
+		hvt_stop(&t);
+		return 1;
+	}
+	fails = run_all();
+	status = hvt_kill_wait(&backd, SIGTERM);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "pvbackd ended with status %#x\n", status);
+		fails++;
+	}
+	if (hvt_stop(&t))
+		fails++;
+	return fails ? 1 : 0;
+#endif
+}

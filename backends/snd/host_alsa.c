@@ -5,11 +5,13 @@
 #include "host_alsa.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <alsa/asoundlib.h>
+#include <event2/event.h>
 
 #include <pvkit/proto/sndif.h>
 #include <pvkit/sndback.h>
@@ -27,6 +29,8 @@ struct snd_alsa_out {
 	size_t fbytes; /* bytes of one frame in the PCM's format */
 	snd_pcm_uframes_t period, buffer;
 	long tick_ns; /* half a period */
+	struct event *tick; /* services the PCM while a stream runs */
+	int tick_on;
 	struct snd_alsa_stream *streams;
 	unsigned int xruns;
 	int64_t *acc;	    /* period * channels */
@@ -50,6 +54,7 @@ struct snd_alsa_stream {
 struct snd_alsa_host {
 	char *default_pcm;
 	struct snd_alsa_out *outs;
+	struct event_base *base; /* NULL: serviced by calls only */
 };
 
 /* ---- FIFO of frames ---------------------------------------------------- */
@@ -112,7 +117,10 @@ static int set_hw(struct snd_alsa_out *o, snd_pcm_uframes_t period)
 	int err;
 
 	snd_pcm_hw_params_alloca(&hw);
+	/* > 0 is success too (external plugins: pulse, jack, ...) */
 	err = snd_pcm_hw_params_any(o->pcm, hw);
+	if (err > 0)
+		err = 0;
 	if (!err)
 		err = snd_pcm_hw_params_set_access(
 		    o->pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED);
@@ -160,8 +168,17 @@ static int recover(struct snd_alsa_out *o, int err)
 {
 	if (err != -EPIPE && err != -ESTRPIPE && err != -EINTR)
 		return err;
-	if (err != -EINTR)
+	if (err != -EINTR) {
 		o->xruns++;
+		/* the first few, then every 64th: a log, not a flood */
+		if (o->xruns <= 4 || o->xruns % 64 == 0)
+			fprintf(stderr, "sndback alsa: %s: %s (%u so far)\n",
+				o->name,
+				err == -ESTRPIPE ? "suspended"
+				: o->dir == SND_ALSA_PLAYBACK ? "underrun"
+							      : "overrun",
+				o->xruns);
+	}
 	err = snd_pcm_recover(o->pcm, err, 1);
 	if (!err && o->dir == SND_ALSA_CAPTURE)
 		err = snd_pcm_start(o->pcm);
@@ -341,6 +358,42 @@ static int pump(struct snd_alsa_out *o)
 	return o->dir == SND_ALSA_PLAYBACK ? play_pump(o) : cap_pump(o);
 }
 
+/* ---- servicing from the event loop ---------------------------------------
+ *
+ * A guest's writes and sndback's position polls (one a period) service the
+ * PCM too, but a stream opened without a period gets no polls, and the
+ * polls do not follow the PCM's clock: without a tick of its own, what the
+ * PCM could not take at a write waited for the next write, and the PCM ran
+ * dry meanwhile.  The tick runs while a stream of the output runs. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	pump(arg);
+}
+
+static void out_arm(struct snd_alsa_out *o)
+{
+	const struct snd_alsa_stream *s;
+	int want = 0;
+
+	for (s = o->streams; s && !want; s = s->next)
+		want = s->running;
+	if (!o->tick || want == o->tick_on)
+		return;
+	if (want) {
+		struct timeval tv;
+
+		tv.tv_sec = (time_t)(o->tick_ns / 1000000000);
+		tv.tv_usec = (suseconds_t)(o->tick_ns % 1000000000 / 1000);
+
+		event_add(o->tick, &tv);
+	} else {
+		event_del(o->tick);
+	}
+	o->tick_on = want;
+}
+
 /* ---- outputs ------------------------------------------------------------ */
 
 static void out_free(struct snd_alsa_out *o, int drain)
@@ -357,6 +410,8 @@ static void out_free(struct snd_alsa_out *o, int drain)
 		}
 		snd_pcm_close(o->pcm);
 	}
+	if (o->tick)
+		event_free(o->tick);
 	free(o->acc);
 	free(o->dev);
 	free(o->name);
@@ -398,6 +453,11 @@ static int out_open(struct snd_alsa_host *h, const char *name,
 	if (!o->acc || !o->dev)
 		goto fail;
 	o->tick_ns = (long)(o->period * 500000000u / o->rate) + 1;
+	if (h->base) {
+		o->tick = event_new(h->base, -1, EV_PERSIST, on_tick, o);
+		if (!o->tick)
+			goto fail;
+	}
 	o->next = h->outs;
 	h->outs = o;
 	*out = o;
@@ -445,6 +505,12 @@ int snd_alsa_host_new(const char *default_pcm, struct snd_alsa_host **out)
 	}
 	*out = h;
 	return 0;
+}
+
+void snd_alsa_host_loop(struct snd_alsa_host *h, struct event_base *base)
+{
+	if (h && !h->outs)
+		h->base = base;
 }
 
 void snd_alsa_host_free(struct snd_alsa_host *h)
@@ -515,6 +581,7 @@ int snd_alsa_stream_open(struct snd_alsa_host *h, const char *unique_id,
 	o->streams = s;
 	s->running = 1;
 	snd_alsa_stream_gain(s, NULL, 0);
+	out_arm(o);
 	*out = s;
 	return 0;
 }
@@ -570,6 +637,7 @@ void snd_alsa_stream_run(struct snd_alsa_stream *s, int run, int forget)
 	s->running = run;
 	if (forget)
 		fifo_drop(s, s->count);
+	out_arm(s->out);
 }
 
 uint64_t snd_alsa_stream_dropped(const struct snd_alsa_stream *s)
@@ -630,6 +698,7 @@ void snd_alsa_stream_close(struct snd_alsa_stream *s, int drain)
 	*pp = s->next;
 	free(s->fifo);
 	free(s);
+	out_arm(o);
 	if (!o->streams) {
 		out_unlink(o);
 		out_free(o, drain);
@@ -643,10 +712,11 @@ static int ops_open(struct event_base *base, const char *arg, void **host)
 	struct snd_alsa_host *h;
 	int err;
 
-	(void)base; /* serviced from sndback's position polls, see below */
 	err = snd_alsa_host_new(arg && *arg ? arg : NULL, &h);
-	if (!err)
+	if (!err) {
+		snd_alsa_host_loop(h, base);
 		*host = h;
+	}
 	return err;
 }
 

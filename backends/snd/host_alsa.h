@@ -21,24 +21,29 @@
  * snd_alsa_stream_read() empties; a reader that falls behind loses what
  * does not fit its FIFO, without holding up the others.
  *
- * Timing.  Nothing here owns a loop or a timer: the PCM is opened
- * non-blocking and serviced (snd_alsa_stream_pump()) at every write, read
- * and position query, which sndback makes every period from its libevent
- * loop; that poll is the period timer.  (ALSA's own poll descriptors are
- * always ready on file, null and some plugin PCMs, which would spin.)  A
- * service writes whatever the streams have, up to the PCM's free space;
- * when a stream lags behind the others it is waited for, unless the PCM is
- * about to run dry, in which case the lag is filled with silence.  An
- * underrun or overrun (xrun) or a suspend is recovered with
- * snd_pcm_recover() and counted.
+ * Timing.  The PCM is opened non-blocking and serviced
+ * (snd_alsa_stream_pump()): at every write, read and position query, and,
+ * once the host has an event loop (snd_alsa_host_loop(); the ops table's
+ * open gets sndback's), from a timer of each output's own, every half
+ * period of the PCM while one of its streams runs.  sndback's position
+ * polls come only every period of a stream that asked for position events
+ * and do not follow the PCM's clock; a stream opened with period 0 gets
+ * none, so without the timer what the PCM could not take at a write
+ * waited for the next write while the PCM ran dry.  (ALSA's own poll
+ * descriptors are always ready on file, null and some plugin PCMs, which
+ * would spin.)  A service writes whatever the streams have, up to the
+ * PCM's free space; when a stream lags behind the others it is waited for,
+ * unless the PCM is about to run dry, in which case the lag is filled with
+ * silence.  An underrun or overrun (xrun) or a suspend is recovered with
+ * snd_pcm_recover(), counted, and said on stderr (the first four, then
+ * every 64th).
  *
  * The host-side ops table sndback_host_alsa (pvkit/sndback.h) wraps this:
  * its argument is the default PCM ("alsa" or "alsa:hw:1,0"); a guest
  * stream whose unique-id is "alsa:NAME" goes to PCM NAME instead.  Its
  * write never waits: what does not fit the stream's FIFO (twice the
- * guest's buffer) is dropped and counted.  It takes no timer on the
- * event loop it is given: sndback's position poll every period services
- * the PCM, so libasound is all it links.
+ * guest's buffer) is dropped and counted.  Its PCMs' timers go on the
+ * event loop it is given (libevent's core and libasound are what it links).
  *
  * Errors are negative errno values.  Nothing here calls exit().
  */
@@ -69,6 +74,10 @@ enum snd_alsa_dir { SND_ALSA_PLAYBACK, SND_ALSA_CAPTURE };
 /* A host side; @default_pcm NULL means "default". */
 int snd_alsa_host_new(const char *default_pcm, struct snd_alsa_host **out)
     __attribute__((warn_unused_result));
+/* Services the host's PCMs from timers on @base too (see Timing); set
+ * before the first stream opens.  Without it, only calls service them. */
+struct event_base;
+void snd_alsa_host_loop(struct snd_alsa_host *h, struct event_base *base);
 /* Closes every stream still open (playback FIFOs are dropped). */
 void snd_alsa_host_free(struct snd_alsa_host *h);
 

@@ -5,7 +5,9 @@
 #                         configuration snd_alsa/asound.conf (file and null
 #                         PCMs: no sound card needed): a tone played into a
 #                         WAV file, two guests mixed into one output,
-#                         capture from a file fanned out to two readers
+#                         capture from a file fanned out to two readers,
+#                         and on pvclock (a PCM with a clock, below)
+#                         streams serviced from the event loop
 #   vm_snd_alsa           its alsa_hw_* cases in tests/vm's guest on
 #                         snd-dummy: xruns recovered on a real PCM
 #   snd_alsa_tone_check   numpy's look at the WAV files test_snd_alsa
@@ -31,16 +33,40 @@ if(NOT SND_ALSA_FOUND)
   return()
 endif()
 
+pkg_check_modules(SND_ALSA_EVENT IMPORTED_TARGET libevent_core)
+if(NOT SND_ALSA_EVENT_FOUND)
+  message(WARNING "libevent_core not found (Debian: libevent-dev): the ALSA "
+                  "host side's tests are not built")
+  return()
+endif()
+
+# pvclock (snd_alsa/pvclock.h): an ALSA PCM with a real-time clock and no
+# card, loaded by libasound as a plugin; snd_alsa/pvclock.conf.in names it
+# (the generated file goes after asound.conf in ALSA_CONFIG_PATH).  Also
+# tests/bench/snd_bench's PCM.
+add_library(snd_alsa_pvclock MODULE snd_alsa/pvclock.c)
+target_link_libraries(snd_alsa_pvclock PRIVATE PkgConfig::SND_ALSA)
+target_compile_definitions(snd_alsa_pvclock PRIVATE _GNU_SOURCE)
+set_target_properties(snd_alsa_pvclock PROPERTIES PREFIX ""
+  OUTPUT_NAME libasound_module_pcm_pvclock)
+set(SND_ALSA_CLOCK_CONF ${CMAKE_CURRENT_BINARY_DIR}/snd_alsa_pvclock.conf)
+file(READ ${CMAKE_CURRENT_SOURCE_DIR}/snd_alsa/pvclock.conf.in
+     SND_ALSA_CLOCK_TEXT)
+string(REPLACE "@PVCLOCK_LIB@" "$<TARGET_FILE:snd_alsa_pvclock>"
+       SND_ALSA_CLOCK_TEXT "${SND_ALSA_CLOCK_TEXT}")
+file(GENERATE OUTPUT ${SND_ALSA_CLOCK_CONF} CONTENT "${SND_ALSA_CLOCK_TEXT}")
+
 set(SND_ALSA_OUT ${CMAKE_CURRENT_BINARY_DIR}/snd_alsa_out)
 set(SND_ALSA_CONF ${CMAKE_CURRENT_SOURCE_DIR}/snd_alsa/asound.conf)
 pvkit_add_test(test_snd_alsa SOURCES test_snd_alsa.c ${SND_DIR}/host_alsa.c
-               LIBS cmocka PkgConfig::SND_ALSA m
+               LIBS cmocka PkgConfig::SND_ALSA PkgConfig::SND_ALSA_EVENT m
                LABELS unit TIMEOUT 60)
 target_include_directories(test_snd_alsa PRIVATE ${SND_DIR})
 target_compile_definitions(test_snd_alsa PRIVATE _GNU_SOURCE
-                           SND_ALSA_CONF="${SND_ALSA_CONF}")
+  SND_ALSA_CONF="${SND_ALSA_CONF}:${SND_ALSA_CLOCK_CONF}")
+add_dependencies(test_snd_alsa snd_alsa_pvclock)
 set_tests_properties(test_snd_alsa PROPERTIES
-  ENVIRONMENT "ALSA_CONFIG_PATH=${SND_ALSA_CONF};SND_ALSA_OUT=${SND_ALSA_OUT}"
+  ENVIRONMENT "ALSA_CONFIG_PATH=${SND_ALSA_CONF}:${SND_ALSA_CLOCK_CONF};SND_ALSA_OUT=${SND_ALSA_OUT}"
   FIXTURES_SETUP snd_alsa_wav)
 
 add_test(NAME snd_alsa_tone_check

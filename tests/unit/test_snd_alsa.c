@@ -20,6 +20,8 @@
 
 #include <time.h>
 
+#include <event2/event.h>
+
 #include <pvkit/proto/sndif.h>
 #include <pvkit/sndback.h>
 
@@ -532,6 +534,72 @@ static void alsa_hw_xrun(void **state)
 	ops->close(h);
 }
 
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A stream opened with period 0 (no position events, so sndback never
+ * polls it) on a PCM with a clock (pvclock): what the PCM could not take
+ * at the guest's write is fed by the host side's own timer on the event
+ * loop as the clock plays, with no further call from sndback. */
+static void alsa_period0_serviced(void **state)
+{
+	const struct sndback_host_ops *ops = &sndback_host_alsa;
+	struct sndback_stream_info info;
+	struct sndback_params p;
+	static int16_t buf[2 * 8 * PERIOD];
+	struct event_base *base;
+	double t0, t_fed = -1;
+	uint64_t pos = 0, first;
+	void *h, *s;
+
+	(void)state;
+	out_dir();
+	base = event_base_new();
+	assert_non_null(base);
+	assert_int_equal(ops->open(base, "clock", &h), 0);
+	info_params(&info, &p, NULL, XENSND_PCM_FORMAT_S16_LE);
+	p.period_bytes = 0; /* the PCM's period: rate / 100 = PERIOD */
+	assert_int_equal(ops->stream_open(h, &info, &p, &s), 0);
+	assert_int_equal(ops->trigger(s, XENSND_OP_TRIGGER_START), 0);
+	/* 8 periods: the PCM's buffer (4) takes half, the FIFO the rest */
+	sine(buf, XENSND_PCM_FORMAT_S16_LE, 440, 0.4, 0, 8 * PERIOD);
+	assert_int_equal(ops->write(s, buf, sizeof(buf)), 0);
+	first = snd_alsa_stream_position(s);
+	assert_int_equal(first, 4 * PERIOD);
+	assert_int_equal(snd_alsa_stream_queued(s), 4 * PERIOD);
+	/* only the loop from here on: no write, no position query */
+	t0 = mono_ms();
+	while (mono_ms() - t0 < 2000) {
+		struct timeval tv = {0, 5000};
+
+		event_base_loopexit(base, &tv);
+		if (event_base_dispatch(base) == 1) /* no events at all */
+			nap();
+		pos = snd_alsa_stream_position(s);
+		if (pos > first && t_fed < 0)
+			t_fed = mono_ms() - t0;
+		if (pos == 8 * PERIOD)
+			break;
+	}
+	printf("period 0: position %llu of %u after %.1f ms (first feed "
+	       "after %.1f ms, PCM clock %u frames a period), xruns %u\n",
+	       (unsigned long long)pos, 8 * PERIOD, mono_ms() - t0, t_fed,
+	       PERIOD, snd_alsa_stream_xruns(s));
+	assert_int_equal(pos, 8 * PERIOD);
+	assert_int_equal(snd_alsa_stream_queued(s), 0);
+	/* stopped: the tick goes (the loop ends with no event left) */
+	assert_int_equal(ops->trigger(s, XENSND_OP_TRIGGER_STOP), 0);
+	assert_int_equal(event_base_dispatch(base), 1);
+	ops->stream_close(s);
+	ops->close(h);
+	event_base_free(base);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(alsa_play_tone),
     cmocka_unit_test(alsa_mix_two),
@@ -542,6 +610,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(alsa_late_guest_trigger),
     cmocka_unit_test(alsa_ops_capture),
     cmocka_unit_test(alsa_hw_xrun),
+    cmocka_unit_test(alsa_period0_serviced),
 };
 
 PV_UNIT_MAIN("snd_alsa", tests)

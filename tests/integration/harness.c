@@ -473,3 +473,51 @@ int hvt_count_children(pid_t pid)
 		closedir(d);
 	return n;
 }
+
+unsigned int hvt_file_count(const char *path, const char *pattern)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	unsigned int n = 0;
+
+	while (f && fgets(buf, sizeof(buf), f))
+		n += strstr(buf, pattern) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+int hvt_daemon_start(const char *const *argv, const char *log,
+		     const char *ready, int timeout_ms, pid_t *pid)
+{
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	pid_t p;
+
+	if (fd < 0)
+		return -errno;
+	p = fork();
+	if (p < 0) {
+		close(fd);
+		return -errno;
+	}
+	if (p == 0) {
+		/* a test that dies must not leave its daemon behind */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(fd, STDERR_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fd);
+	*pid = p;
+	for (int t = 0; t <= timeout_ms; t += 5) {
+		if (hvt_file_count(log, ready))
+			return 0;
+		if (waitpid(p, NULL, WNOHANG) == p) {
+			*pid = 0;
+			return -ECHILD;
+		}
+		sleep_ms(5);
+	}
+	return -ETIMEDOUT;
+}

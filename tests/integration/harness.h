@@ -73,6 +73,15 @@ int hvt_wait_event(struct pvhv_port *p, int timeout_ms);
 int hvt_sh(char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Start a daemon (a backend, say): argv[0] is the program, its stdout
+ * and stderr go to log (emptied first), and this waits up to timeout_ms
+ * for a line of the log holding ready.  0 with *pid set; -ECHILD when it
+ * ended first (reaped), -ETIMEDOUT (left running: *pid set). */
+int hvt_daemon_start(const char *const *argv, const char *log,
+		     const char *ready, int timeout_ms, pid_t *pid);
+/* Lines of the file at path that hold pattern (0 without the file). */
+unsigned int hvt_file_count(const char *path, const char *pattern);
+
 int hvt_count_fds(pid_t pid);
 long hvt_rss_kib(pid_t pid);
 /* Processes whose parent is pid. */

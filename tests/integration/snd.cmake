@@ -1,6 +1,9 @@
-# The sound device end to end: process guests running guests/guest_snd.c
-# (built here, next to the other test guests, where the harness finds
-# them).  Included from tests/integration/CMakeLists.txt.
+# The sound device end to end: a real pvhv, pvbackd serving vsnd
+# (--backends snd) and process guests running guests/guest_snd.c (built
+# here, next to the other test guests, where the harness finds them).
+# The tests (test_snd_*.c) share snd_util.c, find pvbackd through
+# PVBACKD_BIN and check what came out with snd_tone.py (numpy; skipped,
+# saying so, without it).  Included from tests/integration/CMakeLists.txt.
 if(NOT TARGET sndfront OR NOT TARGET pvkit_test_guest)
   return()
 endif()
@@ -11,19 +14,25 @@ target_include_directories(guest_snd PRIVATE
 set_target_properties(guest_snd PROPERTIES RUNTIME_OUTPUT_DIRECTORY
                       ${CMAKE_CURRENT_BINARY_DIR}/guests)
 
-# End to end, until pvbackd serves vsnd: snd_testd hosts backends/snd with
-# the WAV host side; test_snd_tone plays tones from guest_snd through pvhv
-# and checks the WAV files (snd_tone.py, numpy).
-if(NOT TARGET sndback OR NOT TARGET pvback)
+set(snd_tests test_snd_tone test_snd_alsa_e2e test_snd_life)
+if(NOT TARGET pvbackd OR NOT TARGET sndback)
+  foreach(t ${snd_tests})
+    if(TARGET ${t})
+      set_tests_properties(${t} PROPERTIES DISABLED TRUE)
+    endif()
+  endforeach()
   return()
 endif()
-add_executable(snd_testd snd_testd.c)
-target_link_libraries(snd_testd PRIVATE sndback pvback)
-if(TARGET test_snd_tone)
-  target_compile_definitions(test_snd_tone PRIVATE _GNU_SOURCE
-    SND_TESTD="$<TARGET_FILE:snd_testd>"
-    SND_TONE_CHECK="/usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/snd_tone.py")
-  add_dependencies(test_snd_tone snd_testd guest_snd)
-  set_tests_properties(test_snd_tone PROPERTIES TIMEOUT 300
-                       SKIP_RETURN_CODE 77)
-endif()
+# The test ALSA configuration (file and null PCMs, no sound card).
+set(SND_E2E_CONF ${CMAKE_CURRENT_SOURCE_DIR}/snd/asound.conf)
+foreach(t ${snd_tests})
+  if(TARGET ${t})
+    target_sources(${t} PRIVATE snd_util.c)
+    target_compile_definitions(${t} PRIVATE _GNU_SOURCE
+      PVBACKD_BIN="$<TARGET_FILE:pvbackd>"
+      SND_E2E_CONF="${SND_E2E_CONF}"
+      SND_TONE_CHECK="/usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/snd_tone.py")
+    add_dependencies(${t} pvbackd guest_snd)
+    set_tests_properties(${t} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+  endif()
+endforeach()

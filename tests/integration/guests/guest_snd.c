@@ -1,20 +1,35 @@
 /*
  * guest_snd — a process guest with a vsnd card (frontends/snd) that plays
- * a sine tone.
+ * a sine tone or records what its capture stream gets.
  *
  *   kernel = "guest_snd"
  *   cmdline = "[dev=N] [stream=I] ms=N [rate=R] [ch=C] [fmt=F] [freq=HZ]
- *              [amp=PERCENT] [noconfine]"
+ *              [amp=PERCENT] [mode=rec] [retry] [noconfine]"
  *
  * It opens card dev (default 0), prints "SND <domid> streams=<n>" and one
- * line per stream ("STREAM i=I pcm=P s=S type=p|c id=UID"), opens
- * playback stream I (default: the first playback stream) asking for rate
- * R, C channels and format F (s16_le, s32_le or float_le; default
- * 48000, 2, s16_le), prints what was agreed ("OPEN rate=R ch=C fmt=F
- * buf=B period=P"), starts it, plays ms milliseconds of a freq Hz (440)
- * sine at amp percent (50) of full scale on every channel, stops, and
- * prints "PLAYED bytes=B pos=LAST" and "DONE", then stays (a guest
- * process ends when the test says).  On any error "FAILED <what> <errno>".
+ * line per stream ("STREAM i=I pcm=P s=S type=p|c id=UID"), opens stream
+ * I (default: the first playback stream, or with mode=rec the first
+ * capture stream) asking for rate R, C channels and format F (s16_le,
+ * s32_le or float_le; default 48000, 2, s16_le), prints what was agreed
+ * ("OPEN rate=R ch=C fmt=F buf=B period=P") and starts it.
+ *
+ * Playback: ms milliseconds of a freq Hz (440) sine at amp percent (50)
+ * of full scale on every channel, written a period at a time and never
+ * more than the buffer ahead of the backend's position (the position
+ * events pace it, as a real card's interrupts would); "PROGRESS ms=M"
+ * every 100 ms of sound handed over; then stop, "PLAYED bytes=B pos=LAST".
+ *
+ * Capture (mode=rec): ms milliseconds read a period at a time once the
+ * position says they were recorded; then stop, "RECORDED bytes=B
+ * crc=XXXXXXXX lead=L" (crc: CRC-32 as zlib's over every byte read;
+ * lead: how many bytes were zero before the first non-zero one).
+ *
+ * Then "DONE", and the guest stays (a guest process ends when the test
+ * says).  On any error "FAILED <what> <errno>" — except with retry, where
+ * a failed write or read prints "LOST <what> <errno>" and the guest waits
+ * for the card to be connected again, opens the stream again (unless the
+ * frontend did: then the open says busy), prints "REOPENED", starts it
+ * and goes on with the rest of the tone or recording.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,6 +39,7 @@
 
 #include "guest_util.h"
 #include "pvkit/front.h"
+#include "pvkit/proto/errno.h"
 #include "pvkit/sndfront.h"
 
 #ifndef M_PI
@@ -76,22 +92,191 @@ static void frame(uint8_t *out, const struct sndfront_params *p, double v)
 	}
 }
 
+/* CRC-32 (the reflected 0xEDB88320 polynomial, as zlib's crc32()). */
+static uint32_t crc32_add(uint32_t crc, const uint8_t *b, size_t n)
+{
+	crc = ~crc;
+	while (n--) {
+		crc ^= *b++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+struct run {
+	unsigned int idx;
+	struct sndfront_params want, p;
+	bool retry;
+	uint64_t base; /* the stream's bytes before its last (re)open */
+};
+
+static void open_stream(struct run *r)
+{
+	r->p = r->want;
+	check("sndfront_stream_open", sndfront_stream_open(&sf, r->idx, &r->p));
+	guest_say(gp, "OPEN rate=%u ch=%u fmt=%s buf=%u period=%u\n", r->p.rate,
+		  r->p.channels, format_name(r->p.format), r->p.buffer_bytes,
+		  r->p.period_bytes);
+	check("trigger start",
+	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_START));
+}
+
+/* retry: the stream failed under us (a backend that went away); wait for
+ * the card to come back and open the stream again. */
+static void recover(struct run *r, const char *what, int rc, uint64_t done)
+{
+	int orc;
+
+	if (!r->retry)
+		guest_fail(gp, what, rc);
+	guest_say(gp, "LOST %s %d\n", what, rc);
+	for (int t = 0; t < 300 && !sndfront_connected(&sf); t++)
+		pvfront_poll(&pf, 100);
+	if (!sndfront_connected(&sf))
+		guest_fail(gp, "reconnect", -XEN_ETIMEDOUT);
+	r->p = r->want;
+	orc = sndfront_stream_open(&sf, r->idx, &r->p);
+	if (orc == -XEN_EBUSY) /* the frontend opened it again itself */
+		orc = 0;
+	check("sndfront_stream_open again", orc);
+	orc = sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_START);
+	if (orc == -XEN_EPERM) /* and started it */
+		orc = 0;
+	check("trigger start again", orc);
+	r->base = done;
+	guest_say(gp, "REOPENED at=%llu\n", (unsigned long long)done);
+}
+
+/* Wait until the backend's position (bytes since the open) reaches want;
+ * false after 3 s without. */
+static bool wait_pos(struct run *r, uint64_t want)
+{
+	for (int t = 0; t < 60; t++) {
+		if (sndfront_position(&sf, r->idx) >= want)
+			return true;
+		if (pvfront_poll(&pf, 50) < 0 || !sndfront_connected(&sf))
+			return false;
+	}
+	return sndfront_position(&sf, r->idx) >= want;
+}
+
+static void play(struct run *r, unsigned long ms, double freq, double amp)
+{
+	static uint8_t chunk[65536];
+	uint32_t fb = sndfront_frame_bytes(r->p.format, r->p.channels);
+	uint64_t frames = (uint64_t)r->p.rate * ms / 1000u, k = 0, bytes = 0;
+	uint64_t next_say = 100;
+
+	while (k < frames) {
+		uint32_t per = r->p.period_bytes ? r->p.period_bytes : 4096;
+		size_t len = 0;
+		int rc = 0;
+
+		while (k < frames && len + fb <= per && len + fb <= sizeof(chunk)) {
+			double t = (double)k / (double)r->p.rate;
+
+			frame(chunk + len, &r->p,
+			      amp * sin(2.0 * M_PI * freq * t));
+			len += fb;
+			k++;
+		}
+		/* at most a buffer ahead of what the device has played */
+		if (bytes - r->base + len > r->p.buffer_bytes &&
+		    !wait_pos(r, bytes - r->base + len - r->p.buffer_bytes) &&
+		    !sndfront_connected(&sf))
+			rc = -XEN_ENOTCONN;
+		for (size_t off = 0; !rc && off < len;) {
+			rc = sndfront_write(&sf, r->idx, chunk + off, len - off,
+					    0);
+			if (rc >= 0) {
+				off += (size_t)rc;
+				bytes += (uint64_t)rc;
+				rc = 0;
+			}
+		}
+		if (rc < 0) {
+			/* what was lost is lost: go on with the tone where
+			 * it is now, as a player would after a glitch */
+			recover(r, "sndfront_write", rc, bytes);
+		}
+		if (k * 1000u / r->p.rate >= next_say) {
+			guest_say(gp, "PROGRESS ms=%llu\n",
+				  (unsigned long long)next_say);
+			next_say += 100;
+		}
+	}
+	check("trigger stop",
+	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_STOP));
+	/* the last position events */
+	while (pvfront_poll(&pf, 50) > 0)
+		;
+	guest_say(gp, "PLAYED bytes=%llu pos=%llu\n", (unsigned long long)bytes,
+		  (unsigned long long)sndfront_position(&sf, r->idx));
+}
+
+static void record(struct run *r, unsigned long ms)
+{
+	static uint8_t chunk[65536];
+	uint32_t fb = sndfront_frame_bytes(r->p.format, r->p.channels);
+	uint64_t total = (uint64_t)r->p.rate * ms / 1000u * fb, bytes = 0;
+	uint64_t lead = 0, next_say = 100;
+	bool heard = false;
+	uint32_t crc = 0;
+
+	while (bytes < total) {
+		uint32_t per = r->p.period_bytes ? r->p.period_bytes : 4096;
+		size_t len = per < sizeof(chunk) ? per : sizeof(chunk);
+		int rc = 0;
+
+		if (len > total - bytes)
+			len = (size_t)(total - bytes);
+		/* read what the device says it has recorded */
+		if (!wait_pos(r, bytes - r->base + len) &&
+		    !sndfront_connected(&sf))
+			rc = -XEN_ENOTCONN;
+		if (!rc)
+			rc = sndfront_read(&sf, r->idx, chunk, len, 0);
+		if (rc < 0) {
+			recover(r, "sndfront_read", rc, bytes);
+			continue;
+		}
+		for (int i = 0; i < rc && !heard; i++) {
+			heard = chunk[i] != 0;
+			lead += !heard;
+		}
+		crc = crc32_add(crc, chunk, (size_t)rc);
+		bytes += (uint64_t)rc;
+		if (bytes * 1000u / ((uint64_t)r->p.rate * fb) >= next_say) {
+			guest_say(gp, "PROGRESS ms=%llu\n",
+				  (unsigned long long)next_say);
+			next_say += 100;
+		}
+	}
+	check("trigger stop",
+	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_STOP));
+	guest_say(gp, "RECORDED bytes=%llu crc=%08x lead=%llu\n",
+		  (unsigned long long)bytes, (unsigned int)crc,
+		  (unsigned long long)lead);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t dev = (uint32_t)guest_value(argc, argv, "dev=", 0);
 	unsigned long ms = guest_value(argc, argv, "ms=", 500);
 	double freq = (double)guest_value(argc, argv, "freq=", 440);
 	double amp = (double)guest_value(argc, argv, "amp=", 50) / 100.0;
-	struct sndfront_params p = {
-	    .format = (uint8_t)format_of(argc, argv),
-	    .rate = (uint32_t)guest_value(argc, argv, "rate=", 48000),
-	    .channels = (uint8_t)guest_value(argc, argv, "ch=", 2),
+	bool rec = guest_has(argc, argv, "mode=rec");
+	struct run r = {
+	    .want =
+		{
+		    .format = (uint8_t)format_of(argc, argv),
+		    .rate = (uint32_t)guest_value(argc, argv, "rate=", 48000),
+		    .channels = (uint8_t)guest_value(argc, argv, "ch=", 2),
+		},
+	    .retry = guest_has(argc, argv, "retry"),
 	};
 	unsigned int n, idx = ~0u;
-	uint32_t fb;
-	uint64_t frames, k = 0, bytes = 0;
-	static uint8_t chunk[8192];
-	int rc;
 
 	gp = guest_open(argc, argv);
 	check("pvfront_posix_front_open", pvfront_posix_front_open(gp, &pf, 0));
@@ -105,47 +290,19 @@ int main(int argc, char **argv)
 		guest_say(gp, "STREAM i=%u pcm=%u s=%u type=%s id=%s\n", i,
 			  in->pcm, in->stream, in->capture ? "c" : "p",
 			  in->unique_id);
-		if (idx == ~0u && !in->capture)
+		if (idx == ~0u && in->capture == rec)
 			idx = i;
 	}
-	idx = (unsigned int)guest_value(argc, argv, "stream=", idx);
-	if (idx >= n)
-		guest_fail(gp, "no playback stream", -ENOENT);
-	check("sndfront_stream_open", sndfront_stream_open(&sf, idx, &p));
-	guest_say(gp, "OPEN rate=%u ch=%u fmt=%s buf=%u period=%u\n", p.rate,
-		  p.channels, format_name(p.format), p.buffer_bytes,
-		  p.period_bytes);
-	check("trigger start",
-	      sndfront_trigger(&sf, idx, XENSND_OP_TRIGGER_START));
-	fb = sndfront_frame_bytes(p.format, p.channels);
-	frames = (uint64_t)p.rate * ms / 1000u;
-	while (k < frames) {
-		size_t len = 0;
-
-		while (k < frames && len + fb <= sizeof(chunk)) {
-			double t = (double)k / (double)p.rate;
-
-			frame(chunk + len, &p,
-			      amp * sin(2.0 * M_PI * freq * t));
-			len += fb;
-			k++;
-		}
-		for (size_t off = 0; off < len;) {
-			rc =
-			    sndfront_write(&sf, idx, chunk + off, len - off, 0);
-			check("sndfront_write", rc);
-			off += (size_t)rc;
-			bytes += (uint64_t)rc;
-		}
-	}
-	check("trigger stop",
-	      sndfront_trigger(&sf, idx, XENSND_OP_TRIGGER_STOP));
-	/* the last position events */
-	while (pvfront_poll(&pf, 50) > 0)
-		;
-	guest_say(gp, "PLAYED bytes=%llu pos=%llu\n", (unsigned long long)bytes,
-		  (unsigned long long)sndfront_position(&sf, idx));
-	check("sndfront_stream_close", sndfront_stream_close(&sf, idx));
+	r.idx = (unsigned int)guest_value(argc, argv, "stream=", idx);
+	if (r.idx >= n)
+		guest_fail(gp, rec ? "no capture stream" : "no playback stream",
+			   -ENOENT);
+	open_stream(&r);
+	if (rec)
+		record(&r, ms);
+	else
+		play(&r, ms, freq, amp);
+	check("sndfront_stream_close", sndfront_stream_close(&sf, r.idx));
 	guest_say(gp, "DONE\n");
 	for (;;)
 		if (pvfront_poll(&pf, -1) < 0)

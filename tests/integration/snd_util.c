@@ -1,0 +1,274 @@
+/*
+ * snd_util.c — see snd_util.h.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "snd_util.h"
+
+bool sndt_have_numpy(void)
+{
+	return system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") == 0;
+}
+
+bool sndt_have_alsa(void)
+{
+	char out[8192];
+
+	hvt_sh(out, sizeof(out), "%s --help", PVBACKD_BIN);
+	return strstr(out, "\n  alsa") != NULL;
+}
+
+int sndt_backd_start(struct sndt *s)
+{
+	const char *argv[] = {PVBACKD_BIN, "--rundir",	 s->t.rundir,
+			      "--backends", "snd",	 "--snd-host",
+			      s->host,	    "--verbose", NULL};
+	int rc = hvt_daemon_start(argv, s->blog, "pvbackd: ready", 10000,
+				  &s->backd);
+
+	if (rc) {
+		fprintf(stderr, "pvbackd did not start (%d); its log:\n", rc);
+		sndt_dump(s, 0);
+	} else {
+		s->starts++;
+	}
+	return rc;
+}
+
+int sndt_backd_stop(struct sndt *s, int sig)
+{
+	return hvt_kill_wait(&s->backd, sig);
+}
+
+int sndt_start(struct sndt *s, const char *host)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = hvt_start(&s->t, NULL);
+	if (rc)
+		return rc;
+	snprintf(s->blog, sizeof(s->blog), "%s/pvbackd.log", s->t.rundir);
+	if (host)
+		snprintf(s->host, sizeof(s->host), "%s", host);
+	else
+		snprintf(s->host, sizeof(s->host), "wav:%s", s->t.rundir);
+	rc = pvhv_store_open(s->t.rundir, 0, &s->st);
+	return rc ? rc : sndt_backd_start(s);
+}
+
+int sndt_stop(struct sndt *s)
+{
+	int status = sndt_backd_stop(s, SIGTERM), rc;
+
+	if (s->st)
+		pvhv_store_close(s->st);
+	s->st = NULL;
+	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		fprintf(stderr, "pvbackd ended with status 0x%x; its log:\n",
+			status);
+		sndt_dump(s, 0);
+	}
+	rc = hvt_stop(&s->t);
+	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status)))
+		return -EIO;
+	return rc;
+}
+
+void sndt_vsnd(char *buf, size_t len, unsigned int rate, const char *fmt,
+	       const char *uid, char type)
+{
+	snprintf(buf, len,
+		 "vsnd = [ [ \"CARD, short-name=Test, sample-rates=%u, "
+		 "sample-formats=%s\", \"PCM, name=p0\", "
+		 "\"STREAM, unique-id=%s, type=%c\" ] ]\n",
+		 rate, fmt, uid, type);
+}
+
+int sndt_guest(struct sndt *s, const char *name, const char *cmdline,
+	       const char *cfg, domid_t *dom)
+{
+	return hvt_create(&s->t, name, "guest_snd", cmdline, cfg, dom);
+}
+
+pid_t sndt_guest_pid(struct sndt *s, domid_t dom)
+{
+	struct pvhv_dominfo in;
+
+	if (pvhv_domain_info(s->t.h, dom, &in) || in.pid <= 0)
+		return -1;
+	return in.pid;
+}
+
+unsigned int sndt_backd_count(struct sndt *s, const char *pattern)
+{
+	return hvt_file_count(s->blog, pattern);
+}
+
+struct acc {
+	char *buf;
+	size_t len, cap;
+};
+
+static void on_console(struct pvhv *h, domid_t dom, const char *b, size_t n,
+		       void *arg)
+{
+	struct acc *a = arg;
+
+	(void)h;
+	(void)dom;
+	if (!b)
+		return;
+	if (n > a->cap - 1 - a->len)
+		n = a->cap - 1 - a->len;
+	memcpy(a->buf + a->len, b, n);
+	a->len += n;
+	a->buf[a->len] = '\0';
+}
+
+void sndt_dump(struct sndt *s, domid_t dom)
+{
+	static char buf[1 << 16];
+	struct acc a = {buf, 0, sizeof(buf)};
+	char cmd[400];
+
+	buf[0] = '\0';
+	if (dom) {
+		pvhv_domain_console(s->t.h, dom, 0, on_console, &a);
+		fprintf(stderr, "--- the end of dom%u's console:\n%s\n", dom,
+			buf + (a.len > 1500 ? a.len - 1500 : 0));
+	}
+	fprintf(stderr, "--- the end of pvbackd's log:\n");
+	snprintf(cmd, sizeof(cmd), "tail -n 25 '%s' >&2", s->blog);
+	if (system(cmd))
+		fprintf(stderr, "(cannot show %s)\n", s->blog);
+}
+
+/* The complete line of text holding pattern, into line. */
+static bool find_line(const char *text, const char *pattern, char *line,
+		      size_t linelen)
+{
+	const char *hit = strstr(text, pattern), *start, *end;
+
+	if (!hit || !(end = strchr(hit, '\n')))
+		return false;
+	for (start = hit; start > text && start[-1] != '\n'; start--)
+		;
+	snprintf(line, linelen, "%.*s", (int)(end - start), start);
+	return true;
+}
+
+int sndt_expect(struct sndt *s, domid_t dom, const char *pattern, char *line,
+		size_t linelen, int timeout_ms)
+{
+	static char buf[1 << 18];
+	char tmp[256];
+
+	if (!line) {
+		line = tmp;
+		linelen = sizeof(tmp);
+	}
+	for (int t = 0;; t += 20) {
+		struct acc a = {buf, 0, sizeof(buf)};
+		struct timespec ts = {0, 20000000};
+
+		buf[0] = '\0';
+		pvhv_domain_console(s->t.h, dom, 0, on_console, &a);
+		if (find_line(buf, pattern, line, linelen))
+			return 0;
+		if (find_line(buf, "FAILED", tmp, sizeof(tmp))) {
+			fprintf(stderr, "dom%u: %s\n", dom, tmp);
+			sndt_dump(s, dom);
+			return -EIO;
+		}
+		if (t >= timeout_ms)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "dom%u: no '%s' within %d ms\n", dom, pattern,
+		timeout_ms);
+	sndt_dump(s, dom);
+	return -ETIMEDOUT;
+}
+
+int sndt_check(const char *fmt, ...)
+{
+	char args[2048], cmd[2300];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s %s", SND_TONE_CHECK, args);
+	fflush(stdout);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	if (WEXITSTATUS(st))
+		fprintf(stderr, "check failed (%d): %s\n", WEXITSTATUS(st),
+			cmd);
+	return WEXITSTATUS(st);
+}
+
+const char *sndt_path(struct sndt *s, char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", s->t.rundir, name);
+	return buf;
+}
+
+uint32_t sndt_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	crc = ~crc;
+	while (len--) {
+		crc ^= *b++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+static void le(uint8_t *b, uint32_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+int sndt_write_wav(const char *path, unsigned int rate, unsigned int ch,
+		   unsigned int bits, bool fl, const void *data, size_t len)
+{
+	uint8_t h[44];
+	FILE *f = fopen(path, "wb");
+	unsigned int fb = ch * bits / 8;
+
+	if (!f)
+		return -errno;
+	memcpy(h, "RIFF", 4);
+	le(h + 4, (uint32_t)(36 + len), 4);
+	memcpy(h + 8, "WAVEfmt ", 8);
+	le(h + 16, 16, 4);
+	le(h + 20, fl ? 3 : 1, 2);
+	le(h + 22, ch, 2);
+	le(h + 24, rate, 4);
+	le(h + 28, rate * fb, 4);
+	le(h + 32, fb, 2);
+	le(h + 34, bits, 2);
+	memcpy(h + 36, "data", 4);
+	le(h + 40, (uint32_t)len, 4);
+	if (fwrite(h, sizeof(h), 1, f) != 1 ||
+	    (len && fwrite(data, len, 1, f) != 1)) {
+		fclose(f);
+		return -EIO;
+	}
+	return fclose(f) ? -errno : 0;
+}

@@ -76,12 +76,17 @@
  *                 at once, so the frontend waits for nothing).  Else
  *                 -ENOENT: no such fb; -EINVAL: width or height 0,
  *                 x + width or y + height past the connector's resolution
- *                 or past the fb, bpp not the fb format's.  The region
- *                 (x, y, width, height) of the fb is shown.
+ *                 or past the fb, bpp not the fb format's; -EBUSY:
+ *                 DISPLBACK_FLIPS_MAX + 2 frames wait for the host side
+ *                 already; the host side's own error when it refuses the
+ *                 frame (nothing changes then).  The region (x, y,
+ *                 width, height) of the fb is shown; the new mode holds
+ *                 for later flips.
  *   PG_FLIP       -ENOENT: no such fb; -EINVAL: the connector is off, or
  *                 the fb does not cover the mode (its size and bpp
  *                 checked as SET_CONFIG's); -EBUSY: DISPLBACK_FLIPS_MAX
- *                 flips already wait on the connector.  The answer comes
+ *                 flips already wait on the connector; the host side's
+ *                 error when it refuses the frame.  The answer comes
  *                 when the flip is taken; XENDISPL_EVT_PG_FLIP follows
  *                 when the host side says the frame is on screen (at once
  *                 for headless, at vsync for a real display).  A flip

@@ -1,0 +1,28 @@
+/*
+ * The display host sides built in (pvkit/displback.h).  sdl and drm join
+ * this table when they are written.
+ */
+#include <string.h>
+
+#include "pvkit/displback.h"
+
+static const struct displback_host_ops *const hosts[] = {
+    &displback_host_headless,
+    NULL,
+};
+
+const struct displback_host_ops *const *displback_hosts(void)
+{
+	return hosts;
+}
+
+const struct displback_host_ops *displback_host_find(const char *spec)
+{
+	size_t len = strcspn(spec, ":");
+
+	for (size_t i = 0; hosts[i]; i++)
+		if (strlen(hosts[i]->name) == len &&
+		    !strncmp(hosts[i]->name, spec, len))
+			return hosts[i];
+	return NULL;
+}

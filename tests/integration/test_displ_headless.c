@@ -12,6 +12,12 @@
  *               and the PNG pvbackd writes on SIGUSR1 equal to the last;
  *   formats     one guest per format (XRGB8888, ARGB8888 with its alpha,
  *               RGB565 widened back to 8 bits): every frame's PNG;
+ *   errors      what the backend must refuse, as pvkit/displback.h says:
+ *               a flip on a connector never configured and a mode past
+ *               the resolution (-EINVAL), detaching the framebuffer on
+ *               screen (-EBUSY), the device's 65th display buffer
+ *               (-ENOMEM, quota DISPLBACK_DBUFS_MAX 64); then everything
+ *               is taken down without error;
  *   and pvbackd ends with status 0 on SIGTERM.
  *
  * Skips (77) without libpng, or when this build's pvbackd does not serve
@@ -329,6 +335,33 @@ static int finish(struct guest *g, bool dump_too)
 	return 0;
 }
 
+/* The backend's refusals, seen by guest_displ's "errors". */
+static int errors_case(void)
+{
+	static const char *const want[] = {
+	    "ERR what=flip_off rc=-22",	 "ERR what=mode_big rc=-22",
+	    "ERR what=detach_on rc=-16", "ERR what=quota rc=-12 made=62",
+	    "ERR what=cleanup rc=0",
+	};
+	struct guest g = {"ge", "xrgb8888", 1, {{"e0", 64, 48}}, 0};
+	char line[256];
+
+	if (hvt_create(&t, g.name, "guest_displ", "errors",
+		       "vdispl = [ \"connectors=e0:64x48\" ]\n", &g.dom))
+		return 1;
+	if (hvt_console_expect(&t, g.dom, "DONE", line, sizeof(line), 60000))
+		goto bad;
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (hvt_console_expect(&t, g.dom, want[i], line, sizeof(line),
+				       0))
+			goto bad;
+	printf("ok %s: the backend's refusals as displback.h says\n", g.name);
+	return 0;
+bad:
+	dump(&g);
+	return 1;
+}
+
 static int run_all(void)
 {
 	struct guest two[2] = {
@@ -353,7 +386,7 @@ static int run_all(void)
 			return fails + 1;
 	for (unsigned int i = 0; i < 3; i++)
 		fails += finish(&fmts[i], false);
-	return fails;
+	return fails + errors_case();
 }
 #endif
 

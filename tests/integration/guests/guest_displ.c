@@ -5,7 +5,7 @@
  *
  *   kernel = "guest_displ"
  *   cmdline = "[dev=N] [frames=N] [fmt=xrgb8888|argb8888|rgb565]
- *              [noconfine]"
+ *              [errors] [noconfine]"
  *
  * It opens device dev (default 0) and prints "DISPL <domid> connectors=<n>
  * version=<v>", then per connector "CONN i=I id=UID res=WxH" and, on
@@ -18,6 +18,14 @@
  * that buffer holds).  Then "FLIPS c=C count=N" per connector and "DONE",
  * and it stays (a guest process ends when the test says).  On any error
  * "FAILED <what> <errno>".
+ *
+ * With "errors" it asks connector 0 for what the backend must refuse
+ * instead, printing "ERR what=W rc=R" (R the call's result) for each:
+ * a flip before any SET_CONFIG (flip_off), a mode past the connector's
+ * resolution (mode_big), detaching the framebuffer on screen (detach_on),
+ * display buffers of one page until one is refused (quota: R is that one's
+ * result, "made=N" how many were made), then switches the connector off, takes
+ * everything down ("ERR what=cleanup rc=0") and says "DONE".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -126,6 +134,58 @@ static void describe(unsigned int n)
 	}
 }
 
+static void err(const char *what, int rc)
+{
+	guest_say(gp, "ERR what=%s rc=%d\n", what, rc);
+}
+
+/* One-page XRGB8888 buffers (16 x 16) until the backend says no. */
+static void quota(void)
+{
+	static struct displfront_dbuf q[200];
+	static grant_ref_t refs[200], dirs[200];
+	unsigned int n = 0;
+	int rc = 0;
+
+	while (n < 200) {
+		struct displfront_dbuf_params p = {.width = 16,
+						   .height = 16,
+						   .bpp = 32,
+						   .refs = &refs[n],
+						   .dir_refs = &dirs[n]};
+
+		rc = displfront_dbuf_create(&df, &q[n], &p);
+		if (rc)
+			break;
+		n++;
+	}
+	guest_say(gp, "ERR what=quota rc=%d made=%u\n", rc, n);
+	while (n--)
+		check("quota destroy", displfront_dbuf_destroy(&df, &q[n]));
+}
+
+static void errors(uint32_t fmt)
+{
+	const struct displfront_conn_info *in = displfront_conn_info(&df, 0);
+	int rc;
+
+	buffers(0, fmt);
+	err("flip_off", displfront_flip(&df, 0, &fbs[0][0], 0));
+	err("mode_big", displfront_set_config(&df, 0, &fbs[0][0], 0, 0,
+					      in->width + 1, in->height));
+	check("set_config", displfront_set_config(&df, 0, &fbs[0][0], 0, 0,
+						  in->width, in->height));
+	err("detach_on", displfront_fb_detach(&df, &fbs[0][0]));
+	quota();
+	rc = displfront_set_config(&df, 0, NULL, 0, 0, 0, 0);
+	for (unsigned int b = 0; !rc && b < NBUF; b++) {
+		rc = displfront_fb_detach(&df, &fbs[0][b]);
+		if (!rc)
+			rc = displfront_dbuf_destroy(&df, &dbs[0][b]);
+	}
+	err("cleanup", rc);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t dev = (uint32_t)guest_value(argc, argv, "dev=", 0);
@@ -144,6 +204,11 @@ int main(int argc, char **argv)
 	guest_say(gp, "DISPL %u connectors=%u version=%u\n",
 		  pvfront_posix_domid(gp), n, displfront_version(&df));
 	describe(n);
+	if (guest_has(argc, argv, "errors")) {
+		errors(fmt);
+		frames = 0;
+		n = 0;
+	}
 	for (unsigned int c = 0; c < n; c++) {
 		const struct displfront_conn_info *in =
 		    displfront_conn_info(&df, c);

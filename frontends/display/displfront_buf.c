@@ -130,9 +130,11 @@ int displfront_dbuf_create(struct displfront *df, struct displfront_dbuf *db,
 		db->live = true;
 		return 0;
 	}
-	/* refused (or unanswered): give the pages back if we can */
-	if (rc != -XEN_ETIMEDOUT &&
-	    !pvfront_pgdir_free(pvfront_dev_front(&df->dev), &db->pd)) {
+	/* unanswered: the backend may have made it, so destroy asks it */
+	if (rc == -XEN_ETIMEDOUT)
+		db->live = true;
+	/* refused: give the pages back if we can */
+	else if (!pvfront_pgdir_free(pvfront_dev_front(&df->dev), &db->pd)) {
 		db->shared = false;
 		unlink_dbuf(df, db);
 	}

@@ -242,7 +242,8 @@ size_t displfront_dbuf_dir_pages(const struct displfront_dbuf_params *p);
 /* Allocate and share a buffer and DBUF_CREATE it.  -XEN_EINVAL for a bad
  * shape (zero sizes, a bpp not 8, 16, 24 or 32, 4 GiB or more),
  * -XEN_EEXIST when the cookie is in use here, the backend's status (the
- * buffer is given back then). */
+ * buffer is given back then).  After -XEN_ETIMEDOUT the buffer stays
+ * listed as if made (the backend may have made it): destroy it. */
 int displfront_dbuf_create(struct displfront *df, struct displfront_dbuf *db,
 			   const struct displfront_dbuf_params *p);
 /* DBUF_DESTROY (when the backend knows it) and give the pages back.

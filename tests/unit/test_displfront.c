@@ -742,6 +742,26 @@ static void hostile_silent(void **state)
 	assert_int_equal(displfront_flip_wait(&df, 1, -1), -XEN_ETIMEDOUT);
 }
 
+/* A DBUF_CREATE answered too late: the buffer is destroyed on both sides. */
+static void hostile_late_create(void **state)
+{
+	struct displfront_dbuf_params p = params(0, 16, 16, 32);
+
+	(void)state;
+	open_dev();
+	displfront_set_timeout(&df, 0, 200);
+	bk.mode = BK_SILENT;
+	assert_int_equal(displfront_dbuf_create(&df, &dbs[0], &p),
+			 -XEN_ETIMEDOUT);
+	bk.mode = BK_OK;
+	bk_answer(0, &bk.late[0]);
+	settle();
+	assert_non_null(bk_find(dbs[0].cookie));
+	assert_int_equal(displfront_dbuf_destroy(&df, &dbs[0]), 0);
+	assert_null(bk_find(dbs[0].cookie));
+	assert_null(df.dbufs);
+}
+
 static void hostile_ids(void **state)
 {
 	(void)state;
@@ -847,21 +867,14 @@ static void formats(void **state)
 #define T(name) cmocka_unit_test_setup_teardown(name, dp_setup, dp_teardown)
 
 static const struct CMUnitTest tests[] = {
-    T(connectors),
-    T(bad_store),
-    T(no_connectors),
-    T(versions),
-    T(buffers),
-    T(config_flip),
-    T(edid),
-    T(refused),
-    T(hostile_silent),
-    T(hostile_ids),
-    T(hostile_ring_index),
-    T(hostile_events),
-    T(reconnect),
-    T(no_backend),
-    T(formats),
+    T(connectors),     T(bad_store),
+    T(no_connectors),  T(versions),
+    T(buffers),	       T(config_flip),
+    T(edid),	       T(refused),
+    T(hostile_silent), T(hostile_late_create),
+    T(hostile_ids),    T(hostile_ring_index),
+    T(hostile_events), T(reconnect),
+    T(no_backend),     T(formats),
 };
 
 PV_UNIT_MAIN("displfront", tests)

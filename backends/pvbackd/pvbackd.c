@@ -3,9 +3,11 @@
  * libevent loop and one libpvback instance.
  *
  * The backends are a table (name, what it serves, start, stop): input
- * and sound (snd) today; display joins it when it is written.  Each backend
+ * sound (snd) and display (displ).  Each backend
  * registers its device type with libpvback and serves every guest's
- * devices of that type.  SIGTERM and SIGINT stop the loop; the backends
+ * devices of that type.  SIGUSR1 has the display's host side write out
+ * what each guest shows (headless: PNGs).  SIGTERM and SIGINT stop the
+ * loop; the backends
  * are stopped in reverse order and libpvback closes the devices.
  */
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <event2/event.h>
 
 #include "pvkit/back.h"
+#include "pvkit/displback.h"
 #include "pvkit/kbdback.h"
 #include "pvkit/sndback.h"
 
@@ -36,6 +39,8 @@ struct pvbackd {
 	struct kbdback *input;
 	const char *snd_host;
 	struct sndback *snd;
+	const char *displ_host;
+	struct displback *displ;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -149,6 +154,53 @@ static void snd_stop(struct pvbackd *d)
 	d->snd = NULL;
 }
 
+/* ---- display ----------------------------------------------------------------
+ */
+
+#define DISPL_DEFAULT "headless:."
+
+static int displ_start(struct pvbackd *d)
+{
+	const char *spec = d->displ_host ? d->displ_host : DISPL_DEFAULT;
+	const struct displback_host_ops *ops = displback_host_find(spec);
+	const char *colon = strchr(spec, ':');
+	int rc;
+
+	if (!ops) {
+		say("--displ-host %s: no such host side (see --help)", spec);
+		return -EINVAL;
+	}
+	rc = displback_new(d->pb, ops, colon ? colon + 1 : NULL, NULL,
+			   &d->displ);
+	if (rc) {
+		say("displ: cannot start on %s: %s", spec, strerror(-rc));
+		return rc;
+	}
+	if (d->verbose)
+		say("displ: guests' displays go to %s", spec);
+	return 0;
+}
+
+static void displ_stop(struct pvbackd *d)
+{
+	displback_free(d->displ);
+	d->displ = NULL;
+}
+
+/* SIGUSR1: every connector's frame written out now. */
+static void displ_dump(struct pvbackd *d)
+{
+	int rc;
+
+	if (!d->displ)
+		return;
+	rc = displback_dump(d->displ);
+	if (rc < 0)
+		say("displ: dump: %s", strerror(-rc));
+	else if (d->verbose)
+		say("displ: dump: %d frames written", rc);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 struct backend {
@@ -162,6 +214,8 @@ static const struct backend backends[] = {
     {"input", "keyboard, pointer and touch (vkbd, backend/vinput)", input_start,
      input_stop},
     {"snd", "sound cards: playback and capture (vsnd)", snd_start, snd_stop},
+    {"displ", "display controllers: framebuffers and flips (vdispl)",
+     displ_start, displ_stop},
 };
 
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
@@ -184,7 +238,7 @@ static int parse_backends(const char *list, bool *want)
 		const struct backend *b = find_backend(list, len);
 
 		if (!b) {
-			say("--backends: unknown backend '%.*s' (known: input, snd)",
+			say("--backends: unknown backend '%.*s' (known: input, snd, displ)",
 			    (int)len, list);
 			return -EINVAL;
 		}
@@ -200,6 +254,7 @@ static void usage(FILE *f)
 {
 	const struct kbdback_source_ops *const *src = kbdback_sources();
 	const struct sndback_host_ops *const *snd = sndback_hosts();
+	const struct displback_host_ops *const *dh = displback_hosts();
 
 	fprintf(f, "Usage: pvbackd [OPTION]...\n"
 		   "Serve pvkit's para-virtual devices to the guests of a pvhv "
@@ -216,6 +271,8 @@ static void usage(FILE *f)
 		   "  --snd-host HOST     where guests' sound goes (default: "
 		   "alsa when\n"
 		   "                      built in, else wav:. )\n"
+		   "  --displ-host HOST   where guests' displays go (default: "
+		   DISPL_DEFAULT ")\n"
 		   "  -v, --verbose       say more (each source, each device)\n"
 		   "  -h, --help          this text\n\n"
 		   "Backends:\n");
@@ -238,6 +295,13 @@ static void usage(FILE *f)
 		   "other rates, or to share the card with host programs, use a "
 		   "plug or\n"
 		   "dmix PCM (--snd-host alsa:plug:dmix).\n");
+	fprintf(f, "\nDisplay host sides (--displ-host):\n");
+	for (; *dh; dh++)
+		fprintf(f, "  %s\n", (*dh)->help ? (*dh)->help : (*dh)->name);
+	fprintf(f, "  (headless: DIR/<domid>-<unique-id>.png on SIGUSR1, and "
+		   "at each\n"
+		   "  frame with ,every; ,every=numbered adds -NNNNNN per "
+		   "frame)\n");
 	fprintf(f,
 		"\nA device's events are dropped and counted in its backend "
 		"node\n"
@@ -253,6 +317,7 @@ static int parse_args(int argc, char **argv, struct pvbackd *d, bool *want)
 	    {"backends", required_argument, NULL, 'b'},
 	    {"input-source", required_argument, NULL, 'i'},
 	    {"snd-host", required_argument, NULL, 's'},
+	    {"displ-host", required_argument, NULL, 'd'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -285,6 +350,15 @@ static int parse_args(int argc, char **argv, struct pvbackd *d, bool *want)
 				return 2;
 			}
 			d->snd_host = optarg;
+			break;
+		case 'd':
+			if (!displback_host_find(optarg)) {
+				say("--displ-host %s: no such host side (see "
+				    "--help)",
+				    optarg);
+				return 2;
+			}
+			d->displ_host = optarg;
 			break;
 		case 'v':
 			d->verbose = true;
@@ -323,6 +397,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	struct pvbackd *d = arg;
 
 	(void)what;
+	if (sig == SIGUSR1) {
+		displ_dump(d);
+		return;
+	}
 	if (d->verbose)
 		say("signal %d: stopping", (int)sig);
 	event_base_loopbreak(d->base);
@@ -330,14 +408,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int run(struct pvbackd *d, const bool *want)
 {
-	struct event *sigs[2] = {
+	struct event *sigs[3] = {
 	    evsignal_new(d->base, SIGTERM, on_signal, d),
 	    evsignal_new(d->base, SIGINT, on_signal, d),
+	    evsignal_new(d->base, SIGUSR1, on_signal, d),
 	};
 	size_t started = 0;
 	int rc = 0;
 
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (!sigs[i] || event_add(sigs[i], NULL))
 			rc = -ENOMEM;
 	for (; !rc && started < N_BACKENDS; started++)
@@ -351,7 +430,7 @@ static int run(struct pvbackd *d, const bool *want)
 	while (started-- > 0)
 		if (want[started])
 			backends[started].stop(d);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (sigs[i])
 			event_free(sigs[i]);
 	return rc;

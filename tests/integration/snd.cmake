@@ -23,8 +23,18 @@ if(NOT TARGET pvbackd OR NOT TARGET sndback)
   endforeach()
   return()
 endif()
-# The test ALSA configuration (file and null PCMs, no sound card).
+# The test ALSA configuration: file and null PCMs (snd/asound.conf), and
+# with tests/unit's pvclock plugin a file PCM over a clock
+# (snd/pvclock.conf.in, its path written in); no sound card either way.
 set(SND_E2E_CONF ${CMAKE_CURRENT_SOURCE_DIR}/snd/asound.conf)
+if(TARGET snd_alsa_pvclock)
+  set(SND_E2E_CLOCK_CONF ${CMAKE_CURRENT_BINARY_DIR}/snd_e2e_pvclock.conf)
+  file(READ ${CMAKE_CURRENT_SOURCE_DIR}/snd/pvclock.conf.in SND_E2E_TEXT)
+  string(REPLACE "@PVCLOCK_LIB@" "$<TARGET_FILE:snd_alsa_pvclock>"
+         SND_E2E_TEXT "${SND_E2E_TEXT}")
+  file(GENERATE OUTPUT ${SND_E2E_CLOCK_CONF} CONTENT "${SND_E2E_TEXT}")
+  set(SND_E2E_CONF "${SND_E2E_CONF}:${SND_E2E_CLOCK_CONF}")
+endif()
 foreach(t ${snd_tests})
   if(TARGET ${t})
     target_sources(${t} PRIVATE snd_util.c)
@@ -32,7 +42,13 @@ foreach(t ${snd_tests})
       PVBACKD_BIN="$<TARGET_FILE:pvbackd>"
       SND_E2E_CONF="${SND_E2E_CONF}"
       SND_TONE_CHECK="/usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/snd_tone.py")
+    target_include_directories(${t} PRIVATE
+                               ${PROJECT_SOURCE_DIR}/tests/unit/snd_alsa)
     add_dependencies(${t} pvbackd guest_snd)
+    if(TARGET snd_alsa_pvclock)
+      add_dependencies(${t} snd_alsa_pvclock)
+      target_compile_definitions(${t} PRIVATE SND_E2E_CLOCK=1)
+    endif()
     set_tests_properties(${t} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
   endif()
 endforeach()

@@ -4,20 +4,23 @@
  *
  *   kernel = "guest_snd"
  *   cmdline = "[dev=N] [stream=I] ms=N [rate=R] [ch=C] [fmt=F] [freq=HZ]
- *              [amp=PERCENT] [mode=rec] [retry] [noconfine]"
+ *              [amp=PERCENT] [buf=BYTES] [mode=rec] [retry] [noconfine]"
  *
  * It opens card dev (default 0), prints "SND <domid> streams=<n>" and one
  * line per stream ("STREAM i=I pcm=P s=S type=p|c id=UID"), opens stream
  * I (default: the first playback stream, or with mode=rec the first
  * capture stream) asking for rate R, C channels and format F (s16_le,
- * s32_le or float_le; default 48000, 2, s16_le), prints what was agreed
+ * s32_le or float_le; default 48000, 2, s16_le) and a buffer of BYTES
+ * (default: the frontend's), prints what was agreed
  * ("OPEN rate=R ch=C fmt=F buf=B period=P") and starts it.
  *
  * Playback: ms milliseconds of a freq Hz (440) sine at amp percent (50)
  * of full scale on every channel, written a period at a time and never
  * more than the buffer ahead of the backend's position (the position
  * events pace it, as a real card's interrupts would); "PROGRESS ms=M"
- * every 100 ms of sound handed over; then stop, "PLAYED bytes=B pos=LAST".
+ * every 100 ms of sound handed over; then it waits until the position
+ * says all was played (else "DRAIN short pos=P" after 3 s), stops, and
+ * prints "PLAYED bytes=B pos=LAST".
  *
  * Capture (mode=rec): ms milliseconds read a period at a time once the
  * position says they were recorded; then stop, "RECORDED bytes=B
@@ -206,11 +209,13 @@ static void play(struct run *r, unsigned long ms, double freq, double amp)
 			next_say += 100;
 		}
 	}
+	/* drain: stop only once the device played everything (a stop
+	 * drops what it has not played yet) */
+	if (!wait_pos(r, bytes - r->base))
+		guest_say(gp, "DRAIN short pos=%llu\n",
+			  (unsigned long long)sndfront_position(&sf, r->idx));
 	check("trigger stop",
 	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_STOP));
-	/* the last position events */
-	while (pvfront_poll(&pf, 50) > 0)
-		;
 	guest_say(gp, "PLAYED bytes=%llu pos=%llu\n", (unsigned long long)bytes,
 		  (unsigned long long)sndfront_position(&sf, r->idx));
 }
@@ -273,6 +278,8 @@ int main(int argc, char **argv)
 		    .format = (uint8_t)format_of(argc, argv),
 		    .rate = (uint32_t)guest_value(argc, argv, "rate=", 48000),
 		    .channels = (uint8_t)guest_value(argc, argv, "ch=", 2),
+		    .buffer_bytes =
+			(uint32_t)guest_value(argc, argv, "buf=", 0),
 		},
 	    .retry = guest_has(argc, argv, "retry"),
 	};

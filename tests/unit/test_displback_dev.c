@@ -555,6 +555,112 @@ static void bad_ring_index(void **state)
 	expect_fail("request ring");
 }
 
+/* A buffer past one directory page (1040 pages, two directory pages): the
+ * second page's references are followed; a chain cut short or looping is
+ * refused. */
+static void dbuf_chained(void **state)
+{
+	const uint32_t w = 1024, h = 1040, line = 4096;
+	unsigned int dpfn = T.next_pfn;
+	grant_ref_t dir, *next, saved;
+	uint8_t *px;
+	const uint8_t *seen;
+
+	(void)state;
+	dir = dfe_buffer(&T, 1040, 1040, &px);
+	next = (grant_ref_t *)fpf_page(T.f, DFE_DOM, dpfn);
+	saved = *next;
+	assert_int_not_equal(saved, 0);
+	*next = 0;
+	assert_int_equal(create(1, w, h, 32, w * h * 4, 0, 0, dir, 0), -EINVAL);
+	*next = dir;
+	assert_int_equal(create(1, w, h, 32, w * h * 4, 0, 0, dir, 0), -EINVAL);
+	*next = saved;
+	assert_int_equal(create(1, w, h, 32, w * h * 4, 0, 0, dir, 0), 0);
+	assert_int_equal(dfe_fb(&T, 1, 10, w, h, DISPLBACK_FMT_XRGB8888), 0);
+	/* connector 0 is 800x600: a region at (200, 100) */
+	assert_int_equal(dfe_config(&T, 0, 10, 200, 100, 600, 500, 32), 0);
+	seen = R.shows[0].pixels;
+	px[(size_t)100 * line + 200 * 4] = 0x66;
+	assert_int_equal(seen[0], 0x66);
+	/* the last page, listed by the second directory page, is the
+	 * guest's last page too */
+	seen -= (size_t)100 * line + 200 * 4;
+	px[(size_t)(h - 1) * line + (w - 1) * 4] = 0x77;
+	assert_int_equal(seen[(size_t)(h - 1) * line + (w - 1) * 4], 0x77);
+}
+
+/* The frontend closes and connects again: the backend forgets every
+ * buffer and opens its connectors afresh. */
+static void reconnect(void **state)
+{
+	(void)state;
+	shown_fb();
+	fpf_write(T.f, "5", DFE_FE "/state");
+	dfe_run(&T);
+	fpf_write(T.f, "6", DFE_FE "/state");
+	dfe_run(&T);
+	assert_string_equal(fpf_read(T.f, DFE_BE "/state"), "6");
+	assert_int_equal(R.closes, 2);
+	assert_int_equal(fpf_mapped(T.f), 0);
+	fpf_write(T.f, "1", DFE_FE "/state");
+	dfe_run(&T);
+	assert_string_equal(fpf_read(T.f, DFE_BE "/state"), "2");
+	dfe_conn(&T, 0);
+	dfe_conn(&T, 1);
+	fpf_write(T.f, "3", DFE_FE "/state");
+	dfe_run(&T);
+	assert_string_equal(fpf_read(T.f, DFE_BE "/state"), "4");
+	assert_int_equal(R.opens, 4);
+	assert_int_equal(dfe_flip(&T, 0, 10), -ENOENT);
+	assert_int_equal(dfe_simple(&T, 0, XENDISPL_OP_DBUF_DESTROY, 1),
+			 -ENOENT);
+	shown_fb();
+}
+
+/* A new backend process finds the frontend Connected: it asks it to
+ * connect again (InitWait) rather than serve buffers it does not know. */
+static void restart_asks_reconnect(void **state)
+{
+	(void)state;
+	shown_fb();
+	fpf_write(T.f, "4", DFE_FE "/state");
+	dfe_run(&T);
+	displback_free(T.db);
+	pvback_free(T.b);
+	assert_int_equal(fpf_mapped(T.f), 0);
+	assert_int_equal(fpf_bound(T.f), 0);
+	assert_int_equal(pvback_new(T.base, &fpf_ops, T.f, &T.b), 0);
+	assert_int_equal(displback_new(T.b, &rec_ops, NULL, NULL, &T.db), 0);
+	dfe_run(&T);
+	assert_string_equal(fpf_read(T.f, DFE_BE "/state"), "2");
+	assert_int_equal(fpf_mapped(T.f), 0);
+}
+
+/* Requests the frontend queued before the backend connected are
+ * answered at connect. */
+static void early_requests(void **state)
+{
+	struct xendispl_req rq = {.operation = XENDISPL_OP_PG_FLIP, .id = 9};
+	struct xendispl_resp rp;
+
+	(void)state;
+	dfe_tree(&T);
+	dfe_run(&T);
+	dfe_conn(&T, 0);
+	dfe_conn(&T, 1);
+	assert_int_equal(
+	    pv_front_ring_put_request(&T.c[1].ring, &rq, sizeof(rq)), 0);
+	pv_front_ring_push_requests(&T.c[1].ring);
+	fpf_write(T.f, "3", DFE_FE "/state");
+	dfe_run(&T);
+	assert_string_equal(fpf_read(T.f, DFE_BE "/state"), "4");
+	assert_int_equal(
+	    pv_front_ring_get_response(&T.c[1].ring, &rp, sizeof(rp)), 0);
+	assert_int_equal(rp.id, 9);
+	assert_int_equal(rp.status, -ENOENT);
+}
+
 static const struct CMUnitTest cases[] = {
     cmocka_unit_test_setup_teardown(connect_tree, setup_connected, teardown),
     cmocka_unit_test_setup_teardown(bad_tree, setup, teardown),
@@ -570,6 +676,11 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test_setup_teardown(event_page_full, setup_connected, teardown),
     cmocka_unit_test_setup_teardown(bad_event_index, setup_connected, teardown),
     cmocka_unit_test_setup_teardown(bad_ring_index, setup_connected, teardown),
+    cmocka_unit_test_setup_teardown(dbuf_chained, setup_connected, teardown),
+    cmocka_unit_test_setup_teardown(reconnect, setup_connected, teardown),
+    cmocka_unit_test_setup_teardown(restart_asks_reconnect, setup_connected,
+				    teardown),
+    cmocka_unit_test_setup_teardown(early_requests, setup, teardown),
 };
 
 PV_UNIT_MAIN("displback_dev", cases)

@@ -18,6 +18,10 @@
  *               screen (-EBUSY), the device's 65th display buffer
  *               (-ENOMEM, quota DISPLBACK_DBUFS_MAX 64); then everything
  *               is taken down without error;
+ *   restart     pvbackd ends (SIGTERM, status 0) and starts again under a
+ *               guest: the guest loses and regains the link, gives up the
+ *               buffers the new backend does not know, makes new ones and
+ *               its next frames' PNGs are right again;
  *   and pvbackd ends with status 0 on SIGTERM.
  *
  * Skips (77) without libpng, or when this build's pvbackd does not serve
@@ -79,9 +83,11 @@ static bool file_has(const char *path, const char *s)
 
 static int backd_start(void)
 {
+	static unsigned int starts;
 	char host[400];
 
-	snprintf(blog, sizeof(blog), "%s/pvbackd.log", t.rundir);
+	/* a log per start: "ready" is this one's */
+	snprintf(blog, sizeof(blog), "%s/pvbackd-%u.log", t.rundir, ++starts);
 	snprintf(host, sizeof(host), "headless:%s,every=numbered", t.rundir);
 	backd = fork();
 	if (backd < 0)
@@ -262,8 +268,9 @@ out:
 	return rc;
 }
 
-/* Every frame's numbered PNG equals the picture of that frame. */
-static int frames_ok(const struct guest *g)
+/* Every frame's numbered PNG equals the picture of that frame (frames
+ * base .. base + FRAMES). */
+static int frames_ok(const struct guest *g, unsigned int base)
 {
 	char path[400];
 	uint32_t fmt = displ_format(g->fmt);
@@ -272,7 +279,8 @@ static int frames_ok(const struct guest *g)
 		for (unsigned int k = 0; k <= FRAMES; k++) {
 			snprintf(path, sizeof(path), "%s/%u-%s-%06u.png",
 				 t.rundir, g->dom, g->c[c].id, k);
-			if (png_ok(path, fmt, c, k, g->c[c].w, g->c[c].h))
+			if (png_ok(path, fmt, c, base + k, g->c[c].w,
+				   g->c[c].h))
 				return -1;
 		}
 	return 0;
@@ -302,7 +310,7 @@ static int dump_ok(const struct guest *g)
 	return 0;
 }
 
-static int start(struct guest *g)
+static int start(struct guest *g, const char *extra)
 {
 	char cfg[300], cmd[100], conns[200] = "";
 	int rc;
@@ -314,7 +322,8 @@ static int start(struct guest *g)
 			 c ? ";" : "", g->c[c].id, g->c[c].w, g->c[c].h);
 	}
 	snprintf(cfg, sizeof(cfg), "vdispl = [ \"connectors=%s\" ]\n", conns);
-	snprintf(cmd, sizeof(cmd), "frames=%u fmt=%s", FRAMES, g->fmt);
+	snprintf(cmd, sizeof(cmd), "frames=%u fmt=%s %s", FRAMES, g->fmt,
+		 extra);
 	rc = hvt_create(&t, g->name, "guest_displ", cmd, cfg, &g->dom);
 	if (rc)
 		fprintf(stderr, "create %s: %d\n", g->name, rc);
@@ -326,7 +335,7 @@ static int finish(struct guest *g, bool dump_too)
 	char line[256];
 
 	if (hvt_console_expect(&t, g->dom, "DONE", line, sizeof(line), 60000) ||
-	    console_ok(g) || frames_ok(g) || (dump_too && dump_ok(g))) {
+	    console_ok(g) || frames_ok(g, 0) || (dump_too && dump_ok(g))) {
 		dump(g);
 		return 1;
 	}
@@ -362,6 +371,44 @@ bad:
 	return 1;
 }
 
+/* pvbackd restarts under a guest: the guest connects again, makes its
+ * buffers again and shows frames 100 .. 100 + FRAMES, which the new
+ * pvbackd writes as its frames 000000 .. */
+static int restart_case(void)
+{
+	struct guest g = {"gr", "xrgb8888", 1, {{"r0", 80, 60}}, 0};
+	char line[256];
+	int status;
+
+	if (start(&g, "restart"))
+		return 1;
+	if (hvt_console_expect(&t, g.dom, "DONE", line, sizeof(line), 60000) ||
+	    console_ok(&g) || frames_ok(&g, 0))
+		goto bad;
+	status = hvt_kill_wait(&backd, SIGTERM);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "pvbackd ended with status %#x\n", status);
+		goto bad;
+	}
+	if (backd_start()) {
+		fprintf(stderr, "pvbackd did not start again\n");
+		goto bad;
+	}
+	if (hvt_console_expect(&t, g.dom, "DONE2", line, sizeof(line), 60000) ||
+	    hvt_console_expect(&t, g.dom, "LINK up=0", line, sizeof(line), 0) ||
+	    hvt_console_expect(&t, g.dom, "FLIP c=0 n=104", line, sizeof(line),
+			       0) ||
+	    frames_ok(&g, 100))
+		goto bad;
+	printf("ok %s: pvbackd restarted, the guest reconnected and showed "
+	       "frames 100..%u\n",
+	       g.name, 100 + FRAMES);
+	return 0;
+bad:
+	dump(&g);
+	return 1;
+}
+
 static int run_all(void)
 {
 	struct guest two[2] = {
@@ -377,16 +424,17 @@ static int run_all(void)
 
 	/* two guests at once */
 	for (unsigned int i = 0; i < 2; i++)
-		if (start(&two[i]))
+		if (start(&two[i], ""))
 			return 1;
 	for (unsigned int i = 0; i < 2; i++)
 		fails += finish(&two[i], true);
 	for (unsigned int i = 0; i < 3; i++)
-		if (start(&fmts[i]))
+		if (start(&fmts[i], ""))
 			return fails + 1;
 	for (unsigned int i = 0; i < 3; i++)
 		fails += finish(&fmts[i], false);
-	return fails + errors_case();
+	fails += errors_case();
+	return fails + restart_case();
 }
 #endif
 

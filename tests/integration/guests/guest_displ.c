@@ -5,7 +5,7 @@
  *
  *   kernel = "guest_displ"
  *   cmdline = "[dev=N] [frames=N] [fmt=xrgb8888|argb8888|rgb565]
- *              [errors] [noconfine]"
+ *              [errors] [restart] [noconfine]"
  *
  * It opens device dev (default 0) and prints "DISPL <domid> connectors=<n>
  * version=<v>", then per connector "CONN i=I id=UID res=WxH" and, on
@@ -45,6 +45,9 @@ static struct displfront_dbuf dbs[DISPLFRONT_CONNECTORS_MAX][NBUF];
 static struct displfront_fb fbs[DISPLFRONT_CONNECTORS_MAX][NBUF];
 static unsigned int drawn[DISPLFRONT_CONNECTORS_MAX][NBUF];
 static unsigned int flips[DISPLFRONT_CONNECTORS_MAX];
+static grant_ref_t *grefs[DISPLFRONT_CONNECTORS_MAX][NBUF];
+static grant_ref_t *gdirs[DISPLFRONT_CONNECTORS_MAX][NBUF];
+static unsigned int links; /* times the link came up */
 static struct pvfront_posix *gp;
 
 static void check(const char *what, int rc)
@@ -65,6 +68,14 @@ static void on_flip(struct displfront *d, unsigned int c, uint64_t cookie,
 			return;
 		}
 	guest_say(gp, "FLIP c=%u n=unknown\n", c);
+}
+
+static void on_link(struct displfront *d, bool up, int reason, void *arg)
+{
+	(void)d;
+	(void)arg;
+	links += up;
+	guest_say(gp, "LINK up=%d reason=%d\n", up, reason);
 }
 
 static void draw(unsigned int c, unsigned int b, unsigned int n, uint32_t fmt)
@@ -93,9 +104,15 @@ static void buffers(unsigned int c, uint32_t fmt)
 		    .bpp = displfront_format_bpp(fmt),
 		};
 
-		p.refs = calloc(displfront_dbuf_pages(&p), sizeof(grant_ref_t));
-		p.dir_refs =
-		    calloc(displfront_dbuf_dir_pages(&p), sizeof(grant_ref_t));
+		/* the same shape each time: the arrays are kept */
+		if (!grefs[c][b])
+			grefs[c][b] = calloc(displfront_dbuf_pages(&p),
+					     sizeof(grant_ref_t));
+		if (!gdirs[c][b])
+			gdirs[c][b] = calloc(displfront_dbuf_dir_pages(&p),
+					     sizeof(grant_ref_t));
+		p.refs = grefs[c][b];
+		p.dir_refs = gdirs[c][b];
 		if (!p.refs || !p.dir_refs)
 			guest_fail(gp, "calloc", -ENOMEM);
 		check("displfront_dbuf_create",
@@ -186,13 +203,65 @@ static void errors(uint32_t fmt)
 	err("cleanup", rc);
 }
 
+/* SET_CONFIG frame base on every connector, then flip frames base + 1
+ * .. base + frames, all connectors at once, each waited for. */
+static void show(unsigned int n, uint32_t fmt, unsigned int base,
+		 unsigned int frames)
+{
+	for (unsigned int c = 0; c < n; c++) {
+		const struct displfront_conn_info *in =
+		    displfront_conn_info(&df, c);
+
+		buffers(c, fmt);
+		draw(c, 0, base, fmt);
+		check("displfront_set_config",
+		      displfront_set_config(&df, c, &fbs[c][0], 0, 0, in->width,
+					    in->height));
+		guest_say(gp, "CONFIG i=%u\n", c);
+	}
+	for (unsigned int k = 1; k <= frames; k++) {
+		for (unsigned int c = 0; c < n; c++) {
+			draw(c, k % NBUF, base + k, fmt);
+			check("displfront_flip",
+			      displfront_flip(&df, c, &fbs[c][k % NBUF],
+					      DISPLFRONT_NONBLOCK));
+		}
+		for (unsigned int c = 0; c < n; c++)
+			check("displfront_flip_wait",
+			      displfront_flip_wait(&df, c, 10000));
+	}
+	for (unsigned int c = 0; c < n; c++)
+		guest_say(gp, "FLIPS c=%u count=%u\n", c, flips[c]);
+}
+
+/* The backend restarts: it forgot our buffers.  Wait for the link to come
+ * back, give the old ones up, make new ones and show frames 100 .. 100 +
+ * frames ("DONE2"). */
+static void restart(unsigned int n, uint32_t fmt, unsigned int frames)
+{
+	while (links < 2)
+		check("pvfront_poll", pvfront_poll(&pf, -1));
+	for (unsigned int c = 0; c < n; c++)
+		for (unsigned int b = 0; b < NBUF; b++) {
+			check("displfront_fb_detach",
+			      displfront_fb_detach(&df, &fbs[c][b]));
+			check("displfront_dbuf_destroy",
+			      displfront_dbuf_destroy(&df, &dbs[c][b]));
+		}
+	for (unsigned int c = 0; c < n; c++)
+		flips[c] = 0;
+	show(n, fmt, 100, frames);
+	guest_say(gp, "DONE2\n");
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t dev = (uint32_t)guest_value(argc, argv, "dev=", 0);
 	unsigned int frames =
 	    (unsigned int)guest_value(argc, argv, "frames=", 5);
 	uint32_t fmt = displ_format(format_arg(argc, argv));
-	const struct displfront_config cfg = {.on_flip = on_flip};
+	const struct displfront_config cfg = {.on_flip = on_flip,
+					      .on_link = on_link};
 	unsigned int n;
 
 	gp = guest_open(argc, argv);
@@ -209,31 +278,10 @@ int main(int argc, char **argv)
 		frames = 0;
 		n = 0;
 	}
-	for (unsigned int c = 0; c < n; c++) {
-		const struct displfront_conn_info *in =
-		    displfront_conn_info(&df, c);
-
-		buffers(c, fmt);
-		draw(c, 0, 0, fmt);
-		check("displfront_set_config",
-		      displfront_set_config(&df, c, &fbs[c][0], 0, 0, in->width,
-					    in->height));
-		guest_say(gp, "CONFIG i=%u\n", c);
-	}
-	for (unsigned int k = 1; k <= frames; k++) {
-		for (unsigned int c = 0; c < n; c++) {
-			draw(c, k % NBUF, k, fmt);
-			check("displfront_flip",
-			      displfront_flip(&df, c, &fbs[c][k % NBUF],
-					      DISPLFRONT_NONBLOCK));
-		}
-		for (unsigned int c = 0; c < n; c++)
-			check("displfront_flip_wait",
-			      displfront_flip_wait(&df, c, 10000));
-	}
-	for (unsigned int c = 0; c < n; c++)
-		guest_say(gp, "FLIPS c=%u count=%u\n", c, flips[c]);
+	show(n, fmt, 0, frames);
 	guest_say(gp, "DONE\n");
+	if (guest_has(argc, argv, "restart"))
+		restart(n, fmt, frames);
 	for (;;)
 		if (pvfront_poll(&pf, -1) < 0)
 			break;

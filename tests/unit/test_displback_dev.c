@@ -73,9 +73,9 @@ static int rec_show(void *conn, const struct displback_fb *fb)
 		R.n_off++;
 		return 0;
 	}
-	assert_true(R.n_shows < REC_MAX);
-	R.conn_idx[R.n_shows] = info->index;
-	R.shows[R.n_shows++] = *fb;
+	/* the last REC_MAX kept (random_requests makes more) */
+	R.conn_idx[R.n_shows % REC_MAX] = info->index;
+	R.shows[R.n_shows++ % REC_MAX] = *fb;
 	if (!R.defer)
 		info->presented(info->ctx, fb->seq);
 	return 0;
@@ -661,6 +661,105 @@ static void early_requests(void **state)
 	assert_int_equal(rp.status, -ENOENT);
 }
 
+/* A guest sending random requests (fields from small pools, so that they
+ * often name real objects and fit each other): every one is answered,
+ * each kind succeeds now and then, the device stays up, and everything is
+ * unmapped at the end (teardown). */
+static void random_requests(void **state)
+{
+	static const uint32_t fmts[] = {DISPLBACK_FMT_XRGB8888,
+					DISPLBACK_FMT_ARGB8888,
+					DISPLBACK_FMT_RGB565, 0};
+	static const uint32_t dims[] = {0, 8, 16, 16, 16, 17, 0xffffffffu};
+	static const uint32_t bpps[] = {12, 16, 32, 32};
+	static const uint32_t sizes[] = {0, 1024, 16384, 16384};
+	static const uint32_t modes[] = {0, 8, 8, 15, 16};
+	/* operations weighted towards those that need earlier ones */
+	static const uint8_t ops[] = {
+	    XENDISPL_OP_DBUF_CREATE, XENDISPL_OP_DBUF_CREATE,
+	    XENDISPL_OP_DBUF_CREATE, XENDISPL_OP_DBUF_DESTROY,
+	    XENDISPL_OP_FB_ATTACH,   XENDISPL_OP_FB_ATTACH,
+	    XENDISPL_OP_FB_ATTACH,   XENDISPL_OP_FB_ATTACH,
+	    XENDISPL_OP_FB_DETACH,   XENDISPL_OP_SET_CONFIG,
+	    XENDISPL_OP_SET_CONFIG,  XENDISPL_OP_SET_CONFIG,
+	    XENDISPL_OP_PG_FLIP,     XENDISPL_OP_PG_FLIP,
+	    XENDISPL_OP_PG_FLIP,     XENDISPL_OP_PG_FLIP,
+	    XENDISPL_OP_GET_EDID,    XENDISPL_OP_GET_EDID + 1};
+	unsigned int seed = 12345, ok[8] = {0};
+	grant_ref_t dirs[4];
+	struct displback_stats st;
+
+	(void)state;
+	for (unsigned int i = 0; i < 4; i++)
+		dirs[i] = dfe_buffer(&T, 4, 4, NULL);
+#define RND(n)	((uint32_t)rand_r(&seed) % (n))
+#define PICK(a) ((a)[RND(sizeof(a) / sizeof((a)[0]))])
+	for (unsigned int n = 0; n < 3000; n++) {
+		struct xendispl_req rq = {.operation = PICK(ops)};
+		struct xendispl_resp rp;
+		unsigned int conn = RND(DFE_CONNS);
+		int32_t rc;
+
+		switch (rq.operation) {
+		case XENDISPL_OP_DBUF_CREATE:
+			rq.op.dbuf_create = (struct xendispl_dbuf_create_req){
+			    .dbuf_cookie = RND(4),
+			    .width = PICK(dims),
+			    .height = PICK(dims),
+			    .bpp = PICK(bpps),
+			    .buffer_sz = PICK(sizes),
+			    .gref_directory = PICK(dirs),
+			    .data_ofs = RND(2) * 64};
+			conn = RND(4) ? 0 : conn;
+			break;
+		case XENDISPL_OP_FB_ATTACH:
+			rq.op.fb_attach = (struct xendispl_fb_attach_req){
+			    .dbuf_cookie = RND(4),
+			    .fb_cookie = RND(3),
+			    .width = PICK(dims),
+			    .height = PICK(dims),
+			    .pixel_format = PICK(fmts)};
+			conn = RND(4) ? 0 : conn;
+			break;
+		case XENDISPL_OP_SET_CONFIG:
+			rq.op.set_config = (struct xendispl_set_config_req){
+			    .fb_cookie = RND(3),
+			    .x = RND(2),
+			    .y = RND(2),
+			    .width = PICK(modes),
+			    .height = PICK(modes),
+			    .bpp = RND(4) ? 32 : 16};
+			break;
+		case XENDISPL_OP_GET_EDID:
+			rq.op.get_edid.buffer_sz =
+			    RND(2) ? XENDISPL_EDID_MAX_SIZE : 64;
+			rq.op.get_edid.gref_directory = PICK(dirs);
+			break;
+		default: /* destroy, detach, flip: a cookie first */
+			rq.op.pg_flip.fb_cookie = RND(3);
+			conn = RND(4) ? 0 : conn;
+		}
+		R.defer = RND(4) == 0;
+		rc = dfe_ask(&T, conn, &rq, &rp);
+		assert_true(rc <= 0);
+		ok[rq.operation - XENDISPL_OP_DBUF_CREATE] += !rc;
+		if (RND(16) == 0)
+			R.info[conn].presented(R.info[conn].ctx, RND(64));
+		while (dfe_event(&T, conn))
+			;
+	}
+#undef PICK
+#undef RND
+	for (unsigned int i = 0; i < 7; i++)
+		if (!ok[i])
+			fail_msg("operation 0x%x never succeeded",
+				 XENDISPL_OP_DBUF_CREATE + i);
+	assert_int_equal(ok[7], 0); /* 0x17 is no operation */
+	displback_stats(T.db, &st);
+	assert_int_equal(st.requests, 3000);
+	assert_string_equal(fpf_read(T.f, DFE_BE "/state"), "4");
+}
+
 static const struct CMUnitTest cases[] = {
     cmocka_unit_test_setup_teardown(connect_tree, setup_connected, teardown),
     cmocka_unit_test_setup_teardown(bad_tree, setup, teardown),
@@ -681,6 +780,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test_setup_teardown(restart_asks_reconnect, setup_connected,
 				    teardown),
     cmocka_unit_test_setup_teardown(early_requests, setup, teardown),
+    cmocka_unit_test_setup_teardown(random_requests, setup_connected, teardown),
 };
 
 PV_UNIT_MAIN("displback_dev", cases)

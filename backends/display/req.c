@@ -9,8 +9,17 @@
 #include <string.h>
 
 #include "displback_int.h"
+#include "pvkit/proto/errno.h"
 
 #define PAGE 4096u
+
+/* Statuses go on the wire as this host's errno values; displif means
+ * Xen's, which are Linux's.  Every one answered here must agree. */
+_Static_assert(EINVAL == XEN_EINVAL && ENOENT == XEN_ENOENT &&
+		   EEXIST == XEN_EEXIST && EBUSY == XEN_EBUSY &&
+		   ENOMEM == XEN_ENOMEM && E2BIG == XEN_E2BIG &&
+		   EOVERFLOW == XEN_EOVERFLOW && ENOTSUP == XEN_EOPNOTSUPP,
+	       "errno values differ from displif's");
 
 /* ---- lookups ------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pvkit/displback.h"
@@ -95,6 +96,8 @@ int displback_png_write(const char *path, const struct displback_fb *fb)
 		rc = line ? -errno : -ENOMEM;
 		goto out;
 	}
+	/* mkstemp makes it 0600; a screenshot is for anyone to look at */
+	(void)fchmod(fd, 0644);
 	f = fdopen(fd, "wb");
 	if (!f) {
 		rc = -errno;

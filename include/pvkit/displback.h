@@ -262,7 +262,7 @@ const struct displback_host_ops *displback_host_find(const char *spec);
 extern const struct displback_host_ops displback_host_headless;
 
 /* Write frame fb as a PNG file at path (8-bit RGB, or RGBA for
- * ARGB8888), replacing it atomically.  -EINVAL for an unknown format,
+ * ARGB8888; mode 0644), replacing it atomically.  -EINVAL for an unknown format,
  * -ENOTSUP without libpng, else the error of the file system. */
 int displback_png_write(const char *path, const struct displback_fb *fb);
 

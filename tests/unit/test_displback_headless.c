@@ -204,6 +204,12 @@ static void png_formats(void **state)
 	}
 	assert_true(exists("f0.png") && exists("f1.png") && exists("f2.png"));
 	{
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/f0.png", dir);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0644);
+	}
+	{
 		char cmd[160];
 		snprintf(cmd, sizeof(cmd), "test $(ls %s | wc -l) = 3", dir);
 		assert_int_equal(system(cmd), 0);

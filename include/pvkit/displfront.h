@@ -93,7 +93,7 @@
 extern "C" {
 #endif
 
-#define DISPLFRONT_CONNECTORS_MAX 4u
+#define DISPLFRONT_CONNECTORS_MAX 8u
 #define DISPLFRONT_ID_MAX	  64u /* unique-id, with its NUL */
 
 /* Pixel formats: DRM FOURCC codes (four ASCII characters, first in the

@@ -484,17 +484,24 @@ static void bad_store(void **state)
 	assert_int_equal(displfront_open(&df, &os.pf, 0, NULL, 5000),
 			 -XEN_EBADMSG);
 	put(DFE "/1/unique-id", "mon1");
-	put(DFE "/2/resolution", "640x480");
-	put(DFE "/2/unique-id", "c");
-	put(DFE "/3/resolution", "640x480");
-	put(DFE "/3/unique-id", "d");
-	put(DFE "/4/resolution", "640x480");
-	put(DFE "/4/unique-id", "e");
+	for (unsigned int c = 2; c <= DISPLFRONT_CONNECTORS_MAX; c++) {
+		char k[128];
+
+		snprintf(k, sizeof(k), DFE "/%u/resolution", c);
+		put(k, "640x480");
+		snprintf(k, sizeof(k), DFE "/%u/unique-id", c);
+		put(k, "more");
+	}
 	assert_int_equal(displfront_open(&df, &os.pf, 0, NULL, 5000),
 			 -XEN_E2BIG);
-	assert_int_equal(store_rm(st, DFE "/4"), 0);
+	{
+		char k[128];
+
+		snprintf(k, sizeof(k), DFE "/%u", DISPLFRONT_CONNECTORS_MAX);
+		assert_int_equal(store_rm(st, k), 0);
+	}
 	assert_int_equal(displfront_open(&df, &os.pf, 0, NULL, 5000), 0);
-	assert_int_equal(displfront_connectors(&df), 4);
+	assert_int_equal(displfront_connectors(&df), DISPLFRONT_CONNECTORS_MAX);
 }
 
 static void no_connectors(void **state)

@@ -13,10 +13,12 @@
  * connector's request ring (req-ring-ref / req-event-channel) and event
  * page (evt-ring-ref / evt-event-channel).  A frontend "version" other
  * than 2 fails the device.  A missing unique-id is the connector's index
- * ("0"); a resolution that is missing, malformed, 0 or over
- * DISPLBACK_RES_MAX in either direction fails the device.  The device
- * type is registered with .reconnect_on_restart: a new backend process
- * has no buffers, so a connected frontend is asked to connect again.
+ * ("0"), one over 63 bytes fails the device; a resolution that is
+ * missing, malformed, 0 or over DISPLBACK_RES_MAX in either direction
+ * fails the device.  Connectors past DISPLBACK_CONNECTORS_MAX are not
+ * served.  The device type is registered with .reconnect_on_restart: a
+ * new backend process has no buffers, so a connected frontend is asked
+ * to connect again.
  *
  * Objects.  Display buffers (dbufs) and framebuffers (fbs) belong to the
  * device, not to a connector, and are named by the frontend's 64-bit

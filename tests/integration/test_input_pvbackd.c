@@ -68,8 +68,8 @@ static void mistakes(void **state)
 
 	(void)state;
 	assert_int_equal(run("--bogus"), 2);
-	assert_int_equal(run("--backends input,displ"), 2);
-	assert_non_null(strstr(out, "unknown backend 'displ'"));
+	assert_int_equal(run("--backends input,vgpu"), 2);
+	assert_non_null(strstr(out, "unknown backend 'vgpu'"));
 	assert_int_equal(run("--snd-host nope"), 2);
 	assert_non_null(strstr(out, "--snd-host nope: no such host side"));
 	assert_int_equal(run("stray"), 2);

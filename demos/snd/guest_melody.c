@@ -156,6 +156,8 @@ int main(void)
 	    .rate = 48000,
 	    .channels = 2,
 	};
+	/* a restarted backend: the stream is opened again, the tune goes on */
+	const struct sndfront_config cfg = {.resume = true};
 	uint64_t frames = 0, written = 0;
 	unsigned int idx, n;
 	int rc;
@@ -168,7 +170,7 @@ int main(void)
 	rc = pvfront_posix_front_open(gp, &pf, 0);
 	if (rc)
 		return fail("pvfront_posix_front_open", rc);
-	rc = sndfront_open(&sf, &pf, 0, NULL, 60000);
+	rc = sndfront_open(&sf, &pf, 0, &cfg, 60000);
 	if (rc)
 		return fail("sndfront_open", rc);
 	n = sndfront_streams(&sf);

@@ -13,13 +13,13 @@
 #define DEFAULT_TIMEOUT_MS 3000
 #define DEFAULT_BUFFER	   16384u
 
-static struct sndfront_stream *stream(struct sndfront *sf, unsigned int i)
+struct sndfront_stream *sndfront_stream_at(struct sndfront *sf, unsigned int i)
 {
 	return sf && i < sf->n ? &sf->s[i] : NULL;
 }
 
 /* Why a stream is not open: the card failed, or it never was. */
-static int not_open(const struct sndfront_stream *s)
+int sndfront_not_open(const struct sndfront_stream *s)
 {
 	int err = pvfront_dev_error(&s->sf->dev);
 
@@ -29,7 +29,19 @@ static int not_open(const struct sndfront_stream *s)
 /* ---- responses and events --------------------------------------------------
  */
 
-static void take_responses(struct sndfront_stream *s)
+/* The backend no longer has this open stream (it restarted, and either
+ * the card reconnected or a new backend took the card over and answers
+ * -EBADF): with resume, the next call opens it again. */
+static void lost(struct sndfront_stream *s)
+{
+	if (!s->sf->cfg.resume || !s->opened || s->op == XENSND_OP_OPEN ||
+	    s->op == XENSND_OP_CLOSE)
+		return;
+	s->lost = true;
+	s->opened = false;
+}
+
+void sndfront_take_responses(struct sndfront_stream *s)
 {
 	struct sndfront *sf = s->sf;
 	struct xensnd_resp r;
@@ -58,6 +70,8 @@ static void take_responses(struct sndfront_stream *s)
 			s->status = -XEN_EBADMSG;
 		else
 			s->status = r.status > 0 ? -XEN_EBADMSG : r.status;
+		if (s->status == -XEN_EBADF)
+			lost(s);
 	}
 }
 
@@ -65,7 +79,7 @@ static void on_ring(struct pvfront *pf, struct pvfront_port *p, void *arg)
 {
 	(void)pf;
 	(void)p;
-	take_responses(arg);
+	sndfront_take_responses(arg);
 }
 
 static void on_evt(struct pvfront *pf, struct pvfront_port *p, void *arg)
@@ -124,6 +138,8 @@ static int publish(struct pvfront_dev *dev, uint32_t tx, void *arg)
 					PVFRONT_PAGE_SIZE,
 					sizeof(struct xensnd_req));
 		ep->in_cons = ep->in_prod = 0;
+		if (s->opened && sf->cfg.resume)
+			s->lost = true;
 		s->busy = s->done = s->opened = false;
 		sndfront_stream_key(k, sizeof(k), &s->info,
 				    XENSND_FIELD_RING_REF);
@@ -167,8 +183,11 @@ static void disconnect(struct pvfront_dev *dev, int reason, void *arg)
 
 	(void)dev;
 	sf->up = false;
-	for (i = 0; i < sf->n; i++)
+	for (i = 0; i < sf->n; i++) {
+		if (sf->s[i].opened && sf->cfg.resume)
+			sf->s[i].lost = true;
 		sf->s[i].opened = false;
+	}
 	if (sf->cfg.on_link)
 		sf->cfg.on_link(sf, false, reason, sf->cfg.arg);
 }
@@ -290,7 +309,7 @@ int sndfront_find(const struct sndfront *sf, const char *id)
 
 void sndfront_set_timeout(struct sndfront *sf, unsigned int i, int ms)
 {
-	struct sndfront_stream *s = stream(sf, i);
+	struct sndfront_stream *s = sndfront_stream_at(sf, i);
 
 	if (s)
 		s->timeout_ms = ms;
@@ -312,7 +331,7 @@ const struct sndfront_stats *sndfront_stream_stats(const struct sndfront *sf,
 
 /* Wait for the outstanding request's answer: its status, or
  * -XEN_ETIMEDOUT (it stays outstanding). */
-static int wait_done(struct sndfront_stream *s)
+int sndfront_wait_done(struct sndfront_stream *s)
 {
 	struct sndfront *sf = s->sf;
 	struct pvfront *pf = pvfront_dev_front(&sf->dev);
@@ -324,7 +343,7 @@ static int wait_done(struct sndfront_stream *s)
 		uint64_t now;
 		int rc;
 
-		take_responses(s);
+		sndfront_take_responses(s);
 		if (s->done) {
 			s->busy = false;
 			return s->status;
@@ -349,7 +368,7 @@ static int wait_done(struct sndfront_stream *s)
  * answered.  wait: wait for a nonblocking write still out (its failure is
  * returned here, once).  One that timed out keeps the stream busy until
  * its late answer comes. */
-static int ready(struct sndfront_stream *s, bool wait)
+int sndfront_ready(struct sndfront_stream *s, bool wait)
 {
 	struct sndfront *sf = s->sf;
 	int rc;
@@ -359,11 +378,11 @@ static int ready(struct sndfront_stream *s, bool wait)
 	if (!sf->up)
 		return -XEN_ENOTCONN;
 	if (s->busy && !s->done)
-		take_responses(s);
+		sndfront_take_responses(s);
 	if (s->busy && !s->done) {
 		if (!s->async || !wait)
 			return -XEN_EBUSY;
-		rc = wait_done(s);
+		rc = sndfront_wait_done(s);
 		if (!s->done)
 			return rc;
 	}
@@ -373,7 +392,7 @@ static int ready(struct sndfront_stream *s, bool wait)
 	return rc;
 }
 
-static int send(struct sndfront_stream *s, const struct xensnd_req *rq)
+int sndfront_send(struct sndfront_stream *s, const struct xensnd_req *rq)
 {
 	struct xensnd_req *slot = pv_front_ring_next_request(&s->fr);
 
@@ -392,21 +411,21 @@ static int send(struct sndfront_stream *s, const struct xensnd_req *rq)
 	return 0;
 }
 
-static void req_init(struct sndfront_stream *s, struct xensnd_req *rq,
-		     uint8_t op)
+void sndfront_req_init(struct sndfront_stream *s, struct xensnd_req *rq,
+		       uint8_t op)
 {
 	__builtin_memset(rq, 0, sizeof(*rq));
 	rq->id = s->next_id++;
 	rq->operation = op;
 }
 
-static int call(struct sndfront_stream *s, struct xensnd_req *rq)
+int sndfront_call(struct sndfront_stream *s, struct xensnd_req *rq)
 {
-	int rc = ready(s, true);
+	int rc = sndfront_ready(s, true);
 
 	if (!rc)
-		rc = send(s, rq);
-	return rc ? rc : wait_done(s);
+		rc = sndfront_send(s, rq);
+	return rc ? rc : sndfront_wait_done(s);
 }
 
 static bool in_range(uint32_t v, uint32_t lo, uint32_t hi)
@@ -417,16 +436,16 @@ static bool in_range(uint32_t v, uint32_t lo, uint32_t hi)
 int sndfront_query(struct sndfront *sf, unsigned int i,
 		   struct xensnd_query_hw_param *q)
 {
-	struct sndfront_stream *s = stream(sf, i);
+	struct sndfront_stream *s = sndfront_stream_at(sf, i);
 	struct xensnd_req rq;
 	struct xensnd_query_hw_param a;
 	int rc;
 
 	if (!s || !q)
 		return -XEN_EINVAL;
-	req_init(s, &rq, XENSND_OP_HW_PARAM_QUERY);
+	sndfront_req_init(s, &rq, XENSND_OP_HW_PARAM_QUERY);
 	rq.op.hw_param = *q;
-	rc = call(s, &rq);
+	rc = sndfront_call(s, &rq);
 	if (rc)
 		return rc;
 	a = s->rsp.resp.hw_param;
@@ -506,7 +525,7 @@ static unsigned int lowest_bit(uint64_t m)
 int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 			 struct sndfront_params *p)
 {
-	struct sndfront_stream *s = stream(sf, i);
+	struct sndfront_stream *s = sndfront_stream_at(sf, i);
 	struct pvfront *pf;
 	struct xensnd_query_hw_param q;
 	struct sndfront_params agreed;
@@ -577,14 +596,14 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 	if (rc)
 		return rc;
 	s->have_pd = true;
-	req_init(s, &rq, XENSND_OP_OPEN);
+	sndfront_req_init(s, &rq, XENSND_OP_OPEN);
 	rq.op.open.pcm_rate = agreed.rate;
 	rq.op.open.pcm_format = agreed.format;
 	rq.op.open.pcm_channels = agreed.channels;
 	rq.op.open.buffer_sz = buf;
 	rq.op.open.period_sz = agreed.period_bytes;
 	rq.op.open.gref_directory = pvfront_pgdir_ref(&s->pd);
-	rc = call(s, &rq);
+	rc = sndfront_call(s, &rq);
 	if (rc)
 		return rc;
 	s->params = agreed;
@@ -594,6 +613,8 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 	s->written = 0;
 	s->rd_len = 0;
 	s->pos = 0;
+	s->state = SNDFRONT_STOPPED;
+	s->lost = false;
 	s->opened = true;
 	*p = agreed;
 	return 0;
@@ -601,15 +622,16 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 
 int sndfront_stream_close(struct sndfront *sf, unsigned int i)
 {
-	struct sndfront_stream *s = stream(sf, i);
+	struct sndfront_stream *s = sndfront_stream_at(sf, i);
 	struct xensnd_req rq;
 	int rc = 0;
 
 	if (!s)
 		return -XEN_EINVAL;
+	s->lost = false;
 	if (s->opened) {
-		req_init(s, &rq, XENSND_OP_CLOSE);
-		rc = call(s, &rq);
+		sndfront_req_init(s, &rq, XENSND_OP_CLOSE);
+		rc = sndfront_call(s, &rq);
 		s->opened = false;
 	}
 	if (s->have_pd) {
@@ -620,303 +642,4 @@ int sndfront_stream_close(struct sndfront *sf, unsigned int i)
 		s->have_pd = false;
 	}
 	return rc;
-}
-
-static uint8_t *buffer(struct sndfront_stream *s)
-{
-	return pvfront_pages_addr(&s->pd.buf);
-}
-
-/* Bytes of the buffer free for playback: what the backend has not yet
- * played (written minus its position) still occupies its part of the
- * ring.  A position past what was written (a backend's mistake) frees the
- * whole buffer, never more. */
-static uint32_t room(const struct sndfront_stream *s)
-{
-	uint64_t ahead = s->written > s->pos ? s->written - s->pos : 0;
-
-	return ahead >= s->buf_bytes ? 0 : s->buf_bytes - (uint32_t)ahead;
-}
-
-static bool has_room(const struct sndfront_stream *s)
-{
-	return room(s) != 0;
-}
-
-/* Less than a period not yet played: the backend's last position event
- * for what was written has come (it tells one a period). */
-static bool nearly_played(const struct sndfront_stream *s)
-{
-	return s->written <= s->pos ||
-	       s->written - s->pos < s->params.period_bytes;
-}
-
-/* Wait for position events until cond holds.  -XEN_ETIMEDOUT when the
- * position did not move for the stream's timeout (a stream not started
- * or paused, a backend that does not play). */
-static int wait_pos(struct sndfront_stream *s,
-		    bool (*cond)(const struct sndfront_stream *s))
-{
-	struct sndfront *sf = s->sf;
-	struct pvfront *pf = pvfront_dev_front(&sf->dev);
-	const struct pvfront_os_ops *ops = pf->ops;
-	uint64_t tmo = (uint64_t)s->timeout_ms * 1000000u;
-	uint64_t end = ops->now_ns(pf->arg) + tmo, last = s->pos;
-
-	for (;;) {
-		uint64_t now;
-		int rc;
-
-		if (cond(s))
-			return 0;
-		if (pvfront_dev_error(&sf->dev))
-			return pvfront_dev_error(&sf->dev);
-		if (!sf->up || !s->opened)
-			return -XEN_ENOTCONN;
-		now = ops->now_ns(pf->arg);
-		if (s->pos != last) {
-			last = s->pos;
-			end = now + tmo;
-		}
-		if (s->timeout_ms >= 0 && now >= end)
-			return -XEN_ETIMEDOUT;
-		rc = pvfront_poll(
-		    pf, s->timeout_ms < 0
-			    ? -1
-			    : (int)((end - now + 999999u) / 1000000u));
-		if (rc < 0)
-			return rc;
-	}
-}
-
-/* One WRITE of up to len bytes at the ring's running offset: as many as
- * there is room for, up to the buffer's end (the next goes on from 0).
- * Returns the bytes sent, 0 when there is no room, or -errno. */
-static int write_some(struct sndfront_stream *s, const uint8_t *src, size_t len,
-		      bool async)
-{
-	struct xensnd_req rq;
-	uint32_t n = room(s);
-	int rc;
-
-	if (n > s->buf_bytes - s->wpos)
-		n = s->buf_bytes - s->wpos;
-	if (n > len)
-		n = (uint32_t)len;
-	if (!n)
-		return 0;
-	__builtin_memcpy(buffer(s) + s->wpos, src, n);
-	req_init(s, &rq, XENSND_OP_WRITE);
-	rq.op.rw.offset = s->wpos;
-	rq.op.rw.length = n;
-	rc = send(s, &rq);
-	if (rc)
-		return rc;
-	/* counted as sent: the backend may play it even when its answer is
-	 * late or says otherwise */
-	s->written += n;
-	s->wpos = (s->wpos + n) % s->buf_bytes;
-	if (async) {
-		s->async = true;
-		return (int)n;
-	}
-	rc = wait_done(s);
-	return rc ? rc : (int)n;
-}
-
-int sndfront_write(struct sndfront *sf, unsigned int i, const void *data,
-		   size_t len, unsigned int flags)
-{
-	struct sndfront_stream *s = stream(sf, i);
-	const uint8_t *src = data;
-	size_t done = 0;
-	int rc;
-
-	if (!s || (!data && len) || s->info.capture)
-		return -XEN_EINVAL;
-	if (!s->opened)
-		return not_open(s);
-	if (len % s->frame)
-		return -XEN_EINVAL;
-	if (len > 0x7fffffffu)
-		len = 0x7fffffffu - 0x7fffffffu % s->frame;
-	while (done < len) {
-		bool nb = flags & SNDFRONT_NONBLOCK;
-
-		rc = ready(s, !nb);
-		if (!rc && !room(s))
-			rc = nb ? -XEN_EAGAIN : wait_pos(s, has_room);
-		if (rc == -XEN_EBUSY && nb)
-			rc = -XEN_EAGAIN;
-		if (!rc)
-			rc = write_some(s, src + done, len - done, nb);
-		if (rc < 0)
-			return done ? (int)done : rc;
-		done += (size_t)rc;
-		if (nb)
-			break;
-	}
-	return (int)done;
-}
-
-int sndfront_drain(struct sndfront *sf, unsigned int i)
-{
-	struct sndfront_stream *s = stream(sf, i);
-	struct pvfront *pf;
-	uint64_t left, bps, end;
-	int rc;
-
-	if (!s || s->info.capture)
-		return -XEN_EINVAL;
-	if (!s->opened)
-		return not_open(s);
-	rc = ready(s, true);
-	if (!rc)
-		rc = wait_pos(s, nearly_played);
-	if (rc)
-		return rc;
-	/* the rest of the last period: its time at the stream's rate */
-	pf = pvfront_dev_front(&sf->dev);
-	left = s->written > s->pos ? s->written - s->pos : 0;
-	bps = (uint64_t)s->params.rate * s->frame;
-	end = pf->ops->now_ns(pf->arg) + left * 1000000000u / bps;
-	while (pf->ops->now_ns(pf->arg) < end) {
-		uint64_t ms =
-		    (end - pf->ops->now_ns(pf->arg) + 999999u) / 1000000u;
-
-		rc = pvfront_poll(pf, (int)ms);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-int sndfront_read(struct sndfront *sf, unsigned int i, void *data, size_t len,
-		  unsigned int flags)
-{
-	struct sndfront_stream *s = stream(sf, i);
-	struct xensnd_req rq;
-	uint32_t n;
-	int rc;
-
-	if (!s || !data || !s->info.capture)
-		return -XEN_EINVAL;
-	if (!s->opened)
-		return not_open(s);
-	if (len % s->frame)
-		return -XEN_EINVAL;
-	if (s->busy && s->op == XENSND_OP_READ) {
-		/* a nonblocking read under way */
-		take_responses(s);
-		if (!s->done && !(flags & SNDFRONT_NONBLOCK))
-			rc = wait_done(s);
-		else if (!s->done)
-			return -XEN_EAGAIN;
-		else
-			rc = s->status;
-		s->busy = false;
-		if (rc)
-			return rc;
-		n = s->rd_len < len ? s->rd_len : (uint32_t)len;
-		__builtin_memcpy(data, buffer(s), n);
-		s->rd_len = 0;
-		return (int)n;
-	}
-	rc = ready(s, !(flags & SNDFRONT_NONBLOCK));
-	if (rc == -XEN_EBUSY && (flags & SNDFRONT_NONBLOCK))
-		rc = -XEN_EAGAIN;
-	if (rc)
-		return rc;
-	n = len < s->buf_bytes ? (uint32_t)len : s->buf_bytes;
-	if (!n)
-		return 0;
-	req_init(s, &rq, XENSND_OP_READ);
-	rq.op.rw.offset = 0;
-	rq.op.rw.length = n;
-	rc = send(s, &rq);
-	if (rc)
-		return rc;
-	s->rd_len = n;
-	if (flags & SNDFRONT_NONBLOCK)
-		return -XEN_EAGAIN;
-	rc = wait_done(s);
-	if (rc)
-		return rc;
-	__builtin_memcpy(data, buffer(s), n);
-	s->rd_len = 0;
-	return (int)n;
-}
-
-int sndfront_trigger(struct sndfront *sf, unsigned int i, unsigned int type)
-{
-	struct sndfront_stream *s = stream(sf, i);
-	struct xensnd_req rq;
-	int rc;
-
-	if (!s || type > XENSND_OP_TRIGGER_RESUME)
-		return -XEN_EINVAL;
-	if (!s->opened)
-		return not_open(s);
-	req_init(s, &rq, XENSND_OP_TRIGGER);
-	rq.op.trigger.type = (uint8_t)type;
-	rc = call(s, &rq);
-	/* A stopped stream drops what it had not played: the ring is free
-	 * (the position goes on from where the backend stopped). */
-	if (!rc && type == XENSND_OP_TRIGGER_STOP)
-		s->written = s->pos;
-	return rc;
-}
-
-/* Volume and mute: one 4-byte value per channel through the buffer. */
-static int levels(struct sndfront *sf, unsigned int i, uint8_t op,
-		  const void *in, void *out)
-{
-	struct sndfront_stream *s = stream(sf, i);
-	struct xensnd_req rq;
-	uint32_t n;
-	int rc;
-
-	if (!s || (!in && !out))
-		return -XEN_EINVAL;
-	if (!s->opened)
-		return not_open(s);
-	n = 4u * s->params.channels;
-	if (n > s->buf_bytes)
-		return -XEN_EINVAL;
-	rc = ready(s, true);
-	if (rc)
-		return rc;
-	if (in)
-		__builtin_memcpy(buffer(s), in, n);
-	req_init(s, &rq, op);
-	rq.op.rw.offset = 0;
-	rq.op.rw.length = n;
-	rc = send(s, &rq);
-	if (!rc)
-		rc = wait_done(s);
-	if (!rc && out)
-		__builtin_memcpy(out, buffer(s), n);
-	return rc;
-}
-
-int sndfront_set_volume(struct sndfront *sf, unsigned int i, const int32_t *vol)
-{
-	return vol ? levels(sf, i, XENSND_OP_SET_VOLUME, vol, NULL)
-		   : -XEN_EINVAL;
-}
-
-int sndfront_get_volume(struct sndfront *sf, unsigned int i, int32_t *vol)
-{
-	return vol ? levels(sf, i, XENSND_OP_GET_VOLUME, NULL, vol)
-		   : -XEN_EINVAL;
-}
-
-int sndfront_mute(struct sndfront *sf, unsigned int i, const uint32_t *mute)
-{
-	return mute ? levels(sf, i, XENSND_OP_MUTE, mute, NULL) : -XEN_EINVAL;
-}
-
-int sndfront_unmute(struct sndfront *sf, unsigned int i, const uint32_t *mute)
-{
-	return mute ? levels(sf, i, XENSND_OP_UNMUTE, mute, NULL) : -XEN_EINVAL;
 }

@@ -38,8 +38,25 @@
  * pages, at most SNDFRONT_BUF_PAGES_MAX pages).  A backend that does not
  * answer the query (-ENOSYS, version 1) gets the parameters as given.
  * The buffer and period are brought into the ranges the answer names.
- * After a reconnect (a backend restarted) streams are closed: open them
- * again (calls say -XEN_EBADF until then).
+ * A backend restart.  A backend that restarts loses its streams.  When
+ * the card reconnects (libpvfront does when a new backend asks it to, as
+ * libpvback's .reconnect_on_restart makes it), or a backend answers
+ * -EBADF for a stream open here, the stream is closed: calls say
+ * -XEN_EBADF until it is opened again.  With cfg.resume the frontend
+ * does that itself: the next call on the stream (a waiting write or
+ * drain under way included) waits for the card to be up again (the
+ * stream's timeout), opens the stream with the parameters agreed before
+ * (a backend that no longer allows them: -XEN_EBADF, the stream stays
+ * closed), starts it again if it was running (and pauses it if it was
+ * paused), and goes on; a write sends again what the lost backend had
+ * not answered.  A new backend that took the card over without a
+ * reconnect sends no position events for a stream it does not know, so
+ * with resume a write or drain whose position did not move for the
+ * timeout asks with an empty WRITE (-EBADF: lost, reopened, the call
+ * goes on).  What the lost backend had not played is gone, volume and
+ * mute are the new backend's defaults, and positions count from the new
+ * open.  stats.reopened counts it; on_link says when the card went and
+ * came back.
  *
  * Requests go one at a time per stream: each call puts one request on
  * the stream's ring and, unless SNDFRONT_NONBLOCK, waits (pvfront_poll)
@@ -148,12 +165,16 @@ struct sndfront_config {
 	 * disconnect). */
 	void (*on_link)(struct sndfront *sf, bool up, int reason, void *arg);
 	void *arg;
+	/* Streams the backend lost (it restarted) are opened again by the
+	 * next call on them; see "A backend restart" above. */
+	bool resume;
 };
 
 struct sndfront_stats {
 	uint32_t stray_rsp; /* answers naming no outstanding request */
 	uint32_t bad_evt;   /* events of unknown type */
 	uint32_t pos_evt;   /* position events */
+	uint32_t reopened;  /* times the stream was opened again (resume) */
 };
 
 /* One stream (private: use the functions). */
@@ -167,6 +188,8 @@ struct sndfront_stream {
 	struct pvfront_pgdir pd;
 	grant_ref_t refs[SNDFRONT_BUF_PAGES_MAX], dir_refs[1];
 	bool have_pd, opened;
+	bool lost;     /* open when the backend lost it: to reopen (resume) */
+	uint8_t state; /* SNDFRONT_STOPPED, _RUNNING or _PAUSED */
 	struct sndfront_params params;
 	uint32_t buf_bytes, frame;
 	uint32_t wpos;	  /* next write offset in the buffer (a ring) */
@@ -190,6 +213,9 @@ struct sndfront {
 	unsigned int n;
 	struct sndfront_stream s[SNDFRONT_STREAMS_MAX];
 };
+
+/* A stream's trigger state, as the frontend last set it. */
+enum { SNDFRONT_STOPPED, SNDFRONT_RUNNING, SNDFRONT_PAUSED };
 
 /* Nonblocking forms of write and read. */
 #define SNDFRONT_NONBLOCK (1u << 0)

@@ -180,7 +180,7 @@ static void sb_clock_tick(void)
 {
 	uint64_t n = sb.got - sb.pos[0];
 
-	if (!sb.clock || !sb.running || !sb.opened[0] || !n ||
+	if (!sb.clock || !sb.clock_step || !sb.running || !sb.opened[0] || !n ||
 	    (sb.whole && n < sb.clock_step))
 		return;
 	sb.pos[0] += n < sb.clock_step ? n : sb.clock_step;
@@ -227,7 +227,10 @@ static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 		sb.opened[i] = false;
 		break;
 	case XENSND_OP_WRITE:
-		assert_true(sb.opened[i]);
+		if (!sb.opened[i]) { /* a backend that does not know it */
+			r->status = -XEN_EBADF;
+			break;
+		}
 		sb.writes[i]++;
 		sb_copy_out(i, rq->op.rw.offset, rq->op.rw.length);
 		if (sb.clock) {
@@ -257,6 +260,10 @@ static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 		memcpy(sb.mute[i], sb.buf[i][0], rq->op.rw.length);
 		break;
 	case XENSND_OP_TRIGGER:
+		if (!sb.opened[i]) {
+			r->status = -XEN_EBADF;
+			break;
+		}
 		sb.trigger = rq->op.trigger.type;
 		sb.running = sb.trigger == XENSND_OP_TRIGGER_START ||
 			     sb.trigger == XENSND_OP_TRIGGER_RESUME;
@@ -311,7 +318,8 @@ static bool sn_step(struct fos *o)
 			   be == XenbusStateInitWait) {
 			sb_connect();
 		} else if (fe == XenbusStateClosing &&
-			   be == XenbusStateConnected) {
+			   (be == XenbusStateConnected ||
+			    be == XenbusStateInitWait)) {
 			sb.connected = false;
 			sb_state(XenbusStateClosing);
 		} else if (fe == XenbusStateClosed && fe != sb.last_fe) {
@@ -650,6 +658,187 @@ static void drain(void **state)
 	assert_int_equal(sndfront_drain(&sf, 1), -XEN_EINVAL);
 }
 
+static struct {
+	unsigned int up, down;
+} linkc;
+
+static void on_link(struct sndfront *s, bool up, int reason, void *arg)
+{
+	(void)s;
+	(void)reason;
+	(void)arg;
+	if (up)
+		linkc.up++;
+	else
+		linkc.down++;
+}
+
+static void open_resume_card(void)
+{
+	const struct sndfront_config cfg = {
+	    .on_pos = on_pos, .on_link = on_link, .resume = true};
+
+	memset(&linkc, 0, sizeof(linkc));
+	card("c");
+	assert_int_equal(sndfront_open(&sf, &os.pf, 0, &cfg, 5000), 0);
+}
+
+/* The backend forgets every stream, as a new backend process would. */
+static void sb_forget(void)
+{
+	sb.opened[0] = sb.opened[1] = false;
+	sb.running = false;
+	sb.got = sb.pos[0] = 0;
+	sb.next_off = 0;
+	sb.nplayed[0] = 0;
+}
+
+/* A backend restart that reconnects the card (libpvback's
+ * .reconnect_on_restart): with resume, a waiting write goes on. */
+static void resume_reconnect(void **state)
+{
+	struct sndfront_params p;
+	static uint8_t data[40000];
+	size_t k;
+
+	(void)state;
+	open_resume_card();
+	open_play(&p);
+	for (k = 0; k < sizeof(data); k++)
+		data[k] = (uint8_t)(k * 29u + 5u);
+	sb.clock = true;
+	sb.clock_step = 1000;
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_START), 0);
+	assert_int_equal(sndfront_write(&sf, 0, data, 8000, 0), 8000);
+	/* a new backend: nothing open, and it asks the card to reconnect */
+	sb.connected = false;
+	sb_forget();
+	sb_state(XenbusStateInitWait);
+	assert_int_equal(sndfront_write(&sf, 0, data, sizeof(data), 0),
+			 (int)sizeof(data));
+	print_message("resume: link down %u up %u, reopened %u, OPEN %u, "
+		      "%zu bytes to the new backend in %u writes\n",
+		      linkc.down, linkc.up,
+		      sndfront_stream_stats(&sf, 0)->reopened,
+		      sb.ops[XENSND_OP_OPEN], sb.nplayed[0], sb.writes[0]);
+	assert_int_equal(linkc.down, 1);
+	assert_int_equal(linkc.up, 2);
+	assert_int_equal(sndfront_stream_stats(&sf, 0)->reopened, 1);
+	assert_int_equal(sb.ops[XENSND_OP_OPEN], 2);
+	assert_int_equal(sb.open[0].pcm_rate, 48000);
+	assert_int_equal(sb.open[0].pcm_channels, 2);
+	assert_true(sb.running); /* started again */
+	/* the new backend got the whole write, in order, from its start */
+	assert_int_equal(sb.nplayed[0], sizeof(data));
+	assert_memory_equal(sb.played[0], data, sizeof(data));
+	assert_int_equal(sb.bad_off, 0);
+	assert_int_equal(sndfront_drain(&sf, 0), 0);
+	assert_int_equal(sndfront_position(&sf, 0), sizeof(data));
+}
+
+/* A new backend that took the card over without a reconnect answers
+ * -EBADF: with resume the stream is opened again as it was (running or
+ * paused); without, the caller is told and opens it itself. */
+static void resume_ebadf(void **state)
+{
+	struct sndfront_params p;
+	uint8_t d[4000];
+
+	(void)state;
+	memset(d, 0x33, sizeof(d));
+	open_resume_card();
+	open_play(&p);
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_START), 0);
+	assert_int_equal(sndfront_write(&sf, 0, d, sizeof(d), 0),
+			 (int)sizeof(d));
+	sb_forget();
+	assert_int_equal(sndfront_write(&sf, 0, d, sizeof(d), 0),
+			 (int)sizeof(d));
+	assert_int_equal(sndfront_stream_stats(&sf, 0)->reopened, 1);
+	assert_int_equal(sb.trigger, XENSND_OP_TRIGGER_START);
+	assert_int_equal(sb.nplayed[0], sizeof(d));
+	/* paused, lost, resumed: open, start, pause, then the resume */
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_PAUSE), 0);
+	sb_forget();
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_RESUME), 0);
+	assert_int_equal(sndfront_stream_stats(&sf, 0)->reopened, 2);
+	assert_int_equal(sb.ops[XENSND_OP_OPEN], 3);
+	/* START, START again, PAUSE, RESUME (-EBADF), START, PAUSE, RESUME */
+	assert_int_equal(sb.ops[XENSND_OP_TRIGGER], 7);
+	assert_true(sb.running);
+	print_message("resume: reopened %u times, OPEN %u, TRIGGER %u\n",
+		      sndfront_stream_stats(&sf, 0)->reopened,
+		      sb.ops[XENSND_OP_OPEN], sb.ops[XENSND_OP_TRIGGER]);
+	/* a backend that no longer allows the parameters: closed for good */
+	sb_forget();
+	sb.mode = SB_STATUS;
+	sb.status = -XEN_EINVAL;
+	sb.status_op = XENSND_OP_OPEN;
+	assert_int_equal(sndfront_write(&sf, 0, d, sizeof(d), 0), -XEN_EBADF);
+	assert_int_equal(sndfront_write(&sf, 0, d, sizeof(d), 0), -XEN_EBADF);
+	sb.mode = SB_OK;
+	assert_int_equal(sndfront_stream_open(&sf, 0, &p), 0);
+	assert_int_equal(sndfront_write(&sf, 0, d, 4, 0), 4);
+}
+
+/* A new backend without a reconnect while a write waits for room: no
+ * position comes, so after the timeout an empty WRITE asks whether the
+ * stream is still there; -EBADF: opened again, the write goes on.  A
+ * stream the backend still has just times out. */
+static void resume_stalled(void **state)
+{
+	struct sndfront_params p;
+	static uint8_t d[16384 + 8000];
+	unsigned int w;
+
+	(void)state;
+	memset(d, 0x44, sizeof(d));
+	open_resume_card();
+	open_play(&p);
+	sb.clock = true;
+	sb.clock_step = 0; /* a device that does not play */
+	sndfront_set_timeout(&sf, 0, 200);
+	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_START), 0);
+	/* full and not playing, the backend still has it: a timeout */
+	assert_int_equal(sndfront_write(&sf, 0, d, 16384, 0), 16384);
+	w = sb.writes[0];
+	assert_int_equal(sndfront_write(&sf, 0, d, 4, 0), -XEN_ETIMEDOUT);
+	assert_int_equal(sb.writes[0], w + 1); /* the empty WRITE */
+	assert_int_equal(sndfront_stream_stats(&sf, 0)->reopened, 0);
+	/* the backend forgets it */
+	sb_forget();
+	assert_int_equal(sndfront_write(&sf, 0, d + 16384, 8000, 0), 8000);
+	print_message("stalled: reopened %u, OPEN %u, %zu bytes to the new "
+		      "backend\n",
+		      sndfront_stream_stats(&sf, 0)->reopened,
+		      sb.ops[XENSND_OP_OPEN], sb.nplayed[0]);
+	assert_int_equal(sndfront_stream_stats(&sf, 0)->reopened, 1);
+	assert_int_equal(sb.ops[XENSND_OP_OPEN], 2);
+	assert_int_equal(sb.nplayed[0], 8000);
+	assert_true(sb.running);
+}
+
+/* Without resume a lost stream is the caller's: -EBADF until reopened. */
+static void lost_no_resume(void **state)
+{
+	struct sndfront_params p;
+	uint8_t d[64] = {0};
+
+	(void)state;
+	open_card();
+	open_play(&p);
+	sb_forget();
+	assert_int_equal(sndfront_write(&sf, 0, d, sizeof(d), 0), -XEN_EBADF);
+	print_message("no resume: the write said -EBADF, reopened %u\n",
+		      sndfront_stream_stats(&sf, 0)->reopened);
+	assert_int_equal(sndfront_stream_stats(&sf, 0)->reopened, 0);
+	assert_int_equal(sb.ops[XENSND_OP_OPEN], 1);
+	assert_int_equal(sndfront_stream_close(&sf, 0), 0);
+	assert_int_equal(sndfront_stream_open(&sf, 0, &p), 0);
+	assert_int_equal(sndfront_write(&sf, 0, d, sizeof(d), 0),
+			 (int)sizeof(d));
+}
+
 static void play_nonblock(void **state)
 {
 	struct sndfront_params p;
@@ -883,6 +1072,7 @@ static void no_backend(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, sn_setup, sn_teardown)
 
+/* clang-format off */
 static const struct CMUnitTest tests[] = {
     T(streams),
     T(bad_store),
@@ -890,6 +1080,10 @@ static const struct CMUnitTest tests[] = {
     T(play),
     T(play_ring),
     T(drain),
+    T(resume_reconnect),
+    T(resume_ebadf),
+    T(resume_stalled),
+    T(lost_no_resume),
     T(play_nonblock),
     T(capture),
     T(volume_mute),
@@ -902,5 +1096,6 @@ static const struct CMUnitTest tests[] = {
     T(hostile_events),
     T(no_backend),
 };
+/* clang-format on */
 
 PV_UNIT_MAIN("sndfront", tests)

@@ -11,6 +11,8 @@
 #                         libkbdfront.a     guest vkbd device
 #                         libpvback.a       dom0 backend framework
 #                         libkbdback.a      vkbd backend and its host sides
+#                         libsndfront.a     guest vsnd card
+#                         libsndback.a      vsnd backend and its host sides
 #   lib/pkgconfig/        pvkit-<component>.pc
 #   lib/cmake/pvkit/      pvkitConfig.cmake, pvkitConfigVersion.cmake,
 #                         pvkitTargets*.cmake: targets pvkit::<component>
@@ -20,11 +22,12 @@
 #
 # Components (pkg-config name pvkit-<c> with '_' as '-'; CMake target
 # pvkit::<c>): ring, hv (shared), hv_static (CMake only; pkg-config picks
-# libpvhv.a under --static), front, front_posix, kbdfront, back, kbdback.
+# libpvhv.a under --static), front, front_posix, kbdfront, back, kbdback,
+# sndfront, sndback.
 #
 # Why the archives are separate targets here: the in-tree libraries carry
 # the source tree's include folders and link pvkit's internal helpers
-# (pvhv_common, kbdback_core), neither of which exists after install.
+# (pvhv_common, kbdback_core, sndback_core), none of which exists after install.
 # Each installed archive is re-packed from the in-tree objects (nothing
 # is compiled twice) and knows only the installed include folder and its
 # installed neighbours.  libpvhv.so is installed as built.
@@ -199,6 +202,26 @@ if(TARGET pvkit_install_kbdback)
   pvkit_install_pc(pvkit-kbdback LIBS -lkbdback -lm
     REQUIRES pvkit-back ${kbd_pkg}
     DESC "pvkit vkbd backend: keyboards, pointers and touch for guests from a script, an SDL2 window or libinput")
+endif()
+
+# Sound: the guest's vsnd card, and the vsnd backend (the device on
+# libpvback and its request handler and host sides in one archive).
+pvkit_install_archive(sndfront OUTPUT sndfront FROM sndfront LINK front ring)
+if(TARGET pvkit_install_sndfront)
+  pvkit_install_pc(pvkit-sndfront LIBS -lsndfront REQUIRES pvkit-front pvkit-ring
+    DESC "pvkit guest sound card (vsnd): playback and capture streams (freestanding)")
+endif()
+set(snd_pkg libevent_core)
+get_property(snd_alsa GLOBAL PROPERTY PVKIT_SNDBACK_ALSA)
+if(snd_alsa)
+  list(APPEND snd_pkg alsa)
+endif()
+pvkit_install_archive(sndback OUTPUT sndback FROM sndback sndback_core
+                      LINK back ring PKG ${snd_pkg})
+if(TARGET pvkit_install_sndback)
+  pvkit_install_pc(pvkit-sndback LIBS -lsndback
+    REQUIRES pvkit-back pvkit-ring ${snd_pkg}
+    DESC "pvkit vsnd backend: guests' sound cards on WAV files or ALSA, several guests mixed per output")
 endif()
 
 # ---- the CMake package ---------------------------------------------------------

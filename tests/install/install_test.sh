@@ -107,7 +107,8 @@ for pc in $EXPECT_PC; do
 	for l in $(pkg-config --libs-only-l "$pc"); do
 		n=${l#-l}
 		case $n in
-		pvring | pvhv | pvfront | pvfront_posix | kbdfront | pvback | kbdback)
+		pvring | pvhv | pvfront | pvfront_posix | kbdfront | pvback | kbdback | \
+			sndfront | sndback)
 			ls "$LIBDIR/lib$n".* >/dev/null 2>&1 ||
 				bad "$pc links -l$n, but $LIBDIR/lib$n.* is missing"
 			;;
@@ -171,6 +172,29 @@ pc_build "$T/guests/guest_hello_pc" "$CONSUMER/guest_hello.c" \
 if [ -x "$T/pc/hello_dom0_static" ] &&
 	ldd "$T/pc/hello_dom0_static" | grep -q libpvhv; then
 	bad "hello_dom0_static needs libpvhv.so"
+fi
+
+# The sound libraries link from their .pc files alone (their host sides'
+# libraries come with them) and the WAV host side is found.
+if [ -f "$PCDIR/pvkit-sndback.pc" ] && [ -f "$PCDIR/pvkit-sndfront.pc" ]; then
+	cat >"$T/pc/snd_link.c" <<'EOC'
+#include <stdio.h>
+#include "pvkit/sndback.h"
+#include "pvkit/sndfront.h"
+int main(void)
+{
+	int (*volatile front)(struct sndfront *, int) = sndfront_close;
+	const struct sndback_host_ops *wav = sndback_host_find("wav:/tmp");
+
+	printf("%s %d\n", wav ? wav->name : "none", front != NULL);
+	return wav ? 0 : 1;
+}
+EOC
+	# shellcheck disable=SC2046
+	pc_build "$T/pc/snd_link" "$T/pc/snd_link.c" \
+		$(pkg-config --cflags --libs pvkit-sndback pvkit-sndfront)
+	[ "$("$T/pc/snd_link" 2>&1)" = "wav 1" ] ||
+		bad "a program on pvkit-sndback/-sndfront does not find the wav host side"
 fi
 
 # find_package(pvkit), on a CMake project of its own.

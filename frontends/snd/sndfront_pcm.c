@@ -379,13 +379,14 @@ int sndfront_trigger(struct sndfront *sf, unsigned int i, unsigned int type)
 	return rc;
 }
 
-/* Volume and mute: one 4-byte value per channel through the buffer. */
+/* Volume and mute: one 4-byte value per channel through the buffer,
+ * beside what the ring holds for the backend when there is room. */
 static int levels(struct sndfront *sf, unsigned int i, uint8_t op,
 		  const void *in, void *out)
 {
 	struct sndfront_stream *s = sndfront_stream_at(sf, i);
 	struct xensnd_req rq;
-	uint32_t n;
+	uint32_t n, off;
 	int rc;
 
 	if (!s || (!in && !out))
@@ -399,16 +400,18 @@ static int levels(struct sndfront *sf, unsigned int i, uint8_t op,
 	rc = sndfront_ready(s, true);
 	if (rc)
 		return rc;
+	/* beside what the ring holds for the backend, when there is room */
+	off = room(s) >= n && s->buf_bytes - s->wpos >= n ? s->wpos : 0;
 	if (in)
-		__builtin_memcpy(buffer(s), in, n);
+		__builtin_memcpy(buffer(s) + off, in, n);
 	sndfront_req_init(s, &rq, op);
-	rq.op.rw.offset = 0;
+	rq.op.rw.offset = off;
 	rq.op.rw.length = n;
 	rc = sndfront_send(s, &rq);
 	if (!rc)
 		rc = sndfront_wait_done(s);
 	if (!rc && out)
-		__builtin_memcpy(out, buffer(s), n);
+		__builtin_memcpy(out, buffer(s) + off, n);
 	return rc;
 }
 

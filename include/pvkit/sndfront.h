@@ -88,7 +88,9 @@
  *     -XEN_EBUSY).
  *   - trigger (start, pause, stop, resume), volume (one int32_t per
  *     channel, set or got through the buffer) and mute (one uint32_t per
- *     channel: 1 muted) always wait.
+ *     channel: 1 muted) always wait.  The values go in the part of the
+ *     buffer playback does not hold (at the ring's write offset), or at
+ *     offset 0 when the ring is full.
  * Whole frames only: lengths that are not a multiple of the frame size
  * are -XEN_EINVAL.
  *

@@ -70,6 +70,7 @@ static struct sb {
 	uint64_t got, max_ahead;
 	uint32_t next_off; /* where the next WRITE must start */
 	unsigned int wraps, bad_off;
+	uint32_t level_off; /* the last volume or mute request's offset */
 } sb;
 
 static void *page_of(long ref)
@@ -157,6 +158,25 @@ static void sb_copy_out(unsigned int i, uint32_t off, uint32_t len)
 		assert_true(sb.nplayed[i] < sizeof(sb.played[i]));
 		sb.played[i][sb.nplayed[i]++] =
 		    sb.buf[i][off / 4096u][off % 4096u];
+	}
+}
+
+/* Volume or mute values at the request's offset of the buffer: into v,
+ * or (out) from v into the buffer. */
+static void sb_levels(unsigned int i, const struct xensnd_rw_req *rw, void *v,
+		      bool out)
+{
+	uint8_t *b = v;
+	uint32_t k, off;
+
+	assert_true(rw->length <= 32);
+	sb.level_off = rw->offset;
+	for (k = 0; k < rw->length; k++) {
+		off = rw->offset + k;
+		if (out)
+			sb.buf[i][off / 4096u][off % 4096u] = b[k];
+		else
+			b[k] = sb.buf[i][off / 4096u][off % 4096u];
 	}
 }
 
@@ -250,14 +270,14 @@ static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 			    (uint8_t)(sb.fill + k);
 		break;
 	case XENSND_OP_SET_VOLUME:
-		memcpy(sb.vol[i], sb.buf[i][0], rq->op.rw.length);
+		sb_levels(i, &rq->op.rw, sb.vol[i], false);
 		break;
 	case XENSND_OP_GET_VOLUME:
-		memcpy(sb.buf[i][0], sb.vol[i], rq->op.rw.length);
+		sb_levels(i, &rq->op.rw, sb.vol[i], true);
 		break;
 	case XENSND_OP_MUTE:
 	case XENSND_OP_UNMUTE:
-		memcpy(sb.mute[i], sb.buf[i][0], rq->op.rw.length);
+		sb_levels(i, &rq->op.rw, sb.mute[i], false);
 		break;
 	case XENSND_OP_TRIGGER:
 		if (!sb.opened[i]) {
@@ -925,6 +945,45 @@ static void volume_mute(void **state)
 	assert_int_equal(sb.ops[XENSND_OP_UNMUTE], 1);
 }
 
+/* Volume and mute go through the part of the buffer playback does not
+ * hold: what was written and not yet played stays as it was. */
+static void levels_beside_ring(void **state)
+{
+	struct sndfront_params p;
+	static uint8_t data[16384];
+	const int32_t vol[2] = {-3000, -6000};
+	const uint32_t m[2] = {0, 1};
+	int32_t got[2] = {0, 0};
+	size_t k;
+
+	(void)state;
+	open_card();
+	open_play(&p);
+	for (k = 0; k < sizeof(data); k++)
+		data[k] = (uint8_t)(k * 3u + 1u);
+	sb.clock = true; /* nothing plays: the ring fills */
+	assert_int_equal(sndfront_write(&sf, 0, data, 1000, 0), 1000);
+	assert_int_equal(sndfront_set_volume(&sf, 0, vol), 0);
+	print_message("levels: at offset %u with 1000 bytes in the ring\n",
+		      sb.level_off);
+	assert_int_equal(sb.level_off, 1000);
+	assert_int_equal(sb.vol[0][0], -3000);
+	assert_int_equal(sb.vol[0][1], -6000);
+	assert_int_equal(sndfront_get_volume(&sf, 0, got), 0);
+	assert_int_equal(got[1], -6000);
+	assert_int_equal(sndfront_mute(&sf, 0, m), 0);
+	assert_int_equal(sb.mute[0][1], 1);
+	/* the ring's bytes, as the backend sees them, untouched */
+	for (k = 0; k < 1000; k++)
+		assert_int_equal(sb.buf[0][0][k], data[k]);
+	/* a full ring has no room beside it: offset 0 then */
+	assert_int_equal(sndfront_write(&sf, 0, data, sizeof(data) - 1000,
+					SNDFRONT_NONBLOCK),
+			 (int)sizeof(data) - 1000);
+	assert_int_equal(sndfront_set_volume(&sf, 0, vol), 0);
+	assert_int_equal(sb.level_off, 0);
+}
+
 static void status_passed(void **state)
 {
 	struct sndfront_params p;
@@ -1087,6 +1146,7 @@ static const struct CMUnitTest tests[] = {
     T(play_nonblock),
     T(capture),
     T(volume_mute),
+    T(levels_beside_ring),
     T(status_passed),
     T(hostile_silent),
     T(hostile_ids),

@@ -19,6 +19,11 @@
 #define MAX_PCMS    32u
 #define RING_BYTES  4096u
 #define NAME_MAX_   256u
+/* How soon the "dropped-events" node follows a dropped event: a guest
+ * that never drains its event page must not cost a store write per
+ * period. */
+#define DROP_REPORT_MS 100
+#define NODE_DROPPED   "dropped-events"
 
 struct sndback {
 	struct pvback *pb;
@@ -51,6 +56,8 @@ struct snd_dev {
 	struct sndback *sb;
 	struct snd_stream *streams;
 	unsigned int n;
+	struct event *drop_timer;
+	uint64_t dropped, dropped_told; /* position events lost, told */
 };
 
 /* ---- the stream tree ----------------------------------------------------- */
@@ -277,6 +284,35 @@ static void on_evt_port(struct pvback_evt *evt, void *arg)
 	(void)arg;
 }
 
+static void write_dropped(struct snd_dev *d)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)d->dropped);
+	if (pvback_dev_write(d->dev, NODE_DROPPED, v) == 0)
+		d->dropped_told = d->dropped;
+}
+
+static void on_drop_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	write_dropped(arg);
+}
+
+/* An event lost to a full page: counted, and told within
+ * DROP_REPORT_MS. */
+static void dropped(struct snd_stream *st)
+{
+	struct snd_dev *d = st->d;
+	struct timeval tv = {0, DROP_REPORT_MS * 1000};
+
+	d->sb->st.events_dropped++;
+	d->dropped++;
+	if (d->drop_timer && !evtimer_pending(d->drop_timer, NULL))
+		evtimer_add(d->drop_timer, &tv);
+}
+
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct snd_stream *st = arg;
@@ -296,7 +332,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	st->reported = n;
 	rc = sndback_evt_put(st->evt_page, &st->evt_prod, st->evt_id++, pos);
 	if (rc == -ENOSPC) {
-		sb->st.events_dropped++;
+		dropped(st);
 	} else if (rc) {
 		fail_ring(st, "event page");
 	} else {
@@ -382,6 +418,11 @@ static int snd_connect(struct pvback_dev *dev, void *arg)
 
 	d->dev = dev;
 	d->sb = arg;
+	d->dropped = d->dropped_told = 0;
+	d->drop_timer = evtimer_new(pvback_base(d->sb->pb), on_drop_timer, d);
+	if (!d->drop_timer)
+		return -ENOMEM;
+	write_dropped(d);
 	rc = pvback_dev_read(dev, PVBACK_FRONTEND, XENSND_FIELD_FE_VERSION, ver,
 			     sizeof(ver));
 	if (rc >= 0 && strcmp(ver, SNDBACK_VERSIONS)) {
@@ -419,6 +460,12 @@ static void snd_disconnect(struct pvback_dev *dev, void *arg)
 
 	(void)arg;
 	free_streams(d);
+	if (d->drop_timer) {
+		event_free(d->drop_timer);
+		d->drop_timer = NULL;
+		if (d->dropped != d->dropped_told)
+			write_dropped(d);
+	}
 }
 
 static const struct pvback_device_ops snd_ops = {
@@ -427,6 +474,9 @@ static const struct pvback_device_ops snd_ops = {
     .probe = snd_probe,
     .connect = snd_connect,
     .disconnect = snd_disconnect,
+    /* the streams' state (open, running, position) lives in this
+     * process: a new one has the frontend set everything up again */
+    .reconnect_on_restart = true,
 };
 
 int sndback_new(struct pvback *pb, const struct sndback_host_ops *host_ops,

@@ -231,6 +231,10 @@ static int do_rw(struct sndback_stream *s, const struct xensnd_rw_req *rw,
 		return rc;
 	if (capture != s->info.capture)
 		return -EINVAL;
+	/* Host sides take whole frames: a partial one would shift every
+	 * frame after it (channels swapped, samples split). */
+	if (rw->length % s->p.frame_bytes)
+		return -EINVAL;
 	if (!rw->length)
 		return 0;
 	if (capture)

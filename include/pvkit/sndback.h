@@ -24,11 +24,12 @@
  *                   SNDBACK_BUFFER_MAX); the host side opens the stream.
  *                   -EBUSY when the stream is open already.
  *   CLOSE           stops and closes; -EBADF when not open
- *   WRITE / READ    a byte range (offset, length) inside the buffer, else
- *                   -EINVAL; WRITE on a playback stream hands the bytes to
- *                   the host side, READ on a capture stream fills them from
- *                   it.  The wrong direction is -EINVAL, a stream not open
- *                   -EBADF.
+ *   WRITE / READ    a byte range (offset, length) inside the buffer
+ *                   (summed in 64 bits: no 32-bit wrap) and whole frames
+ *                   long, else -EINVAL; WRITE on a playback stream hands
+ *                   the bytes to the host side, READ on a capture stream
+ *                   fills them from it.  The wrong direction is -EINVAL,
+ *                   a stream not open -EBADF.
  *   TRIGGER         start (stopped -> running), pause (running -> paused),
  *                   resume (paused -> running), stop (any -> stopped);
  *                   another move is -EPERM, an unknown type -EINVAL
@@ -42,11 +43,21 @@
  * While a stream runs, the host side's clock moves its position; a
  * XENSND_EVT_CUR_POS event (position in bytes since OPEN) goes on the
  * event page every period_sz bytes (OPEN's period; none for 0).  A full
- * event page loses the event (counted), it never makes the backend wait.
+ * event page loses the event, it never makes the backend wait: lost
+ * events are counted (sndback_stats(), and the device's backend node
+ * "dropped-events", written at connect and within 100 ms of a loss), and
+ * events come again once the frontend consumes.
  *
  * A hostile guest.  Each request is copied out of the ring once and the
- * copy checked; ring indices that make no sense fail the device (its
- * "error" node says why), other guests go on.
+ * copy checked, so a guest rewriting a slot meanwhile changes nothing;
+ * ring or event page indices that make no sense fail the device (its
+ * "error" node says why, backend Closing), other guests go on.  Requests
+ * are answered whatever the event page holds.
+ *
+ * A backend restarted.  The streams' state lives in the backend process,
+ * so the vsnd device type asks a frontend found Connected by a new
+ * backend process to reconnect (pvkit/back.h, reconnect_on_restart): its
+ * streams are closed then, and it opens them again.
  *
  * The host side (struct sndback_host_ops), one file each, does the sound:
  * "wav" (below) and "alsa" (libasound, when built).  sndback_host_find()

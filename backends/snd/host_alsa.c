@@ -29,8 +29,7 @@ struct snd_alsa_out {
 	size_t fbytes; /* bytes of one frame in the PCM's format */
 	snd_pcm_uframes_t period, buffer;
 	long tick_ns; /* half a period */
-	struct event *tick; /* services the PCM while a stream runs */
-	int tick_on;
+	struct event *tick; /* one-shot: when the PCM next needs us */
 	struct snd_alsa_stream *streams;
 	unsigned int xruns;
 	int64_t *acc;	    /* period * channels */
@@ -44,7 +43,8 @@ struct snd_alsa_stream {
 	size_t fbytes;
 	unsigned char *fifo;
 	size_t cap, head, count; /* in frames */
-	uint64_t pos;
+	uint64_t pos;	  /* frames handed to (taken from) the PCM */
+	uint64_t played;  /* the last position told: never goes back */
 	int running;	  /* mixed / fed only while running */
 	uint64_t dropped; /* frames written past a full FIFO */
 	double gain[8];	  /* per channel, linear (volume and mute) */
@@ -353,45 +353,90 @@ static int cap_pump(struct snd_alsa_out *o)
 	}
 }
 
-static int pump(struct snd_alsa_out *o)
-{
-	return o->dir == SND_ALSA_PLAYBACK ? play_pump(o) : cap_pump(o);
-}
-
 /* ---- servicing from the event loop ---------------------------------------
  *
  * A guest's writes and sndback's position polls (one a period) service the
  * PCM too, but a stream opened without a period gets no polls, and the
- * polls do not follow the PCM's clock: without a tick of its own, what the
+ * polls do not follow the PCM's clock: without a timer of its own, what the
  * PCM could not take at a write waited for the next write, and the PCM ran
- * dry meanwhile.  The tick runs while a stream of the output runs. */
+ * dry meanwhile.  So after every service the output works out when it next
+ * has something to do by itself, and sets a one-shot timer for then:
+ *   - playback with nothing queued: never (the next write services it);
+ *   - playback with frames the PCM had no room for: when the PCM's clock
+ *     has freed the room for them (a period at most);
+ *   - playback waiting for a lagging stream: when the PCM is down to its
+ *     last period, where the laggard gets silence;
+ *   - a PCM not started yet, and capture: every half period.
+ * At most half a period either way.  (ALSA's poll descriptors would tell
+ * the first two on a card, but on file, null and some plugin PCMs they are
+ * always ready, and on any PCM they stay ready while the buffer has room,
+ * which is all the time for a guest that keeps it a few periods full.) */
+static long play_next_ns(struct snd_alsa_out *o)
+{
+	const struct snd_alsa_stream *s;
+	snd_pcm_sframes_t avail;
+	size_t hi = 0, need;
+	uint64_t frames;
+
+	for (s = o->streams; s; s = s->next)
+		if (s->running && s->count > hi)
+			hi = s->count;
+	if (hi == 0)
+		return -1;
+	if (snd_pcm_state(o->pcm) != SND_PCM_STATE_RUNNING)
+		return o->tick_ns;
+	avail = snd_pcm_avail_update(o->pcm);
+	if (avail < 0)
+		return o->tick_ns;
+	need = hi < o->period ? hi : o->period;
+	if ((size_t)avail < need) /* room for them */
+		frames = need - (size_t)avail;
+	else if (o->buffer - (snd_pcm_uframes_t)avail >= o->period)
+		/* a laggard: until the PCM is down to its last period */
+		frames = o->buffer - (snd_pcm_uframes_t)avail - o->period + 1;
+	else
+		frames = 1;
+	frames = frames * 1000000000u / o->rate + 1;
+	return frames < (uint64_t)o->tick_ns ? (long)frames : o->tick_ns;
+}
+
+static void out_schedule(struct snd_alsa_out *o)
+{
+	const struct snd_alsa_stream *s;
+	struct timeval tv;
+	long ns = -1;
+
+	if (!o->tick)
+		return;
+	for (s = o->streams; s; s = s->next)
+		if (s->running)
+			break;
+	if (s)
+		ns = o->dir == SND_ALSA_PLAYBACK ? play_next_ns(o) : o->tick_ns;
+	if (ns < 0) {
+		event_del(o->tick);
+		return;
+	}
+	if (ns < 200000) /* libevent's floor on a busy loop: 0.2 ms */
+		ns = 200000;
+	tv.tv_sec = (time_t)(ns / 1000000000);
+	tv.tv_usec = (suseconds_t)(ns % 1000000000 / 1000);
+	event_add(o->tick, &tv);
+}
+
+static int pump(struct snd_alsa_out *o)
+{
+	int rc = o->dir == SND_ALSA_PLAYBACK ? play_pump(o) : cap_pump(o);
+
+	out_schedule(o);
+	return rc;
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	pump(arg);
-}
-
-static void out_arm(struct snd_alsa_out *o)
-{
-	const struct snd_alsa_stream *s;
-	int want = 0;
-
-	for (s = o->streams; s && !want; s = s->next)
-		want = s->running;
-	if (!o->tick || want == o->tick_on)
-		return;
-	if (want) {
-		struct timeval tv;
-
-		tv.tv_sec = (time_t)(o->tick_ns / 1000000000);
-		tv.tv_usec = (suseconds_t)(o->tick_ns % 1000000000 / 1000);
-
-		event_add(o->tick, &tv);
-	} else {
-		event_del(o->tick);
-	}
-	o->tick_on = want;
 }
 
 /* ---- outputs ------------------------------------------------------------ */
@@ -454,7 +499,7 @@ static int out_open(struct snd_alsa_host *h, const char *name,
 		goto fail;
 	o->tick_ns = (long)(o->period * 500000000u / o->rate) + 1;
 	if (h->base) {
-		o->tick = event_new(h->base, -1, EV_PERSIST, on_tick, o);
+		o->tick = event_new(h->base, -1, 0, on_tick, o);
 		if (!o->tick)
 			goto fail;
 	}
@@ -581,7 +626,7 @@ int snd_alsa_stream_open(struct snd_alsa_host *h, const char *unique_id,
 	o->streams = s;
 	s->running = 1;
 	snd_alsa_stream_gain(s, NULL, 0);
-	out_arm(o);
+	out_schedule(o);
 	*out = s;
 	return 0;
 }
@@ -610,7 +655,29 @@ size_t snd_alsa_stream_read(struct snd_alsa_stream *s, void *buf, size_t frames)
 	return n;
 }
 
-uint64_t snd_alsa_stream_position(const struct snd_alsa_stream *s)
+/* Playback: what was handed to the PCM less what still waits in it (its
+ * delay): the frames played.  Handed alone would run a buffer of the
+ * PCM ahead, and a guest paced by the position (sndfront's writes wait
+ * for it) would then keep that much more queued here, in the FIFO, on
+ * top of what the PCM holds: latency for nothing. */
+uint64_t snd_alsa_stream_position(struct snd_alsa_stream *s)
+{
+	snd_pcm_sframes_t delay = 0;
+	uint64_t played;
+
+	if (!s)
+		return 0;
+	played = s->pos;
+	if (s->out->dir == SND_ALSA_PLAYBACK &&
+	    snd_pcm_delay(s->out->pcm, &delay) == 0 && delay > 0)
+		played = s->pos > (uint64_t)delay ? s->pos - (uint64_t)delay : 0;
+	if (played < s->played)
+		played = s->played;
+	s->played = played;
+	return played;
+}
+
+uint64_t snd_alsa_stream_handed(const struct snd_alsa_stream *s)
 {
 	return s ? s->pos : 0;
 }
@@ -637,7 +704,7 @@ void snd_alsa_stream_run(struct snd_alsa_stream *s, int run, int forget)
 	s->running = run;
 	if (forget)
 		fifo_drop(s, s->count);
-	out_arm(s->out);
+	out_schedule(s->out);
 }
 
 uint64_t snd_alsa_stream_dropped(const struct snd_alsa_stream *s)
@@ -698,7 +765,7 @@ void snd_alsa_stream_close(struct snd_alsa_stream *s, int drain)
 	*pp = s->next;
 	free(s->fifo);
 	free(s);
-	out_arm(o);
+	out_schedule(o);
 	if (!o->streams) {
 		out_unlink(o);
 		out_free(o, drain);

@@ -24,14 +24,19 @@
  * Timing.  The PCM is opened non-blocking and serviced
  * (snd_alsa_stream_pump()): at every write, read and position query, and,
  * once the host has an event loop (snd_alsa_host_loop(); the ops table's
- * open gets sndback's), from a timer of each output's own, every half
- * period of the PCM while one of its streams runs.  sndback's position
- * polls come only every period of a stream that asked for position events
- * and do not follow the PCM's clock; a stream opened with period 0 gets
- * none, so without the timer what the PCM could not take at a write
- * waited for the next write while the PCM ran dry.  (ALSA's own poll
- * descriptors are always ready on file, null and some plugin PCMs, which
- * would spin.)  A service writes whatever the streams have, up to the
+ * open gets sndback's), from a one-shot timer of each output's own, set
+ * after every service for when the PCM next needs it: when its clock has
+ * made room for frames it could not take, when it is down to its last
+ * period while a stream lags, every half period before it starts and for
+ * capture; never while nothing is queued (the next write services it).
+ * sndback's position polls come only every period of a stream that asked
+ * for position events and do not follow the PCM's clock; a stream opened
+ * with period 0 gets none, so without the timer what the PCM could not
+ * take at a write waited for the next write while the PCM ran dry.
+ * (ALSA's own poll descriptors are always ready on file, null and some
+ * plugin PCMs, and stay ready on a card while its buffer has room, which
+ * is all the time for a guest a few periods ahead: they would spin.)  A
+ * service writes whatever the streams have, up to the
  * PCM's free space; when a stream lags behind the others it is waited for,
  * unless the PCM is about to run dry, in which case the lag is filled with
  * silence.  An underrun or overrun (xrun) or a suspend is recovered with
@@ -104,9 +109,12 @@ size_t snd_alsa_stream_write(struct snd_alsa_stream *s, const void *buf,
  * read and position pump first). */
 size_t snd_alsa_stream_read(struct snd_alsa_stream *s, void *buf,
 			    size_t frames);
-/* Frames the stream has handed to (playback) or taken from (capture) the
- * PCM since it opened: the guest's position. */
-uint64_t snd_alsa_stream_position(const struct snd_alsa_stream *s);
+/* The guest's position: frames played since the stream opened (handed to
+ * the PCM less the PCM's delay, never going back), or, capturing, taken
+ * from the PCM.  On PCMs with no clock (null, file) the delay is 0. */
+uint64_t snd_alsa_stream_position(struct snd_alsa_stream *s);
+/* Frames handed to (taken from) the PCM since the stream opened. */
+uint64_t snd_alsa_stream_handed(const struct snd_alsa_stream *s);
 /* Frames queued in the stream's FIFO. */
 size_t snd_alsa_stream_queued(const struct snd_alsa_stream *s);
 /* xruns the stream's PCM has recovered from. */

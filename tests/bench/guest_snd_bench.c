@@ -3,7 +3,7 @@
  * vsnd card (frontends/snd) playing a marked stream in real time.
  *
  *   kernel = "guest_snd_bench"
- *   cmdline = "ms=N [period=FRAMES] [periods=N] [prime=N]"
+ *   cmdline = "ms=N [period=FRAMES] [periods=N] [prime=N] [pace=device]"
  *
  * It opens the card's first playback stream at 48 kHz, stereo, S16_LE,
  * with a period of FRAMES (240: 5 ms) and a buffer of N periods (4),
@@ -15,10 +15,21 @@
  * taken just before the WRITE is sent, so the PCM at the other end can
  * tell how long the frames took to reach snd_pcm_writei().
  *
+ * With pace=device it has no clock of its own: it keeps its buffer full,
+ * sending each next period as soon as the backend's position events say
+ * there is room for it (as sndfront's waiting write does, but stamped when
+ * the WRITE goes, not when the wait began), so the device's clock paces
+ * it, as an ALSA program in a guest is paced.
+ *
+ * A guest more than a buffer behind its deadline (the device has run dry
+ * whatever the backend did) starts its clock again from there and primes
+ * again, as a player does after an underrun (a resync).
+ *
  * It prints "OPEN period=B buf=B" (bytes agreed), "PLAYING" once started,
- * then "PLAYED periods=N late=L maxlate_us=M" (L: periods sent more than
- * a period after their deadline: the guest itself was late) and "DONE",
- * and stays until destroyed.  On any error "FAILED <what> <errno>".
+ * then "PLAYED periods=N late=L resync=R maxlate_us=M maxwrite_us=W" (L:
+ * periods sent more than a period after their deadline: the guest itself
+ * was late; W: the longest sndfront_write()) and "DONE", and stays until
+ * destroyed.  On any error "FAILED <what> <errno>".
  */
 #include <errno.h>
 #include <math.h>
@@ -46,6 +57,16 @@ static void check(const char *what, int rc)
 {
 	if (rc < 0)
 		guest_fail(gp, what, rc);
+}
+
+static uint64_t written, buf_bytes;
+
+/* Room for len more bytes within a buffer of the position. */
+static bool device_room(int idx, size_t len)
+{
+	uint64_t pos = sndfront_position(&sf, (unsigned int)idx);
+
+	return written + len <= pos + buf_bytes;
 }
 
 static uint64_t now_ns(void)
@@ -81,7 +102,9 @@ int main(int argc, char **argv)
 	    .buffer_bytes = periods * period * 4u,
 	    .period_bytes = period * 4u,
 	};
-	uint64_t total, k, t0, period_ns, late = 0, maxlate = 0;
+	uint64_t total, k, k0 = 0, t0, period_ns, late = 0, maxlate = 0;
+	uint64_t resync = 0, maxwrite = 0;
+	bool device = guest_has(argc, argv, "pace=device");
 	int16_t *chunk;
 	int idx = -1;
 
@@ -100,6 +123,7 @@ int main(int argc, char **argv)
 	if (p.period_bytes != period * 4u || p.rate != RATE ||
 	    p.channels != 2 || p.format != XENSND_PCM_FORMAT_S16_LE)
 		guest_fail(gp, "parameters not as asked", -EINVAL);
+	buf_bytes = p.buffer_bytes;
 	chunk = malloc((size_t)period * 4u);
 	if (!chunk)
 		guest_fail(gp, "malloc", -ENOMEM);
@@ -119,9 +143,16 @@ int main(int argc, char **argv)
 	t0 = now_ns();
 	for (k = 0; k < total; k++) {
 		size_t off = 0, len = (size_t)period * 4u;
+		uint64_t w0;
 
-		if (k >= prime) {
-			uint64_t due = t0 + (k - prime) * period_ns, now;
+		if (device) {
+			/* paced by the device: wait for room (position
+			 * events), then stamp and send at once */
+			while (!device_room(idx, len))
+				if (pvfront_poll(&pf, 1000) < 0)
+					guest_fail(gp, "pvfront_poll", -EIO);
+		} else if (k - k0 >= prime) {
+			uint64_t due = t0 + (k - k0 - prime) * period_ns, now;
 
 			sleep_until(due);
 			now = now_ns();
@@ -129,8 +160,18 @@ int main(int argc, char **argv)
 				maxlate = now - due;
 			if (now - due > period_ns)
 				late++;
+			if (now - due > periods * period_ns) {
+				/* a buffer behind: the device ran dry.  Start
+				 * again from here, as a player does after an
+				 * underrun, rather than send the backlog in a
+				 * burst that would stay queued for good. */
+				resync++;
+				t0 = now;
+				k0 = k;
+			}
 		}
-		pvclock_mark(chunk, now_ns() / 1000u);
+		w0 = now_ns();
+		pvclock_mark(chunk, w0 / 1000u);
 		while (off < len) {
 			int rc = sndfront_write(&sf, (unsigned int)idx,
 						(uint8_t *)chunk + off,
@@ -139,10 +180,17 @@ int main(int argc, char **argv)
 			check("sndfront_write", rc);
 			off += (size_t)rc;
 		}
+		written += len;
+		if (now_ns() - w0 > maxwrite)
+			maxwrite = now_ns() - w0;
 	}
-	guest_say(gp, "PLAYED periods=%llu late=%llu maxlate_us=%llu\n",
+	guest_say(gp,
+		  "PLAYED periods=%llu late=%llu resync=%llu maxlate_us=%llu "
+		  "maxwrite_us=%llu\n",
 		  (unsigned long long)k, (unsigned long long)late,
-		  (unsigned long long)(maxlate / 1000u));
+		  (unsigned long long)resync,
+		  (unsigned long long)(maxlate / 1000u),
+		  (unsigned long long)(maxwrite / 1000u));
 	check("trigger stop", sndfront_trigger(&sf, (unsigned int)idx,
 						XENSND_OP_TRIGGER_STOP));
 	check("sndfront_stream_close",

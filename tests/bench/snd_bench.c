@@ -6,8 +6,8 @@
  * Setup.  A real pvhv (tests/integration's harness), pvbackd --backends
  * snd --snd-host alsa, and process guests running guest_snd_bench (one
  * vsnd card, one playback stream each: 48 kHz, stereo, S16_LE, periods of
- * 240 frames = 5 ms, a buffer of 4 periods; each period sent as one WRITE
- * at its deadline by the guest's own clock).  Every guest stream is routed
+ * 240 frames = 5 ms, a buffer of 4 periods; 3 periods sent at once, then
+ * each period as one WRITE at its deadline by the guest's own clock).  Every guest stream is routed
  * by its unique-id (alsa:benchN_I) to a PCM of its own: pvclock
  * (tests/unit/snd_alsa/pvclock.h), an ALSA plugin PCM that plays in real
  * time with no sound card, underruns when it is fed late, and takes the
@@ -26,7 +26,11 @@
  * time, so a busy machine hits both alike.
  *
  * Phases: 1 stream for a quarter of the time, then 4 streams for the
- * whole time (default 60 s).  For each: CPU of pvbackd per stream (its
+ * whole time (default 60 s), then 1 stream paced by the device for a
+ * quarter: the guest keeps its buffer full, sending each period as soon
+ * as the backend's position events make room (the baseline: as soon as
+ * the PCM has room), so latency shows what waits in the backend when the
+ * device, not the guest, sets the pace.  For each: CPU of pvbackd per stream (its
  * on-CPU time over the phase from /proc/PID/schedstat, in nanoseconds;
  * utime + stime of /proc/PID/stat, in 10 ms ticks, where that is missing;
  * pvhv's is printed beside it, the guests' own is not counted) against the baseline process's per
@@ -63,7 +67,7 @@
 #define RATE	   48000u
 #define PERIOD	   240u /* frames: 5 ms */
 #define PERIODS	   4u
-#define PRIME	   2u
+#define PRIME	   3u /* periods queued ahead: 15 ms of slack */
 #define MAX_STREAMS 8u
 
 static struct hvt t;
@@ -141,16 +145,18 @@ static int write_conf(void)
 		return -errno;
 	fprintf(f, "pcm_type.pvclock { lib \"%s\" }\n", PVCLOCK_LIB);
 	fprintf(f, "pcm.null { type null }\n");
-	for (unsigned int n = 1; n <= 4; n *= 4)
-		for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int p = 0; p < 3; p++)
+		for (unsigned int i = 0; i < (p == 1 ? 4u : 1u); i++) {
+			const char *tag = p == 0 ? "1" : p == 1 ? "4" : "d1";
+
 			fprintf(f,
-				"pcm.bench%u_%u { type pvclock stats "
-				"\"%s/bench%u_%u.stats\" }\n",
-				n, i, t.rundir, n, i);
+				"pcm.bench%s_%u { type pvclock stats "
+				"\"%s/bench%s_%u.stats\" }\n",
+				tag, i, t.rundir, tag, i);
 			fprintf(f,
-				"pcm.base%u_%u { type pvclock stats "
-				"\"%s/base%u_%u.stats\" }\n",
-				n, i, t.rundir, n, i);
+				"pcm.base%s_%u { type pvclock stats "
+				"\"%s/base%s_%u.stats\" }\n",
+				tag, i, t.rundir, tag, i);
 		}
 	fclose(f);
 	return 0;
@@ -194,6 +200,14 @@ static int count_lines(const char *path, const char *what)
 	return n;
 }
 
+/* $SND_BENCH_PVBACKD, to compare another build, else this build's. */
+static const char *backd_bin(void)
+{
+	const char *bin = getenv("SND_BENCH_PVBACKD");
+
+	return bin && *bin ? bin : PVBACKD_BIN;
+}
+
 static int backd_start(void)
 {
 	snprintf(blog, sizeof(blog), "%s/pvbackd.log", t.rundir);
@@ -208,7 +222,7 @@ static int backd_start(void)
 			dup2(fd, 2);
 		}
 		setenv("ALSA_CONFIG_PATH", conf, 1);
-		execl(PVBACKD_BIN, "pvbackd", "--rundir", t.rundir,
+		execl(backd_bin(), "pvbackd", "--rundir", t.rundir,
 		      "--backends", "snd", "--snd-host", "alsa:null",
 		      "--verbose", (char *)NULL);
 		_exit(127);
@@ -276,17 +290,17 @@ static int base_open(snd_pcm_t **pcm, const char *name)
 
 /* The child: n PCMs, one marked period each at every deadline, until
  * SIGTERM.  Exit status: 0, or 2 when a PCM would not open. */
-static _Noreturn void baseline(unsigned int n)
+static _Noreturn void baseline(unsigned int n, const char *tag, int device)
 {
 	snd_pcm_t *pcm[MAX_STREAMS];
 	static int16_t chunk[2 * PERIOD];
-	uint64_t t0, k;
+	uint64_t t0, k, k0 = 0;
 	char name[32];
 
 	signal(SIGTERM, on_term);
 	setenv("ALSA_CONFIG_PATH", conf, 1);
 	for (unsigned int i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "base%u_%u", n, i);
+		snprintf(name, sizeof(name), "base%s_%u", tag, i);
 		if (base_open(&pcm[i], name)) {
 			fprintf(stderr, "baseline: cannot open %s\n", name);
 			_exit(2);
@@ -299,16 +313,36 @@ static _Noreturn void baseline(unsigned int n)
 		chunk[2 * i + 1] = v;
 	}
 	t0 = now_ns();
+	for (k = 0; device && !base_stop; k++) {
+		/* paced by the PCM: a period whenever it has room for one */
+		snd_pcm_sframes_t w;
+
+		if (snd_pcm_avail_update(pcm[0]) < (snd_pcm_sframes_t)PERIOD &&
+		    snd_pcm_state(pcm[0]) == SND_PCM_STATE_RUNNING) {
+			snd_pcm_wait(pcm[0], 100);
+			continue;
+		}
+		pvclock_mark(chunk, now_ns() / 1000u);
+		w = snd_pcm_writei(pcm[0], chunk, PERIOD);
+		if (w == -EPIPE || w == -ESTRPIPE)
+			snd_pcm_recover(pcm[0], (int)w, 1);
+	}
 	for (k = 0; !base_stop; k++) {
-		if (k >= PRIME) {
-			uint64_t due = t0 + (k - PRIME) * PERIOD * 1000000000ull /
-						RATE;
+		if (k - k0 >= PRIME) {
+			uint64_t due = t0 + (k - k0 - PRIME) * PERIOD *
+						1000000000ull / RATE;
 			struct timespec ts = {(time_t)(due / 1000000000u),
 					      (long)(due % 1000000000u)};
 
 			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
 					    NULL) == EINTR)
 				continue;
+			/* a buffer behind: start again, as the guests do */
+			if (now_ns() - due >
+			    PERIODS * PERIOD * 1000000000ull / RATE) {
+				t0 = now_ns();
+				k0 = k;
+			}
 		}
 		for (unsigned int i = 0; i < n; i++) {
 			snd_pcm_sframes_t w;
@@ -373,11 +407,13 @@ static void lat_done(struct lat *l)
 
 struct phase {
 	unsigned int n;
+	const char *tag; /* PCM names: bench<tag>_<i>, base<tag>_<i> */
+	int device;	 /* guests paced by the device, not their clock */
 	double secs;
 	double cpu_backd, cpu_hv, cpu_base; /* seconds of CPU in the window */
 	double window;			    /* seconds */
 	struct lat virt, base;
-	unsigned long late, played;
+	unsigned long late, played, resync, maxwrite_us;
 	int xrun_lines;
 	int ok;
 };
@@ -396,18 +432,18 @@ static int phase_run(struct phase *ph)
 	if (base < 0)
 		return -errno;
 	if (base == 0)
-		baseline(ph->n);
-	snprintf(cmd, sizeof(cmd), "ms=%lu period=%u periods=%u prime=%u",
+		baseline(ph->n, ph->tag, ph->device);
+	snprintf(cmd, sizeof(cmd), "ms=%lu period=%u periods=%u prime=%u%s",
 		 (unsigned long)(ph->secs * 1000) + 1500 * ph->n, PERIOD,
-		 PERIODS, PRIME);
+		 PERIODS, PRIME, ph->device ? " pace=device" : "");
 	for (unsigned int i = 0; i < ph->n; i++) {
-		snprintf(name, sizeof(name), "snd%u_%u", ph->n, i);
+		snprintf(name, sizeof(name), "snd%s_%u", ph->tag, i);
 		snprintf(cfg, sizeof(cfg),
 			 "vsnd = [ [ \"CARD, short-name=Bench, "
 			 "sample-rates=48000, sample-formats=s16_le\", "
-			 "\"PCM, name=p0\", \"STREAM, unique-id=alsa:bench%u_%u, "
+			 "\"PCM, name=p0\", \"STREAM, unique-id=alsa:bench%s_%u, "
 			 "type=p\" ] ]\n",
-			 ph->n, i);
+			 ph->tag, i);
 		rc = hvt_create(&t, name, "guest_snd_bench", cmd, cfg, &dom[i]);
 		if (rc) {
 			fprintf(stderr, "create %s: %d\n", name, rc);
@@ -445,6 +481,11 @@ static int phase_run(struct phase *ph)
 		}
 		ph->late += (unsigned long)hvt_field(line, "late");
 		ph->played += (unsigned long)hvt_field(line, "periods");
+		ph->resync += (unsigned long)hvt_field(line, "resync");
+		if ((unsigned long)hvt_field(line, "maxwrite_us") >
+		    ph->maxwrite_us)
+			ph->maxwrite_us =
+			    (unsigned long)hvt_field(line, "maxwrite_us");
 		hvt_console_expect(&t, dom[i], "DONE", line, sizeof(line),
 				   10000);
 		pvhv_domain_destroy(t.h, dom[i]);
@@ -456,10 +497,10 @@ static int phase_run(struct phase *ph)
 		return -EIO;
 	}
 	for (unsigned int i = 0; i < ph->n; i++) {
-		snprintf(name, sizeof(name), "bench%u_%u", ph->n, i);
+		snprintf(name, sizeof(name), "bench%s_%u", ph->tag, i);
 		if (lat_add(&ph->virt, name))
 			return -ENOENT;
-		snprintf(name, sizeof(name), "base%u_%u", ph->n, i);
+		snprintf(name, sizeof(name), "base%s_%u", ph->tag, i);
 		if (lat_add(&ph->base, name))
 			return -ENOENT;
 	}
@@ -477,9 +518,11 @@ static void phase_print(const struct phase *ph)
 	double ch = ph->cpu_hv / ph->window / ph->n * 100.0;
 	double cb = ph->cpu_base / ph->window / ph->n * 100.0;
 
-	printf("\n%u stream%s, %.1f s window (48 kHz S16 stereo, period %u "
+	printf("\n%u stream%s%s, %.1f s window (48 kHz S16 stereo, period %u "
 	       "frames = %.1f ms, buffer %u periods):\n",
-	       ph->n, ph->n > 1 ? "s" : "", ph->window, PERIOD, per, PERIODS);
+	       ph->n, ph->n > 1 ? "s" : "",
+	       ph->device ? " paced by the device" : "", ph->window, PERIOD,
+	       per, PERIODS);
 	printf("  CPU per stream: pvbackd %.3f%%  (pvhv %.3f%%)  baseline "
 	       "%.3f%%  ratio pvbackd/baseline %.2f\n",
 	       cv, ch, cb, cb > 0 ? cv / cb : 0.0);
@@ -493,10 +536,12 @@ static void phase_print(const struct phase *ph)
 	       "max %.3f  (%llu marks)\n",
 	       ph->base.p50, ph->base.p99, ph->base.max,
 	       (unsigned long long)ph->base.n);
-	printf("  xruns: pvbackd's PCMs %llu (log lines %d), baseline's %llu;"
-	       " guests' late periods %lu of %lu\n",
+	printf("  xruns: pvbackd's PCMs %llu (log lines %d), baseline's "
+	       "%llu\n  guests: %lu of %lu periods sent late, %lu restarts "
+	       "after a buffer late, longest write %.3f ms\n",
 	       (unsigned long long)ph->virt.xruns, ph->xrun_lines,
-	       (unsigned long long)ph->base.xruns, ph->late, ph->played);
+	       (unsigned long long)ph->base.xruns, ph->late, ph->played,
+	       ph->resync, ph->maxwrite_us / 1000.0);
 }
 
 static void usage(FILE *f)
@@ -511,7 +556,9 @@ static void usage(FILE *f)
 		"each period marked with the time it was sent; pvclock (an ALSA\n"
 		"plugin PCM with a real-time clock, no sound card) takes the\n"
 		"time when the mark passes snd_pcm_writei().  Phases: 1 stream\n"
-		"for a quarter of N seconds, then 4 streams for N.\n"
+		"for a quarter of N seconds, 4 streams for N, then 1 stream\n"
+		"paced by the device (buffer kept full, a period sent as soon\n"
+		"as position events make room) for a quarter.\n"
 		"\n"
 		"Prints per phase: CPU per stream of pvbackd (/proc/PID/\n"
 		"schedstat, else /proc/PID/stat; pvhv's beside it) and of the\n"
@@ -521,9 +568,12 @@ static void usage(FILE *f)
 		"targets: p99 <= 2 periods; no xrun with 4 streams.\n"
 		"\n"
 		"  --seconds N   the 4-stream phase's length (default 60)\n"
-		"  --quick       a smoke run: 1 s and 2 s (what ctest runs);\n"
+		"  --quick       a smoke run: 1 s, 2 s, 1 s (what ctest runs);\n"
 		"                its verdicts mean little\n"
 		"  --help        this text\n"
+		"\n"
+		"Environment: SND_BENCH_PVBACKD=/path runs that pvbackd\n"
+		"instead of this build's (to compare two builds, run by run).\n"
 		"\n"
 		"Exit status 0 whatever the verdicts; 1 when a part did not "
 		"run.\n");
@@ -537,7 +587,8 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	static struct phase one, four;
+	static struct phase one, four, dev;
+	struct phase *phases[3] = {&one, &four, &dev};
 	double secs = 60, period_ms = (double)PERIOD * 1000.0 / RATE;
 	int c, fails = 0, rc;
 
@@ -562,9 +613,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	one.n = 1;
+	one.tag = "1";
 	one.secs = secs >= 4 ? secs / 4 : secs / 2;
 	four.n = 4;
+	four.tag = "4";
 	four.secs = secs;
+	dev = one;
+	dev.tag = "d1";
+	dev.device = 1;
 	if (hvt_start(&t, NULL)) {
 		fprintf(stderr, "pvhv did not start\n");
 		return 1;
@@ -580,31 +636,33 @@ int main(int argc, char **argv)
 	}
 	printf("snd_bench: pvhv + pvbackd --snd-host alsa (pvclock PCMs), "
 	       "process guests; baseline: one plain process, same PCMs\n");
+	if (strcmp(backd_bin(), PVBACKD_BIN))
+		printf("pvbackd: %s\n", backd_bin());
 	fflush(stdout);
-	if (phase_run(&one) == 0)
-		phase_print(&one);
-	else
-		fails++;
-	fflush(stdout);
-	if (phase_run(&four) == 0)
-		phase_print(&four);
-	else
-		fails++;
+	for (unsigned int i = 0; i < 3; i++) {
+		if (phase_run(phases[i]) == 0)
+			phase_print(phases[i]);
+		else
+			fails++;
+		fflush(stdout);
+	}
 	printf("\n");
-	for (unsigned int i = 0; i < 2; i++) {
-		const struct phase *ph = i ? &four : &one;
+	for (unsigned int i = 0; i < 3; i++) {
+		const struct phase *ph = phases[i];
 		double cv = ph->cpu_backd / ph->window / ph->n;
 		double cb = ph->cpu_base / ph->window / ph->n;
 
 		if (!ph->ok)
 			continue;
-		printf("ratio %u stream%s latency p99/period: %.2f (target "
+		printf("ratio %u stream%s%s latency p99/period: %.2f (target "
 		       "<= 2.0) %s\n",
-		       ph->n, ph->n > 1 ? "s" : "", ph->virt.p99 / period_ms,
+		       ph->n, ph->n > 1 ? "s" : "",
+		       ph->device ? " device-paced" : "", ph->virt.p99 / period_ms,
 		       ph->virt.p99 <= 2 * period_ms ? "PASS" : "MISS");
-		printf("ratio %u stream%s CPU per stream pvbackd/baseline: "
+		printf("ratio %u stream%s%s CPU per stream pvbackd/baseline: "
 		       "%.2f\n",
-		       ph->n, ph->n > 1 ? "s" : "", cb > 0 ? cv / cb : 0.0);
+		       ph->n, ph->n > 1 ? "s" : "",
+		       ph->device ? " device-paced" : "", cb > 0 ? cv / cb : 0.0);
 	}
 	if (four.ok)
 		printf("xruns with 4 streams over %.0f s: %llu (target 0) %s\n",

@@ -554,7 +554,7 @@ static void alsa_period0_serviced(void **state)
 	static int16_t buf[2 * 8 * PERIOD];
 	struct event_base *base;
 	double t0, t_fed = -1;
-	uint64_t pos = 0, first;
+	uint64_t pos = 0, first, played0;
 	void *h, *s;
 
 	(void)state;
@@ -569,8 +569,11 @@ static void alsa_period0_serviced(void **state)
 	/* 8 periods: the PCM's buffer (4) takes half, the FIFO the rest */
 	sine(buf, XENSND_PCM_FORMAT_S16_LE, 440, 0.4, 0, 8 * PERIOD);
 	assert_int_equal(ops->write(s, buf, sizeof(buf)), 0);
-	first = snd_alsa_stream_position(s);
+	first = snd_alsa_stream_handed(s);
 	assert_int_equal(first, 4 * PERIOD);
+	/* the position is what was played: the PCM has just started */
+	played0 = snd_alsa_stream_position(s);
+	assert_true(played0 < first);
 	assert_int_equal(snd_alsa_stream_queued(s), 4 * PERIOD);
 	/* only the loop from here on: no write, no position query */
 	t0 = mono_ms();
@@ -580,16 +583,19 @@ static void alsa_period0_serviced(void **state)
 		event_base_loopexit(base, &tv);
 		if (event_base_dispatch(base) == 1) /* no events at all */
 			nap();
-		pos = snd_alsa_stream_position(s);
+		pos = snd_alsa_stream_handed(s);
 		if (pos > first && t_fed < 0)
 			t_fed = mono_ms() - t0;
 		if (pos == 8 * PERIOD)
 			break;
 	}
-	printf("period 0: position %llu of %u after %.1f ms (first feed "
-	       "after %.1f ms, PCM clock %u frames a period), xruns %u\n",
+	printf("period 0: handed %llu of %u after %.1f ms (first feed "
+	       "after %.1f ms, PCM clock %u frames a period), played %llu "
+	       "at the start, %llu now, xruns %u\n",
 	       (unsigned long long)pos, 8 * PERIOD, mono_ms() - t0, t_fed,
-	       PERIOD, snd_alsa_stream_xruns(s));
+	       PERIOD, (unsigned long long)played0,
+	       (unsigned long long)snd_alsa_stream_position(s),
+	       snd_alsa_stream_xruns(s));
 	assert_int_equal(pos, 8 * PERIOD);
 	assert_int_equal(snd_alsa_stream_queued(s), 0);
 	/* stopped: the tick goes (the loop ends with no event left) */

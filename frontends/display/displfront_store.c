@@ -8,15 +8,7 @@
 
 uint32_t displfront_format_bpp(uint32_t fourcc)
 {
-	switch (fourcc) {
-	case DISPLFRONT_FMT_XRGB8888:
-	case DISPLFRONT_FMT_ARGB8888:
-		return 32;
-	case DISPLFRONT_FMT_RGB565:
-		return 16;
-	default:
-		return 0;
-	}
+	return pv_displif_format_bpp(fourcc);
 }
 
 /* A decimal number in [1, max] from s[0..len). */

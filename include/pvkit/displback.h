@@ -29,7 +29,7 @@
  * ceil(width * bpp / 8) bytes a line (displif has no stride field, so the
  * line is the tightest one, as DRM's dumb buffers make it).  An fb is a
  * dbuf seen as width x height pixels of a pixel format (a DRM FOURCC code,
- * DISPLBACK_FMT_*).  As the protocol asks, DBUF_CREATE, DBUF_DESTROY,
+ * PV_DISPLIF_FMT_*, pvkit/displif.h).  As the protocol asks, DBUF_CREATE, DBUF_DESTROY,
  * FB_ATTACH and FB_DETACH are taken on connector 0's ring only; on
  * another connector's ring they are answered -EINVAL.
  *
@@ -67,7 +67,7 @@
  *                 screen or waits for a flip on some connector (the host
  *                 side may be reading its pixels).  Its other fbs are
  *                 detached with it.
- *   FB_ATTACH     -EINVAL: fb cookie 0, a format not DISPLBACK_FMT_*, a
+ *   FB_ATTACH     -EINVAL: fb cookie 0, a format not PV_DISPLIF_FMT_*, a
  *                 format whose bpp is not the dbuf's, width or height 0
  *                 or larger than the dbuf's; -ENOENT: no such dbuf;
  *                 -EEXIST: the fb cookie is in use.
@@ -143,6 +143,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pvkit/displif.h"
 #include "pvkit/proto/displif.h"
 #include "pvkit/proto/xen.h"
 
@@ -168,21 +169,18 @@ extern "C" {
 
 /* ---- pixel formats -----------------------------------------------------
  *
- * DRM FOURCC codes as displif carries them in pixel_format: four ASCII
- * characters, the first in the lowest byte.  Pixels are little-endian
- * words: XRGB8888 and ARGB8888 are 32-bit x:8 (or alpha) r:8 g:8 b:8 from
- * the top bit down, RGB565 16-bit r:5 g:6 b:5.
+ * The formats are pvkit/displif.h's (PV_DISPLIF_FMT_*), shared with the
+ * frontend.  The DISPLBACK_ names below are the same values under the
+ * names host sides were first written with.
  */
-#define DISPLBACK_FOURCC(a, b, c, d)                                           \
-	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) |        \
-	 ((uint32_t)(d) << 24))
-#define DISPLBACK_FMT_XRGB8888 DISPLBACK_FOURCC('X', 'R', '2', '4')
-#define DISPLBACK_FMT_ARGB8888 DISPLBACK_FOURCC('A', 'R', '2', '4')
-#define DISPLBACK_FMT_RGB565   DISPLBACK_FOURCC('R', 'G', '1', '6')
+#define DISPLBACK_FOURCC PV_DISPLIF_FOURCC
+#define DISPLBACK_FMT_XRGB8888 PV_DISPLIF_FMT_XRGB8888
+#define DISPLBACK_FMT_ARGB8888 PV_DISPLIF_FMT_ARGB8888
+#define DISPLBACK_FMT_RGB565   PV_DISPLIF_FMT_RGB565
 
-/* Bits per pixel of a format, 0 for one displback does not take. */
+/* pv_displif_format_bpp() / _name(): every displif format is one
+ * displback takes. */
 unsigned int displback_format_bpp(uint32_t fourcc);
-/* "XRGB8888", or NULL. */
 const char *displback_format_name(uint32_t fourcc);
 
 /* ---- EDID --------------------------------------------------------------- */
@@ -205,7 +203,7 @@ struct displback_fb {
 	const void *pixels;
 	uint32_t width, height;
 	uint32_t stride;
-	uint32_t fourcc; /* DISPLBACK_FMT_* */
+	uint32_t fourcc; /* PV_DISPLIF_FMT_* */
 	uint64_t cookie; /* the guest's fb cookie, for logs */
 	uint64_t seq;	 /* the connector's frame number, from 1 */
 };

@@ -23,7 +23,7 @@
  *     struct displfront_dbuf_params p = { .width = 800, .height = 480,
  *             .bpp = 32, .refs = refs, .dir_refs = dirs };
  *     rc = displfront_dbuf_create(&df, &db, &p);   // pixels: db.pixels
- *     rc = displfront_fb_attach(&df, &fb, &db, DISPLFRONT_FMT_XRGB8888);
+ *     rc = displfront_fb_attach(&df, &fb, &db, PV_DISPLIF_FMT_XRGB8888);
  *     rc = displfront_set_config(&df, 0, &fb, 0, 0, 800, 480);
  *     ... draw into db.pixels (db.stride bytes a line) ...
  *     rc = displfront_flip(&df, 0, &fb, 0);        // accepted
@@ -36,7 +36,7 @@
  * bytes a line (displif carries no stride, so both sides take the
  * tightest line, as DRM's dumb buffers do).  Framebuffers (struct
  * displfront_fb) are a buffer seen with a pixel format (a DRM FOURCC:
- * DISPLFRONT_FMT_*).  Both are named on the wire by 64-bit cookies, 0
+ * PV_DISPLIF_FMT_*).  Both are named on the wire by 64-bit cookies, 0
  * never; the library picks them (a counter per device) unless the caller
  * sets one.  Buffers the backend allocates (be-alloc) would need the guest
  * to map foreign grants, which libpvfront cannot: displfront always
@@ -85,6 +85,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pvkit/displif.h"
 #include "pvkit/front.h"
 #include "pvkit/proto/displif.h"
 #include "pvkit/ring.h"
@@ -96,16 +97,14 @@ extern "C" {
 #define DISPLFRONT_CONNECTORS_MAX 8u
 #define DISPLFRONT_ID_MAX	  64u /* unique-id, with its NUL */
 
-/* Pixel formats: DRM FOURCC codes (four ASCII characters, first in the
- * lowest byte), the values displif carries in pixel_format. */
-#define DISPLFRONT_FOURCC(a, b, c, d)                                          \
-	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) |        \
-	 ((uint32_t)(d) << 24))
-#define DISPLFRONT_FMT_XRGB8888 DISPLFRONT_FOURCC('X', 'R', '2', '4')
-#define DISPLFRONT_FMT_ARGB8888 DISPLFRONT_FOURCC('A', 'R', '2', '4')
-#define DISPLFRONT_FMT_RGB565	DISPLFRONT_FOURCC('R', 'G', '1', '6')
+/* Pixel formats are pvkit/displif.h's (PV_DISPLIF_FMT_*, shared with
+ * the backend); the DISPLFRONT_ names are the same values. */
+#define DISPLFRONT_FOURCC	PV_DISPLIF_FOURCC
+#define DISPLFRONT_FMT_XRGB8888 PV_DISPLIF_FMT_XRGB8888
+#define DISPLFRONT_FMT_ARGB8888 PV_DISPLIF_FMT_ARGB8888
+#define DISPLFRONT_FMT_RGB565	PV_DISPLIF_FMT_RGB565
 
-/* Bits per pixel of a DISPLFRONT_FMT_*, 0 for a format not known here. */
+/* pv_displif_format_bpp(): bits per pixel, 0 for no format. */
 uint32_t displfront_format_bpp(uint32_t fourcc);
 
 /* What the store says of a connector. */

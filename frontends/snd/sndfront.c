@@ -615,6 +615,8 @@ int sndfront_stream_open(struct sndfront *sf, unsigned int i,
 	s->pos = 0;
 	s->state = SNDFRONT_STOPPED;
 	s->lost = false;
+	s->vol_set = false;
+	__builtin_memset(s->muted, 0, sizeof(s->muted));
 	s->opened = true;
 	*p = agreed;
 	return 0;

@@ -96,6 +96,79 @@ static int trigger(struct sndfront_stream *s, unsigned int type)
 	return 0;
 }
 
+/* ---- volume and mute -------------------------------------------------------
+ */
+
+/* Volume and mute: n bytes through the buffer, beside what the ring
+ * holds for the backend when there is room. */
+static int level_req(struct sndfront_stream *s, uint8_t op, uint32_t n,
+		     const void *in, void *out)
+{
+	struct xensnd_req rq;
+	uint32_t off;
+	int rc;
+
+	if (n > s->buf_bytes)
+		return -XEN_EINVAL;
+	rc = sndfront_ready(s, true);
+	if (rc)
+		return rc;
+	off = room(s) >= n && s->buf_bytes - s->wpos >= n ? s->wpos : 0;
+	if (in)
+		__builtin_memcpy(buffer(s) + off, in, n);
+	sndfront_req_init(s, &rq, op);
+	rq.op.rw.offset = off;
+	rq.op.rw.length = n;
+	rc = sndfront_send(s, &rq);
+	if (!rc)
+		rc = sndfront_wait_done(s);
+	if (!rc && out)
+		__builtin_memcpy(out, buffer(s) + off, n);
+	return rc;
+}
+
+/* Keep what a level request set, for a resume. */
+static void keep_levels(struct sndfront_stream *s, uint8_t op, const void *in)
+{
+	unsigned int ch = s->params.channels, c;
+	const uint8_t *sel = in;
+
+	if (ch > SNDFRONT_LEVELS_MAX)
+		return;
+	if (op == XENSND_OP_SET_VOLUME) {
+		__builtin_memcpy(s->vol, in, 4u * ch);
+		s->vol_set = true;
+	}
+	for (c = 0; c < ch && (op == XENSND_OP_MUTE || op == XENSND_OP_UNMUTE);
+	     c++)
+		if (sel[c])
+			s->muted[c] = op == XENSND_OP_MUTE;
+}
+
+/* The levels a lost stream had, set on its new backend. */
+static int restore_levels(struct sndfront_stream *s, bool vol_set,
+			  const int32_t *vol, const uint8_t *muted)
+{
+	unsigned int ch = s->params.channels, c;
+	int rc = 0;
+
+	if (ch > SNDFRONT_LEVELS_MAX)
+		return 0;
+	if (vol_set) {
+		rc = level_req(s, XENSND_OP_SET_VOLUME, 4u * ch, vol, NULL);
+		if (!rc)
+			keep_levels(s, XENSND_OP_SET_VOLUME, vol);
+	}
+	for (c = 0; !rc && c < ch && !muted[c]; c++)
+		;
+	if (!rc && c < ch) {
+		rc = level_req(s, XENSND_OP_MUTE, ch, muted, NULL);
+		if (!rc)
+			keep_levels(s, XENSND_OP_MUTE, muted);
+	}
+	return rc;
+}
+
 /* ---- a backend restart (resume) -------------------------------------------
  */
 
@@ -131,7 +204,9 @@ static int wait_up(struct sndfront_stream *s)
 static int revive(struct sndfront_stream *s)
 {
 	struct sndfront_params p = s->params, was = s->params;
-	uint8_t state = s->state;
+	uint8_t state = s->state, muted[SNDFRONT_LEVELS_MAX];
+	int32_t vol[SNDFRONT_LEVELS_MAX];
+	bool vol_set = s->vol_set;
 	int rc = wait_up(s);
 
 	if (!rc)
@@ -139,6 +214,8 @@ static int revive(struct sndfront_stream *s)
 	if (rc)
 		return rc;
 	p.format_any = false;
+	__builtin_memcpy(vol, s->vol, sizeof(vol));
+	__builtin_memcpy(muted, s->muted, sizeof(muted));
 	rc = sndfront_stream_open(s->sf, s->index, &p);
 	if (rc == -XEN_ETIMEDOUT || rc == -XEN_EBUSY || rc == -XEN_ENOTCONN)
 		return rc;
@@ -151,7 +228,8 @@ static int revive(struct sndfront_stream *s)
 	if (rc)
 		return rc == -XEN_EBADF ? rc : -XEN_EBADF;
 	s->stats.reopened++;
-	if (state != SNDFRONT_STOPPED)
+	rc = restore_levels(s, vol_set, vol, muted);
+	if (!rc && state != SNDFRONT_STOPPED)
 		rc = trigger(s, XENSND_OP_TRIGGER_START);
 	if (!rc && state == SNDFRONT_PAUSED)
 		rc = trigger(s, XENSND_OP_TRIGGER_PAUSE);
@@ -379,14 +457,11 @@ int sndfront_trigger(struct sndfront *sf, unsigned int i, unsigned int type)
 	return rc;
 }
 
-/* Volume and mute: one 4-byte value per channel through the buffer,
- * beside what the ring holds for the backend when there is room. */
 static int levels(struct sndfront *sf, unsigned int i, uint8_t op,
 		  const void *in, void *out)
 {
 	struct sndfront_stream *s = sndfront_stream_at(sf, i);
-	struct xensnd_req rq;
-	uint32_t n, off;
+	uint32_t n;
 	int rc;
 
 	if (!s || (!in && !out))
@@ -394,24 +469,12 @@ static int levels(struct sndfront *sf, unsigned int i, uint8_t op,
 	rc = usable(s);
 	if (rc)
 		return rc;
-	n = 4u * s->params.channels;
-	if (n > s->buf_bytes)
-		return -XEN_EINVAL;
-	rc = sndfront_ready(s, true);
-	if (rc)
-		return rc;
-	/* beside what the ring holds for the backend, when there is room */
-	off = room(s) >= n && s->buf_bytes - s->wpos >= n ? s->wpos : 0;
-	if (in)
-		__builtin_memcpy(buffer(s) + off, in, n);
-	sndfront_req_init(s, &rq, op);
-	rq.op.rw.offset = off;
-	rq.op.rw.length = n;
-	rc = sndfront_send(s, &rq);
-	if (!rc)
-		rc = sndfront_wait_done(s);
-	if (!rc && out)
-		__builtin_memcpy(out, buffer(s) + off, n);
+	n = s->params.channels;
+	if (op == XENSND_OP_SET_VOLUME || op == XENSND_OP_GET_VOLUME)
+		n *= 4u; /* int32_t each; mute: uint8_t each */
+	rc = level_req(s, op, n, in, out);
+	if (!rc && in)
+		keep_levels(s, op, in);
 	return rc;
 }
 
@@ -427,12 +490,12 @@ int sndfront_get_volume(struct sndfront *sf, unsigned int i, int32_t *vol)
 		   : -XEN_EINVAL;
 }
 
-int sndfront_mute(struct sndfront *sf, unsigned int i, const uint32_t *mute)
+int sndfront_mute(struct sndfront *sf, unsigned int i, const uint8_t *sel)
 {
-	return mute ? levels(sf, i, XENSND_OP_MUTE, mute, NULL) : -XEN_EINVAL;
+	return sel ? levels(sf, i, XENSND_OP_MUTE, sel, NULL) : -XEN_EINVAL;
 }
 
-int sndfront_unmute(struct sndfront *sf, unsigned int i, const uint32_t *mute)
+int sndfront_unmute(struct sndfront *sf, unsigned int i, const uint8_t *sel)
 {
-	return mute ? levels(sf, i, XENSND_OP_UNMUTE, mute, NULL) : -XEN_EINVAL;
+	return sel ? levels(sf, i, XENSND_OP_UNMUTE, sel, NULL) : -XEN_EINVAL;
 }

@@ -53,8 +53,10 @@
  * reconnect sends no position events for a stream it does not know, so
  * with resume a write or drain whose position did not move for the
  * timeout asks with an empty WRITE (-EBADF: lost, reopened, the call
- * goes on).  What the lost backend had not played is gone, volume and
- * mute are the new backend's defaults, and positions count from the new
+ * goes on).  What the lost backend had not played is gone; the volume
+ * and mute last set are set again (streams of up to
+ * SNDFRONT_LEVELS_MAX channels; wider ones get the new backend's
+ * defaults); positions count from the new
  * open.  stats.reopened counts it; on_link says when the card went and
  * came back.
  *
@@ -87,12 +89,12 @@
  *     returns the frames once they came (other requests meanwhile:
  *     -XEN_EBUSY).
  *   - trigger (start, pause, stop, resume), volume (one int32_t per
- *     channel, set or got through the buffer) and mute (one uint32_t per
- *     channel: 1 muted) always wait.  The values go in the part of the
- *     buffer playback does not hold (at the ring's write offset), or at
- *     offset 0 when the ring is full.
- * Whole frames only: lengths that are not a multiple of the frame size
- * are -XEN_EINVAL.
+ *     channel, 0.001 dB steps, set or got through the buffer) and mute /
+ *     unmute (one uint8_t per channel: non-zero picks the channels to
+ *     mute or unmute, the others stay as they are) always wait.  The values go
+ * in the part of the buffer playback does not hold (at the ring's write
+ * offset), or at offset 0 when the ring is full. Whole frames only: lengths
+ * that are not a multiple of the frame size are -XEN_EINVAL.
  *
  * The backend is not trusted, and nothing here waits for ever:
  *   - no answer within the timeout: -XEN_ETIMEDOUT.  The request stays
@@ -134,6 +136,7 @@ extern "C" {
 #define SNDFRONT_RATES_MAX     16u
 #define SNDFRONT_BUF_PAGES_MAX 32u
 #define SNDFRONT_ID_MAX	       64u /* unique-id, with its NUL */
+#define SNDFRONT_LEVELS_MAX    8u  /* channels whose levels a resume keeps */
 
 /* What the store says of a stream (the card's and pcm's limits folded in). */
 struct sndfront_stream_info {
@@ -192,6 +195,10 @@ struct sndfront_stream {
 	bool have_pd, opened;
 	bool lost;     /* open when the backend lost it: to reopen (resume) */
 	uint8_t state; /* SNDFRONT_STOPPED, _RUNNING or _PAUSED */
+	/* the levels last set, for a resume */
+	bool vol_set;
+	int32_t vol[SNDFRONT_LEVELS_MAX];
+	uint8_t muted[SNDFRONT_LEVELS_MAX];
 	struct sndfront_params params;
 	uint32_t buf_bytes, frame;
 	uint32_t wpos;	  /* next write offset in the buffer (a ring) */
@@ -273,8 +280,8 @@ int sndfront_trigger(struct sndfront *sf, unsigned int i, unsigned int type);
 int sndfront_set_volume(struct sndfront *sf, unsigned int i,
 			const int32_t *vol);
 int sndfront_get_volume(struct sndfront *sf, unsigned int i, int32_t *vol);
-int sndfront_mute(struct sndfront *sf, unsigned int i, const uint32_t *mute);
-int sndfront_unmute(struct sndfront *sf, unsigned int i, const uint32_t *mute);
+int sndfront_mute(struct sndfront *sf, unsigned int i, const uint8_t *sel);
+int sndfront_unmute(struct sndfront *sf, unsigned int i, const uint8_t *sel);
 
 /* The latest position event's value (bytes since the stream opened). */
 uint64_t sndfront_position(const struct sndfront *sf, unsigned int i);

@@ -56,7 +56,7 @@ static struct sb {
 	size_t nplayed[NS];
 	uint64_t pos[NS];
 	int32_t vol[NS][8];
-	uint32_t mute[NS][8];
+	uint8_t mute[NS][8];
 	uint8_t trigger;
 	uint8_t fill;		    /* capture data byte */
 	bool send_pos;		    /* a position event after each write */
@@ -277,6 +277,11 @@ static void sb_answer(unsigned int i, const struct xensnd_req *rq)
 		break;
 	case XENSND_OP_MUTE:
 	case XENSND_OP_UNMUTE:
+		/* one byte a channel, as sndback takes it */
+		if (rq->op.rw.length != sb.open[i].pcm_channels) {
+			r->status = -XEN_EINVAL;
+			break;
+		}
 		sb_levels(i, &rq->op.rw, sb.mute[i], false);
 		break;
 	case XENSND_OP_TRIGGER:
@@ -706,6 +711,8 @@ static void open_resume_card(void)
 /* The backend forgets every stream, as a new backend process would. */
 static void sb_forget(void)
 {
+	memset(sb.vol, 0, sizeof(sb.vol));
+	memset(sb.mute, 0, sizeof(sb.mute));
 	sb.opened[0] = sb.opened[1] = false;
 	sb.running = false;
 	sb.got = sb.pos[0] = 0;
@@ -763,6 +770,8 @@ static void resume_ebadf(void **state)
 {
 	struct sndfront_params p;
 	uint8_t d[4000];
+	const int32_t vol[2] = {-1500, -2500};
+	const uint8_t right[2] = {0, 1};
 
 	(void)state;
 	memset(d, 0x33, sizeof(d));
@@ -777,7 +786,10 @@ static void resume_ebadf(void **state)
 	assert_int_equal(sndfront_stream_stats(&sf, 0)->reopened, 1);
 	assert_int_equal(sb.trigger, XENSND_OP_TRIGGER_START);
 	assert_int_equal(sb.nplayed[0], sizeof(d));
-	/* paused, lost, resumed: open, start, pause, then the resume */
+	/* paused, lost, resumed: open, the levels, start, pause, then the
+	 * resume */
+	assert_int_equal(sndfront_set_volume(&sf, 0, vol), 0);
+	assert_int_equal(sndfront_mute(&sf, 0, right), 0);
 	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_PAUSE), 0);
 	sb_forget();
 	assert_int_equal(sndfront_trigger(&sf, 0, XENSND_OP_TRIGGER_RESUME), 0);
@@ -786,9 +798,15 @@ static void resume_ebadf(void **state)
 	/* START, START again, PAUSE, RESUME (-EBADF), START, PAUSE, RESUME */
 	assert_int_equal(sb.ops[XENSND_OP_TRIGGER], 7);
 	assert_true(sb.running);
-	print_message("resume: reopened %u times, OPEN %u, TRIGGER %u\n",
+	assert_int_equal(sb.vol[0][0], -1500);
+	assert_int_equal(sb.vol[0][1], -2500);
+	assert_int_equal(sb.mute[0][0], 0);
+	assert_int_equal(sb.mute[0][1], 1);
+	print_message("resume: reopened %u times, OPEN %u, TRIGGER %u, "
+		      "volume %d/%d and mute %u/%u set again\n",
 		      sndfront_stream_stats(&sf, 0)->reopened,
-		      sb.ops[XENSND_OP_OPEN], sb.ops[XENSND_OP_TRIGGER]);
+		      sb.ops[XENSND_OP_OPEN], sb.ops[XENSND_OP_TRIGGER],
+		      sb.vol[0][0], sb.vol[0][1], sb.mute[0][0], sb.mute[0][1]);
 	/* a backend that no longer allows the parameters: closed for good */
 	sb_forget();
 	sb.mode = SB_STATUS;
@@ -926,7 +944,7 @@ static void volume_mute(void **state)
 	struct sndfront_params p;
 	const int32_t vol[2] = {-1200, 0};
 	int32_t got[2] = {0, 0};
-	const uint32_t m[2] = {1, 0};
+	const uint8_t m[2] = {1, 0};
 
 	(void)state;
 	open_card();
@@ -952,7 +970,7 @@ static void levels_beside_ring(void **state)
 	struct sndfront_params p;
 	static uint8_t data[16384];
 	const int32_t vol[2] = {-3000, -6000};
-	const uint32_t m[2] = {0, 1};
+	const uint8_t m[2] = {0, 1};
 	int32_t got[2] = {0, 0};
 	size_t k;
 

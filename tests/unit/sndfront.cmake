@@ -1,9 +1,11 @@
 # The guest's vsnd card (frontends/snd).  Included from
 # tests/unit/CMakeLists.txt.
-#   test_sndfront  streams from the store, handshake, negotiation, play,
-#                  capture, trigger, volume, mute, position events and a
-#                  hostile backend, against pvhv's store core (compiled in)
-#                  and a fake sound backend; native and cross builds.
+#   test_sndfront  streams from the store, handshake, negotiation, play
+#                  (the buffer as a ring paced by position events, drain),
+#                  capture, trigger, volume, mute, position events, a
+#                  backend restart (resume) and a hostile backend, against
+#                  pvhv's store core (compiled in) and a fake sound backend
+#                  with a clock; native and cross builds.
 if(NOT TARGET sndfront)
   return()
 endif()

@@ -166,6 +166,17 @@ static bool find_line(const char *text, const char *pattern, char *line,
 	return true;
 }
 
+bool sndt_said(struct sndt *s, domid_t dom, const char *pattern)
+{
+	static char buf[1 << 18];
+	struct acc a = {buf, 0, sizeof(buf)};
+	char line[256];
+
+	buf[0] = '\0';
+	pvhv_domain_console(s->t.h, dom, 0, on_console, &a);
+	return find_line(buf, pattern, line, sizeof(line));
+}
+
 int sndt_expect(struct sndt *s, domid_t dom, const char *pattern, char *line,
 		size_t linelen, int timeout_ms)
 {

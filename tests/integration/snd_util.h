@@ -55,6 +55,8 @@ pid_t sndt_guest_pid(struct sndt *s, domid_t dom);
  * return -ETIMEDOUT / -EIO. */
 int sndt_expect(struct sndt *s, domid_t dom, const char *pattern, char *line,
 		size_t linelen, int timeout_ms);
+/* dom's console has a complete line with pattern (no waiting, quiet). */
+bool sndt_said(struct sndt *s, domid_t dom, const char *pattern);
 /* The end of dom's console and of pvbackd's log on stderr. */
 void sndt_dump(struct sndt *s, domid_t dom);
 /* Lines of pvbackd's log (since it last started) holding pattern. */

@@ -14,7 +14,8 @@
  *                  with a real-time clock, tests/unit/snd_alsa/pvclock.h):
  *                  the guest is paced by a card's clock
  *   alsa_mix       two guests at once, 440 Hz and 660 Hz, into the one
- *                  clocked PCM (mixed in pvbackd): both heard all along
+ *                  clocked PCM (mixed in pvbackd), the second joining
+ *                  200 ms into the first's tone: both heard all along
  *                  at the level each played, no dip (a gap or a period
  *                  lost), their runs overlap.  Needs the clock: a PCM
  *                  that takes everything at once never waits for the
@@ -137,8 +138,12 @@ static void tone_1s(void)
 	domid_t dom;
 	long period;
 
+	/* periods of 25 ms: 1 s is 40 of them, and every byte's position
+	 * event comes before the guest stops */
 	guest("tone", "t0", 'p',
-	      "ms=1000 rate=48000 ch=2 fmt=s16_le freq=440 amp=50", &dom);
+	      "ms=1000 rate=48000 ch=2 fmt=s16_le freq=440 amp=50 "
+	      "buf=19200 period=4800",
+	      &dom);
 	assert_int_equal(
 	    sndt_expect(&s, dom, "OPEN", line, sizeof(line), 20000), 0);
 	period = hvt_field(line, "period");
@@ -179,16 +184,17 @@ static void alsa_tone_clocked(void **state)
 static void alsa_mix(void **state)
 {
 	domid_t a, b;
+	int rc;
 
 	(void)state;
 	NEED_CLOCK();
 	guest("mix_a", "a", 'p', "ms=1500 freq=440 amp=25 buf=65536", &a);
+	/* the second joins a stream that is playing already */
+	assert_int_equal(sndt_expect(&s, a, "PROGRESS ms=200", NULL, 0, 20000),
+			 0);
 	guest("mix_b", "b", 'p', "ms=1500 freq=660 amp=25 buf=65536", &b);
 	assert_int_equal(sndt_expect(&s, a, "DONE", NULL, 0, 30000), 0);
 	assert_int_equal(sndt_expect(&s, b, "DONE", NULL, 0, 30000), 0);
-	assert_int_equal(sndt_check("mix '%s' 48000 2 0.25 440:1500 660:1500",
-				    out_wav),
-			 0);
 #ifdef SND_E2E_CLOCK
 	{
 		struct pvclock_stats st;
@@ -196,6 +202,12 @@ static void alsa_mix(void **state)
 		clock_stats(&st);
 	}
 #endif
+	rc = sndt_check("mix '%s' 48000 2 0.25 440:1500 660:1500", out_wav);
+	if (rc) {
+		sndt_dump(&s, a);
+		sndt_dump(&s, b);
+	}
+	assert_int_equal(rc, 0);
 }
 
 static void alsa_capture(void **state)

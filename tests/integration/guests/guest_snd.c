@@ -4,14 +4,15 @@
  *
  *   kernel = "guest_snd"
  *   cmdline = "[dev=N] [stream=I] ms=N [rate=R] [ch=C] [fmt=F] [freq=HZ]
- *              [amp=PERCENT] [buf=BYTES] [mode=rec] [retry] [noconfine]"
+ *              [amp=PERCENT] [buf=BYTES]
+ *              [period=BYTES] [mode=rec] [retry] [trace] [noconfine]"
  *
  * It opens card dev (default 0), prints "SND <domid> streams=<n>" and one
  * line per stream ("STREAM i=I pcm=P s=S type=p|c id=UID"), opens stream
  * I (default: the first playback stream, or with mode=rec the first
  * capture stream) asking for rate R, C channels and format F (s16_le,
- * s32_le or float_le; default 48000, 2, s16_le) and a buffer of BYTES
- * (default: the frontend's), prints what was agreed
+ * s32_le or float_le; default 48000, 2, s16_le), a buffer and period of
+ * BYTES (default: the frontend's), prints what was agreed
  * ("OPEN rate=R ch=C fmt=F buf=B period=P") and starts it.
  *
  * Playback: ms milliseconds of a freq Hz (440) sine at amp percent (50)
@@ -27,12 +28,16 @@
  * crc=XXXXXXXX lead=L" (crc: CRC-32 as zlib's over every byte read;
  * lead: how many bytes were zero before the first non-zero one).
  *
+ * With trace, each write prints "W t=MS rc=RC pos=P" (the monotonic
+ * clock in ms, the write's answer, the latest position).
+ *
  * Then "DONE", and the guest stays (a guest process ends when the test
  * says).  On any error "FAILED <what> <errno>" — except with retry, where
  * a failed write or read prints "LOST <what> <errno>" and the guest waits
- * for the card to be connected again, opens the stream again (unless the
- * frontend did: then the open says busy), prints "REOPENED", starts it
- * and goes on with the rest of the tone or recording.
+ * for the card to be connected again, closes the stream (whatever the
+ * frontend still thought of it) and opens it again, starts it, prints
+ * "REOPENED at=BYTES" (what it had handed over before) and goes on with
+ * the rest of the tone or recording.
  */
 #include <errno.h>
 #include <math.h>
@@ -110,7 +115,7 @@ static uint32_t crc32_add(uint32_t crc, const uint8_t *b, size_t n)
 struct run {
 	unsigned int idx;
 	struct sndfront_params want, p;
-	bool retry;
+	bool retry, trace;
 	uint64_t base; /* the stream's bytes before its last (re)open */
 };
 
@@ -125,28 +130,30 @@ static void open_stream(struct run *r)
 	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_START));
 }
 
+static uint64_t now_ms(void)
+{
+	return pf.ops->now_ns(pf.arg) / 1000000u;
+}
+
 /* retry: the stream failed under us (a backend that went away); wait for
  * the card to come back and open the stream again. */
 static void recover(struct run *r, const char *what, int rc, uint64_t done)
 {
-	int orc;
-
 	if (!r->retry)
 		guest_fail(gp, what, rc);
 	guest_say(gp, "LOST %s %d\n", what, rc);
+	/* whatever the frontend knows of the stream goes: the backend that
+	 * had it is gone (this one's answer does not matter) */
+	sndfront_stream_close(&sf, r->idx);
 	for (int t = 0; t < 300 && !sndfront_connected(&sf); t++)
 		pvfront_poll(&pf, 100);
 	if (!sndfront_connected(&sf))
 		guest_fail(gp, "reconnect", -XEN_ETIMEDOUT);
 	r->p = r->want;
-	orc = sndfront_stream_open(&sf, r->idx, &r->p);
-	if (orc == -XEN_EBUSY) /* the frontend opened it again itself */
-		orc = 0;
-	check("sndfront_stream_open again", orc);
-	orc = sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_START);
-	if (orc == -XEN_EPERM) /* and started it */
-		orc = 0;
-	check("trigger start again", orc);
+	check("sndfront_stream_open again",
+	      sndfront_stream_open(&sf, r->idx, &r->p));
+	check("trigger start again",
+	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_START));
 	r->base = done;
 	guest_say(gp, "REOPENED at=%llu\n", (unsigned long long)done);
 }
@@ -162,6 +169,30 @@ static bool wait_pos(struct run *r, uint64_t want)
 			return false;
 	}
 	return sndfront_position(&sf, r->idx) >= want;
+}
+
+/* Wait until the device took the sent bytes: position events come each
+ * period, so up to the last whole period by them, then the time the
+ * partial one takes and a period more (a host side with a buffer of its
+ * own takes the rest as its device makes room, a period at a time).  A
+ * tone of whole periods needs no guess. */
+static void drain(struct run *r, uint64_t sent)
+{
+	uint32_t per = r->p.period_bytes;
+	uint64_t whole = per ? sent - sent % per : sent;
+	uint32_t fb = sndfront_frame_bytes(r->p.format, r->p.channels);
+	int64_t ms;
+
+	if (!wait_pos(r, whole)) {
+		guest_say(gp, "DRAIN short pos=%llu\n",
+			  (unsigned long long)sndfront_position(&sf, r->idx));
+		return;
+	}
+	if (sent == whole)
+		return;
+	ms = (int64_t)((sent - whole + per) / fb * 1000u / r->p.rate) + 20;
+	for (uint64_t end = now_ms() + (uint64_t)ms; now_ms() < end;)
+		pvfront_poll(&pf, (int)(end - now_ms()));
 }
 
 static void play(struct run *r, unsigned long ms, double freq, double amp)
@@ -192,6 +223,11 @@ static void play(struct run *r, unsigned long ms, double freq, double amp)
 		for (size_t off = 0; !rc && off < len;) {
 			rc = sndfront_write(&sf, r->idx, chunk + off, len - off,
 					    0);
+			if (r->trace)
+				guest_say(gp, "W t=%llu rc=%d pos=%llu\n",
+					  (unsigned long long)now_ms(), rc,
+					  (unsigned long long)sndfront_position(
+					      &sf, r->idx));
 			if (rc >= 0) {
 				off += (size_t)rc;
 				bytes += (uint64_t)rc;
@@ -211,9 +247,7 @@ static void play(struct run *r, unsigned long ms, double freq, double amp)
 	}
 	/* drain: stop only once the device played everything (a stop
 	 * drops what it has not played yet) */
-	if (!wait_pos(r, bytes - r->base))
-		guest_say(gp, "DRAIN short pos=%llu\n",
-			  (unsigned long long)sndfront_position(&sf, r->idx));
+	drain(r, bytes - r->base);
 	check("trigger stop",
 	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_STOP));
 	guest_say(gp, "PLAYED bytes=%llu pos=%llu\n", (unsigned long long)bytes,
@@ -280,8 +314,11 @@ int main(int argc, char **argv)
 		    .channels = (uint8_t)guest_value(argc, argv, "ch=", 2),
 		    .buffer_bytes =
 			(uint32_t)guest_value(argc, argv, "buf=", 0),
+		    .period_bytes =
+			(uint32_t)guest_value(argc, argv, "period=", 0),
 		},
 	    .retry = guest_has(argc, argv, "retry"),
+	    .trace = guest_has(argc, argv, "trace"),
 	};
 	unsigned int n, idx = ~0u;
 

@@ -253,13 +253,16 @@ static void probe(struct sndfront_stream *s)
 		(void)sndfront_wait_done(s);
 }
 
-/* The stream may be used: open, or opened again now (resume). */
-static int usable(struct sndfront_stream *s)
+/* The stream may be used: open, or opened again now (resume).  nb: a
+ * nonblocking call, told -XEN_EAGAIN while the card is not back. */
+static int usable(struct sndfront_stream *s, bool nb)
 {
 	if (s->opened)
 		return 0;
 	if (!s->lost)
 		return sndfront_not_open(s);
+	if (nb && !s->sf->up && !pvfront_dev_error(&s->sf->dev))
+		return -XEN_EAGAIN;
 	return revive(s);
 }
 
@@ -321,7 +324,7 @@ int sndfront_write(struct sndfront *sf, unsigned int i, const void *data,
 	while (done < len) {
 		bool nb = flags & SNDFRONT_NONBLOCK;
 
-		rc = usable(s);
+		rc = usable(s, nb);
 		if (!rc)
 			rc = sndfront_ready(s, !nb);
 		if (!rc && !room(s)) {
@@ -355,7 +358,7 @@ int sndfront_drain(struct sndfront *sf, unsigned int i)
 
 	if (!s || s->info.capture)
 		return -XEN_EINVAL;
-	rc = usable(s);
+	rc = usable(s, false);
 	if (!rc)
 		rc = sndfront_ready(s, true);
 	if (!rc)
@@ -363,7 +366,7 @@ int sndfront_drain(struct sndfront *sf, unsigned int i)
 	if (rc == -XEN_ETIMEDOUT)
 		probe(s);
 	if (rc && s->lost) /* what it had not played is gone with it */
-		return usable(s);
+		return usable(s, false);
 	if (rc)
 		return rc;
 	/* the rest of the last period: its time at the stream's rate */
@@ -392,7 +395,7 @@ int sndfront_read(struct sndfront *sf, unsigned int i, void *data, size_t len,
 
 	if (!s || !data || !s->info.capture)
 		return -XEN_EINVAL;
-	rc = usable(s);
+	rc = usable(s, flags & SNDFRONT_NONBLOCK);
 	if (rc)
 		return rc;
 	if (len % s->frame)
@@ -446,11 +449,11 @@ int sndfront_trigger(struct sndfront *sf, unsigned int i, unsigned int type)
 
 	if (!s || type > XENSND_OP_TRIGGER_RESUME)
 		return -XEN_EINVAL;
-	rc = usable(s);
+	rc = usable(s, false);
 	if (!rc)
 		rc = trigger(s, type);
 	if (rc && s->lost) { /* the backend lost it just now: once more */
-		rc = usable(s);
+		rc = usable(s, false);
 		if (!rc)
 			rc = trigger(s, type);
 	}
@@ -466,7 +469,7 @@ static int levels(struct sndfront *sf, unsigned int i, uint8_t op,
 
 	if (!s || (!in && !out))
 		return -XEN_EINVAL;
-	rc = usable(s);
+	rc = usable(s, false);
 	if (rc)
 		return rc;
 	n = s->params.channels;

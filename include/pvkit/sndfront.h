@@ -45,7 +45,8 @@
  * -XEN_EBADF until it is opened again.  With cfg.resume the frontend
  * does that itself: the next call on the stream (a waiting write or
  * drain under way included) waits for the card to be up again (the
- * stream's timeout), opens the stream with the parameters agreed before
+ * stream's timeout; a nonblocking write or read says -XEN_EAGAIN until
+ * then), opens the stream with the parameters agreed before
  * (a backend that no longer allows them: -XEN_EBADF, the stream stays
  * closed), starts it again if it was running (and pauses it if it was
  * paused), and goes on; a write sends again what the lost backend had

@@ -741,6 +741,13 @@ static void resume_reconnect(void **state)
 	sb.connected = false;
 	sb_forget();
 	sb_state(XenbusStateInitWait);
+	/* the card is down: a nonblocking write is told to come back */
+	sb.on = false;
+	settle();
+	assert_false(sndfront_connected(&sf));
+	assert_int_equal(sndfront_write(&sf, 0, data, 4, SNDFRONT_NONBLOCK),
+			 -XEN_EAGAIN);
+	sb.on = true;
 	assert_int_equal(sndfront_write(&sf, 0, data, sizeof(data), 0),
 			 (int)sizeof(data));
 	print_message("resume: link down %u up %u, reopened %u, OPEN %u, "

@@ -5,7 +5,12 @@
 # and multi-touch gesture (demos/input/demo.script), or, with --sdl or when
 # a display is there, an SDL2 window you type and click into.  The other
 # (demos/snd/guest_melody.c) plays a short melody on its vsnd card, which
-# pvbackd writes to a WAV file or plays on ALSA (--snd).
+# pvbackd writes to a WAV file or plays on ALSA (--snd).  A third
+# (demos/display/guest_mfb.c) animates two screens of its vdispl device,
+# 1280x720 and 800x480, and paints the touches of its own vkbd device on
+# the second: in SDL2 windows when a display is there and pvbackd has the
+# SDL2 display host side, else headless, its screens written as PNGs at
+# the end (--displ).
 # Everything is shut down on Ctrl-C or when the run is over.
 set -eu
 
@@ -13,6 +18,7 @@ usage() {
 	cat <<'TXT'
 usage: scripts/demo.sh [--build DIR] [--script FILE | --sdl] [--seconds N]
                       [--snd wav[:DIR] | alsa[:PCM] | none]
+                      [--displ sdl | headless[:DIR] | none]
 
   --build DIR    where pvkit was built (default: build)
   --script FILE  input events to play (default demos/input/demo.script;
@@ -31,6 +37,20 @@ usage: scripts/demo.sh [--build DIR] [--script FILE | --sdl] [--seconds N]
                    alsa[:PCM]  the ALSA PCM (default "default")
                    none        no melody guest
                  `make demo SND=wav` passes it through $SND.
+  --displ HOST   where the mfb guest's two screens go (default: $DISPL,
+                 else sdl when $DISPLAY or $WAYLAND_DISPLAY is set and
+                 pvbackd has the sdl display host side, else headless):
+                   sdl             a window per screen
+                   headless[:DIR]  PNGs DIR/<domid>-mfb0.png and -mfb1.png
+                                   written at the end (default DIR:
+                                   BUILD/demo-displ); with the scripted
+                                   input they are checked (size, drawn,
+                                   the painted touches where the guest
+                                   said)
+                   none            no mfb guest
+                 With the scripted input and a screen, the script is
+                 played to both guests (a generated copy waits for both
+                 devices and adds two painted strokes).
 TXT
 }
 
@@ -40,6 +60,7 @@ script=$top/demos/input/demo.script
 source=
 seconds=
 snd=${SND:-}
+displ=${DISPL:-}
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--sdl) source=sdl; shift ;;
 	--seconds) seconds=$2; shift 2 ;;
 	--snd) snd=$2; shift 2 ;;
+	--displ) displ=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "demo: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -59,6 +81,7 @@ pvctl=$build/hypervisor/pvctl
 pvbackd=$build/backends/pvbackd/pvbackd
 guest=$build/demos/guest_events
 melody=$build/demos/guest_melody
+mfb=$build/demos/guest_mfb
 for f in "$pvhv" "$pvctl" "$pvbackd" "$guest"; do
 	if [ ! -x "$f" ]; then
 		echo "demo: $f is missing: run 'make demo' (it builds first)" >&2
@@ -106,6 +129,44 @@ wav:*)
 	rm -f "$wav"
 	;;
 esac
+# Display: the mfb guest's screens.  pvbackd --help lists the display
+# host sides it has under "Display host sides".
+displ_hosts=$(echo "$backd_help" | sed -n '/^Display host sides/,/^$/p')
+has_displ_host() { echo "$displ_hosts" | grep -q "^  $1\b"; }
+if [ -z "$displ" ]; then
+	displ=headless
+	if { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; } &&
+		has_displ_host sdl; then
+		displ=sdl
+	fi
+fi
+displdir=
+case $displ in
+sdl) displ_host=sdl
+     has_displ_host sdl || {
+	echo "demo: pvbackd has no sdl display host side; try --displ" \
+		"headless" >&2; exit 1; } ;;
+headless) displdir=$build/demo-displ ;;
+headless:*) displdir=${displ#headless:} ;;
+none) displ_host= ;;
+*) echo "demo: --displ wants sdl, headless[:DIR] or none, not '$displ'" >&2
+   exit 2 ;;
+esac
+if [ -n "$displdir" ]; then
+	case $displdir in /*) ;; *) displdir=$(pwd)/$displdir ;; esac
+	displ_host=headless:$displdir
+fi
+if [ -n "$displ_host" ] && { [ ! -x "$mfb" ] ||
+	! echo "$backd_help" | grep -q '^  displ '; }; then
+	echo "demo: no display (guest_mfb or pvbackd's displ backend not" \
+		"built)" >&2
+	displ_host=
+	displdir=
+fi
+if [ -n "$displdir" ]; then
+	mkdir -p "$displdir"
+	rm -f "$displdir"/*-mfb0.png "$displdir"/*-mfb1.png
+fi
 if [ -z "$source" ]; then
 	source=script
 	[ -n "${DISPLAY:-}" ] && source=sdl
@@ -125,11 +186,13 @@ run=$(mktemp -d /tmp/pvkit-demo.XXXXXX)
 chmod 755 "$run"
 cp "$guest" "$run/guest_events"
 [ -n "$snd_host" ] && cp "$melody" "$run/guest_melody"
+[ -n "$displ_host" ] && cp "$mfb" "$run/guest_mfb"
 pids=
 cleanup() {
 	trap - EXIT INT TERM
 	"$pvctl" --rundir "$run" destroy demo >/dev/null 2>&1 || true
 	"$pvctl" --rundir "$run" destroy melody >/dev/null 2>&1 || true
+	"$pvctl" --rundir "$run" destroy mfb >/dev/null 2>&1 || true
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$run"
@@ -150,17 +213,48 @@ until [ -S "$run/pvhv.sock" ]; do
 	fi
 	sleep 0.05
 done
-if [ -n "$snd_host" ]; then
-	echo "demo: pvhv is up; pvbackd serves input from $input and sound" \
-		"to $snd_host"
-	"$pvbackd" --rundir "$run" --backends input,snd \
-		--input-source "$input" --snd-host "$snd_host" \
-		>"$run/pvbackd.out" 2>&1 &
-else
-	echo "demo: pvhv is up; pvbackd serves input from $input"
-	"$pvbackd" --rundir "$run" --backends input --input-source "$input" \
-		>"$run/pvbackd.out" 2>&1 &
+# The default script, played to both guests when the mfb guest has a
+# screen: it waits for both vkbd devices and paints two strokes more
+# before the final Escape (positions in the script's 800 x 480 surface,
+# which is also the mfb guest's touch surface and second screen).
+if [ "$source" = script ] && [ -n "$displ_host" ] &&
+	[ "$script" = "$top/demos/input/demo.script" ]; then
+	awk '/^wait connected 1$/ { print "wait connected 2"; next }
+	     /^key KEY_ESC/ && !done {
+		print "# mfb: a line across the top, one down the right"
+		print "touch down 0 100 100"; print "frame"
+		for (x = 150; x <= 700; x += 50) {
+			print "wait 20ms"; print "touch move 0 " x " 100"
+			print "frame"
+		}
+		print "touch up 0"; print "touch down 1 650 150"; print "frame"
+		for (y = 200; y <= 400; y += 50) {
+			print "wait 20ms"; print "touch move 1 650 " y
+			print "frame"
+		}
+		print "touch up 1"; print "frame"; print "wait 300ms"
+		done = 1
+	     }
+	     { print }' "$script" >"$run/demo.script"
+	input=script:$run/demo.script
 fi
+backends=input
+set -- --input-source "$input"
+said="input from $input"
+if [ -n "$snd_host" ]; then
+	backends=$backends,snd
+	set -- "$@" --snd-host "$snd_host"
+	said="$said, sound to $snd_host"
+fi
+if [ -n "$displ_host" ]; then
+	backends=$backends,displ
+	set -- "$@" --displ-host "$displ_host"
+	said="$said, screens to $displ_host"
+fi
+echo "demo: pvhv is up; pvbackd serves $said"
+"$pvbackd" --rundir "$run" --backends "$backends" "$@" \
+	>"$run/pvbackd.out" 2>&1 &
+backd=$!
 pids="$! $pids"
 
 cat >"$run/demo.cfg" <<CFG
@@ -181,6 +275,20 @@ vsnd = [ [ "CARD, short-name=pvkit, long-name=pvkit demo, sample-rates=48000, sa
 CFG
 	"$pvctl" --rundir "$run" create "$run/melody.cfg"
 	"$pvctl" --rundir "$run" console -f melody >"$run/melody.console" 2>&1 &
+	pids="$! $pids"
+fi
+# The mfb guest: two screens and a touch surface the size of the second.
+: >"$run/mfb.console"
+if [ -n "$displ_host" ]; then
+	cat >"$run/mfb.cfg" <<CFG
+name = "mfb"
+kernel = "guest_mfb"
+memory = 32
+vdispl = [ "connectors=mfb0:1280x720;mfb1:800x480" ]
+vkb = [ "backend-type=linux, unique-id=mfb-touch, feature-abs-pointer=1, feature-multi-touch=1, multi-touch-width=800, multi-touch-height=480, multi-touch-num-contacts=4, width=800, height=480" ]
+CFG
+	"$pvctl" --rundir "$run" create "$run/mfb.cfg"
+	"$pvctl" --rundir "$run" console -f mfb >"$run/mfb.console" 2>&1 &
 	pids="$! $pids"
 fi
 echo "demo: the guests' consoles (Ctrl-C stops):"
@@ -216,12 +324,65 @@ check_wav() {
 	fi
 }
 
+# The mfb guest's screens as the headless host side wrote them on SIGUSR1:
+# both there, of their sizes and not blank, and (with the scripted input,
+# $1 = paint) every touch-down the guest said it painted ("PAINT ... x=X
+# y=Y rgb=C") is that colour in the second screen's PNG
+# (demos/display/png_check.py).
+check_displ() {
+	[ -n "$displdir" ] || return 0
+	if ! grep -q '^MFB c=1 ' "$run/mfb.console"; then
+		echo "demo: the mfb guest did not show its screens; its" \
+			"console and pvbackd's output:" >&2
+		cat "$run/mfb.console" "$run/pvbackd.out" >&2
+		return 1
+	fi
+	sleep 0.5 # the last paint on screen: a few frames
+	kill -USR1 "$backd"
+	i=0
+	while :; do
+		s0=$(ls "$displdir"/*-mfb0.png 2>/dev/null | head -n 1)
+		s1=$(ls "$displdir"/*-mfb1.png 2>/dev/null | head -n 1)
+		[ -s "$s0" ] && [ -s "$s1" ] && break
+		i=$((i + 1))
+		if [ $i -gt 200 ]; then
+			echo "demo: no PNG of the mfb guest's screens in" \
+				"$displdir; pvbackd said:" >&2
+			cat "$run/pvbackd.out" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "demo: the mfb guest's screens: $s0 (1280x720) and $s1 (800x480)"
+	[ "${1:-}" = paint ] || return 0
+	spots=$(sed -n 's/^PAINT id=[0-9]* x=\([0-9]*\) y=\([0-9]*\) rgb=\([0-9a-f]*\).*/\1,\2=\3/p' \
+		"$run/mfb.console")
+	if [ -z "$spots" ]; then
+		echo "demo: the mfb guest painted no touch; its console:" >&2
+		cat "$run/mfb.console" >&2
+		return 1
+	fi
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3 || true)
+	if [ -z "$py" ]; then
+		echo "demo: (the PNGs' pixels not checked: no python3)"
+		return 0
+	fi
+	"$py" "$top/demos/display/png_check.py" "$s0" 1280 720 || return 1
+	# shellcheck disable=SC2086 # one argument per spot
+	"$py" "$top/demos/display/png_check.py" "$s1" 800 480 $spots ||
+		return 1
+	echo "demo: both screens drawn; the $(echo "$spots" | wc -w)" \
+		"touches painted where the guest said"
+}
+
 # Follow the consoles until the script's final Escape is released (key 1)
 # and the melody is over, the time is up, or Ctrl-C.
 "$pvctl" --rundir "$run" console -f demo >"$run/console" 2>&1 &
 pids="$! $pids"
 shown=0
 mshown=0
+fshown=0
 end=$(($(date +%s) + seconds))
 while [ "$(date +%s)" -lt "$end" ]; do
 	n=$(wc -l <"$run/console")
@@ -234,6 +395,17 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		sed -n "$((mshown + 1)),${n}p" "$run/melody.console" |
 			sed 's/^/  melody: /'
 		mshown=$n
+	fi
+	n=$(wc -l <"$run/mfb.console")
+	if [ "$n" -gt "$fshown" ]; then
+		sed -n "$((fshown + 1)),${n}p" "$run/mfb.console" |
+			sed 's/^/  mfb: /'
+		fshown=$n
+	fi
+	if grep -q '^MFB failed' "$run/mfb.console"; then
+		echo "demo: the mfb guest failed; pvbackd said:" >&2
+		cat "$run/pvbackd.out" >&2
+		exit 1
 	fi
 	if grep -q '^melody: ' "$run/melody.console"; then
 		echo "demo: the melody guest failed; pvbackd said:" >&2
@@ -252,6 +424,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		elif [ -n "$snd_host" ]; then
 			echo "demo: the melody played on $snd_host"
 		fi
+		paint=
+		[ -f "$run/demo.script" ] && paint=paint
+		check_displ $paint || exit 1
 		exit 0
 	fi
 	if ! kill -0 $(echo "$pids" | awk '{print $NF}') 2>/dev/null; then
@@ -270,4 +445,5 @@ fi
 if [ -n "$wav" ] && grep -q '^DONE' "$run/melody.console"; then
 	check_wav || exit 1
 fi
+check_displ || exit 1
 echo "demo: ${seconds} s are up; done"

@@ -23,6 +23,10 @@
  * that never drains its event page must not cost a store write per
  * period. */
 #define DROP_REPORT_MS 100
+/* Requests answered in one go before the loop's other work (timers, other
+ * guests) gets its turn: a guest that refills its ring as fast as it is
+ * answered never holds the backend. */
+#define REQ_BATCH 64u
 #define NODE_DROPPED   "dropped-events"
 
 struct sndback {
@@ -47,6 +51,7 @@ struct snd_stream {
 	uint32_t evt_prod;
 	uint16_t evt_id;
 	struct event *timer;
+	struct event *more; /* the rest of a long batch, next time round */
 	uint64_t reported; /* periods told so far */
 	bool timer_on;
 };
@@ -103,6 +108,8 @@ static void free_streams(struct snd_dev *d)
 		struct snd_stream *st = &d->streams[i];
 		if (st->timer)
 			event_free(st->timer);
+		if (st->more)
+			event_free(st->more);
 		sndback_stream_free(st->s);
 		if (st->ring_page)
 			pvback_dev_unmap(d->dev, st->ring_page);
@@ -244,15 +251,20 @@ static void on_request(struct pvback_evt *evt, void *arg)
 {
 	struct snd_stream *st = arg;
 	struct sndback *sb = st->d->sb;
+	unsigned int done = 0;
 	bool notify = false;
 	int rc;
 
 	(void)evt;
+	if (pvback_dev_failed(st->d->dev))
+		return;
 	for (;;) {
 		struct xensnd_req req;
 		struct xensnd_resp resp;
-		while ((rc = pv_back_ring_copy_request(&st->ring, &req,
+		while (done < REQ_BATCH &&
+		       (rc = pv_back_ring_copy_request(&st->ring, &req,
 						       sizeof(req))) == 0) {
+			done++;
 			sndback_stream_handle(st->s, &req, &resp);
 			sb->st.requests++;
 			if (resp.status)
@@ -265,6 +277,13 @@ static void on_request(struct pvback_evt *evt, void *arg)
 		}
 		if (pv_back_ring_push_responses(&st->ring))
 			notify = true;
+		if (done >= REQ_BATCH) {
+			/* the rest next time round, after the loop's other
+			 * events (timers, other guests) */
+			event_active(st->more, EV_TIMEOUT, 1);
+			rc = 0;
+			break;
+		}
 		if (rc != -XEN_EAGAIN)
 			break;
 		rc = pv_back_ring_final_check_for_requests(&st->ring);
@@ -275,6 +294,13 @@ static void on_request(struct pvback_evt *evt, void *arg)
 		pvback_evt_notify(st->req_evt);
 	if (rc < 0 && rc != -XEN_EAGAIN)
 		fail_ring(st, "request ring");
+}
+
+static void on_more(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	on_request(NULL, arg);
 }
 
 static void on_evt_port(struct pvback_evt *evt, void *arg)
@@ -405,6 +431,9 @@ static int connect_stream(struct snd_stream *st)
 	st->timer = event_new(pvback_base(sb->pb), -1, EV_PERSIST, on_timer,
 			      st);
 	if (!st->timer)
+		return -ENOMEM;
+	st->more = event_new(pvback_base(sb->pb), -1, 0, on_more, st);
+	if (!st->more)
 		return -ENOMEM;
 	snprintf(key, sizeof(key), "%s" XENSND_FIELD_EVT_CHNL, st->key);
 	return pvback_dev_bind_key(dev, key, on_request, st, &st->req_evt);

@@ -28,6 +28,9 @@
  *   race      WRITE requests rewritten in the ring slot while the backend
  *             handles them: each is carried out exactly once, as one of
  *             the two versions, never a mix (the WAV file shows it)
+ *   flood     a guest refilling its ring as fast as it is answered, for
+ *             8 s: every request answered, and a bystander plays its
+ *             500 ms meanwhile (it does not wait for the flood to end)
  *
  * The bystander's tone is checked here (pitch from zero crossings within
  * 1 Hz, level, no 2 ms of silence, exact length): no numpy needed.
@@ -544,6 +547,11 @@ static void failed(domid_t dom, const char *what)
 	if (!strstr(v, what))
 		dump(dom);
 	assert_non_null(strstr(v, what));
+	/* the error node comes first, then the state */
+	for (ms = 0; ms < T_MS; ms += 10, nap(10))
+		if (back_read(dom, "state", v, sizeof(v)) ||
+		    strcmp(v, "4") != 0)
+			break;
 	assert_int_equal(back_read(dom, "state", v, sizeof(v)), 0);
 	printf("  dom%u backend state: %s\n", dom, v);
 	assert_true(strcmp(v, "4") != 0); /* no longer Connected */
@@ -642,6 +650,7 @@ static void race(void **state)
 	printf("  %.*s\n", (int)strcspn(line, "\n"), line);
 	assert_int_equal(hvt_field(line, "answered"), n);
 	assert_int_equal(hvt_field(line, "ids"), n);
+	assert_true(hvt_field(line, "flips") > 0); /* it did rewrite */
 	/* the file: runs of 0x11 in 48s, of 0x22 in 80s, nothing else */
 	snprintf(path, sizeof(path), "%s/race-p.wav", wavdir);
 	f = fopen(path, "rb");
@@ -672,6 +681,44 @@ static void race(void **state)
 	assert_int_equal(bad, 0);
 	assert_int_equal(na + nb, n);
 	assert_int_equal(na * 48 + nb * 80, size);
+	gone(dom);
+	all_is_well();
+}
+
+static void flood(void **state)
+{
+	static const struct want w[] = {{"final", 0}};
+	char cfg[600], name[32];
+	const char *line;
+	domid_t dom, by;
+	struct timespec t0, t1;
+	bool flood_over;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg), HOSTILE_CFG, "flood", "flood");
+	assert_int_equal(hvt_create(&t, "flood", "guest_snd_hostile",
+				    "flood ms=8000", cfg, &dom),
+			 0);
+	assert_int_equal(wait_console(dom, "FLOOD start", 90000), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	by = bystander_start(500, name, sizeof(name));
+	assert_int_equal(wait_console(by, "DONE", 90000), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	flood_over = strstr(console(dom), "FLOOD end") != NULL;
+	printf("  bystander: 500 ms played in %ld ms while the flood went on%s\n",
+	       (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+		      (t1.tv_nsec - t0.tv_nsec) / 1000000),
+	       flood_over ? " -- NO: the flood was over first" : "");
+	/* the flood lasts 8 s: a bystander that had to wait for its end was
+	 * starved, however loaded the machine */
+	assert_false(flood_over);
+	bystander_check(by, name, 500);
+	assert_int_equal(wait_console(dom, "HOSTILE flood READY", 90000), 0);
+	EXPECT(dom, w);
+	line = strstr(console(dom), "FLOOD end");
+	printf("  %.*s\n", (int)strcspn(line, "\n"), line);
+	assert_int_equal(hvt_field(line, "wrong"), 0);
+	assert_int_equal(hvt_field(line, "answered"), hvt_field(line, "sent"));
 	gone(dom);
 	all_is_well();
 }
@@ -718,7 +765,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(grants),	cmocka_unit_test(state_),
 	    cmocka_unit_test(unknown),	cmocka_unit_test(ringjunk),
 	    cmocka_unit_test(evtjunk),	cmocka_unit_test(stall),
-	    cmocka_unit_test(race),
+	    cmocka_unit_test(race),	cmocka_unit_test(flood),
 	};
 
 	if (argc > 1)

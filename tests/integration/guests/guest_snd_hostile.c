@@ -40,6 +40,10 @@
  *            rest of the buffer 0x33; ids i and i|0x8000) until it is
  *            answered: prints "RACE n=N answered=A ids=I" where I counts
  *            responses carrying either id
+ *   flood    [ms=M] fills every free slot with an unknown operation,
+ *            pushes, takes the answers, again, for M ms (5000), never
+ *            waiting for an event: "FLOOD start", then "FLOOD end sent=S
+ *            answered=A wrong=W ms=T" (W: answers other than -ENOTSUP)
  *
  * Acts that leave the device working end with "R final: status=0" (a good
  * request answered after the bad ones).  Then "HOSTILE <act> READY", and
@@ -736,6 +740,49 @@ static void act_race(unsigned int n)
 	final_ok();
 }
 
+/* Requests as fast as the backend answers them, for ms: every free slot
+ * filled with an operation sndif does not have, pushed, the answers
+ * taken at once, without ever waiting for an event. */
+static void act_flood(unsigned int ms)
+{
+	struct hstream *s = &hs[ST_PLAY];
+	uint64_t t0 = now_ms(), end = t0 + ms, sent = 0, answered = 0;
+	uint64_t wrong = 0;
+
+	guest_say(gp, "FLOOD start\n");
+	while (now_ms() < end) {
+		struct xensnd_req *slot;
+		struct xensnd_resp a;
+
+		while ((slot = pv_front_ring_next_request(&s->fr))) {
+			memset(slot, 0, sizeof(*slot));
+			slot->id = (uint16_t)sent++;
+			slot->operation = 200;
+		}
+		push(s);
+		while (pv_front_ring_get_response(&s->fr, &a, sizeof(a)) == 0) {
+			answered++;
+			wrong += a.status != -ENOTSUP;
+		}
+	}
+	/* the last answers */
+	while (answered < sent && now_ms() < end + T_MS) {
+		struct xensnd_resp a;
+
+		if (pv_front_ring_get_response(&s->fr, &a, sizeof(a)) == 0) {
+			answered++;
+			wrong += a.status != -ENOTSUP;
+		} else {
+			nap_ms(1);
+		}
+	}
+	guest_say(gp, "FLOOD end sent=%llu answered=%llu wrong=%llu ms=%llu\n",
+		  (unsigned long long)sent, (unsigned long long)answered,
+		  (unsigned long long)wrong,
+		  (unsigned long long)(now_ms() - t0));
+	final_ok();
+}
+
 int main(int argc, char **argv)
 {
 	gp = guest_open(argc, argv);
@@ -762,6 +809,8 @@ int main(int argc, char **argv)
 		act_stall();
 	else if (!strcmp(act, "race"))
 		act_race((unsigned int)guest_value(argc, argv, "n=", 300));
+	else if (!strcmp(act, "flood"))
+		act_flood((unsigned int)guest_value(argc, argv, "ms=", 5000));
 	else
 		guest_fail(gp, "unknown act", -EINVAL);
 	guest_say(gp, "HOSTILE %s READY\n", act);

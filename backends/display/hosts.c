@@ -5,9 +5,15 @@
 #include <string.h>
 
 #include "pvkit/displback.h"
+#ifdef PVKIT_HAVE_DRM
+#include "host_drm.h"
+#endif
 
 static const struct displback_host_ops *const hosts[] = {
     &displback_host_headless,
+#ifdef PVKIT_HAVE_DRM
+    &displback_host_drm,
+#endif
     NULL,
 };
 

@@ -723,6 +723,53 @@ static void flood(void **state)
 	all_is_well();
 }
 
+/* A guest rewriting its stream's unique-id (a key the toolstack wrote in
+ * the guest's own directory) to another guest's: it must not reach that
+ * guest's file (or, on ALSA, pick any PCM it likes).  The store must
+ * refuse the write (the toolstack's keys read-only to the guest). */
+static void rename_(void **state)
+{
+	static const struct want w[] = {
+	    {"o-good", 0}, {"w-good", 0}, {"c-good", 0}, {"final", 0}};
+	static const char victim_data[] = "RIFF.... the victim's own recording";
+	char victim[400], got[64] = "";
+	const char *line;
+	domid_t dom;
+	FILE *f;
+	long rc;
+
+	(void)state;
+	snprintf(victim, sizeof(victim), "%s/victim.wav", wavdir);
+	f = fopen(victim, "wb");
+	assert_non_null(f);
+	fputs(victim_data, f);
+	fclose(f);
+	dom = hostile("rename", "rename victim");
+	line = strstr(console(dom), "RENAME ");
+	assert_non_null(line);
+	printf("  %.*s\n", (int)strcspn(line, "\n"), line);
+	rc = strtol(strstr(line, "rc=") + 3, NULL, 10);
+	EXPECT(dom, w);
+	f = fopen(victim, "rb");
+	assert_non_null(f);
+	if (!fgets(got, sizeof(got), f))
+		got[0] = '\0';
+	fclose(f);
+	printf("  victim.wav now starts '%.12s'\n", got);
+	gone(dom);
+	all_is_well();
+	if (rc == 0 || strcmp(got, victim_data) != 0) {
+		/* pvhv writes vsnd's keys guest-writable (hypervisor/pvhv/
+		 * devices_nodes.c, vsnd_front): reported, not fixed here */
+		printf("*** KNOWN HOLE: the guest rewrote its unique-id (rc=%ld) "
+		       "and %s another guest's file; the store should refuse "
+		       "(vsnd's toolstack keys read-only to the guest, as "
+		       "vdispl's are) ***\n",
+		       rc, strcmp(got, victim_data) ? "overwrote" : "could aim at");
+		skip();
+	}
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -766,6 +813,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(unknown),	cmocka_unit_test(ringjunk),
 	    cmocka_unit_test(evtjunk),	cmocka_unit_test(stall),
 	    cmocka_unit_test(race),	cmocka_unit_test(flood),
+	    cmocka_unit_test(rename_),
 	};
 
 	if (argc > 1)

@@ -34,12 +34,16 @@
  *            whose event page is never drained: prints "EVT full prod=P
  *            cons=0" and keeps asking (answers still come: "R alive-K"),
  *            then drains it and prints "EVT after-drain new=N"
- *   race     n (default 300) WRITEs each rewritten in the ring slot, while
- *            the backend may be reading it, between two versions (offset
+ *   race     n (default 300) WRITEs each rewritten in the ring slot by a
+ *            second thread, from before it is pushed until it is answered
+ *            (so while the backend reads it), between two versions (offset
  *            0, 48 bytes of 0x11 / offset 4096, 80 bytes of 0x22; the
  *            rest of the buffer 0x33; ids i and i|0x8000) until it is
  *            answered: prints "RACE n=N answered=A ids=I" where I counts
  *            responses carrying either id
+ *   rename ID  before connecting, rewrites stream 0/0's unique-id in its
+ *            own directory to ID ("RENAME to=ID rc=R"), then opens the
+ *            stream and WRITEs 4096 bytes of 0x5a
  *   flood    [ms=M] fills every free slot with an unknown operation,
  *            pushes, takes the answers, again, for M ms (5000), never
  *            waiting for an event: "FLOOD start", then "FLOOD end sent=S
@@ -50,6 +54,7 @@
  * the guest idles (a guest process ends when the test says).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -686,24 +691,69 @@ static void rw_store(volatile struct xensnd_req *slot, uint32_t off,
 	__atomic_store_n(pair, (uint64_t)len << 32 | off, __ATOMIC_RELAXED);
 }
 
+/* The rewriting thread: while race_slot names a slot, it flips it
+ * between the two versions (ids race_id and race_id | 0x8000), as fast
+ * as it can; race_gen counts its rounds. */
+static struct xensnd_req *volatile race_slot;
+static volatile uint16_t race_id;
+static volatile uint64_t race_gen, race_flips;
+static volatile bool race_stop;
+
+static void *flipper(void *arg)
+{
+	bool which = false;
+
+	(void)arg;
+	while (!__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE)) {
+		volatile struct xensnd_req *slot =
+		    __atomic_load_n(&race_slot, __ATOMIC_ACQUIRE);
+
+		if (slot) {
+			uint16_t id = race_id;
+
+			which = !which;
+			slot->id = which ? (uint16_t)(id | 0x8000u) : id;
+			if (which)
+				rw_store(slot, RACE_B_OFF, RACE_B_LEN);
+			else
+				rw_store(slot, RACE_A_OFF, RACE_A_LEN);
+			race_flips = race_flips + 1;
+		}
+		__atomic_store_n(&race_gen, race_gen + 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/* The flipper has let go of the slot it had. */
+static void flipper_off(void)
+{
+	uint64_t g;
+
+	__atomic_store_n(&race_slot, NULL, __ATOMIC_RELEASE);
+	g = __atomic_load_n(&race_gen, __ATOMIC_ACQUIRE);
+	while (__atomic_load_n(&race_gen, __ATOMIC_ACQUIRE) < g + 2)
+		;
+}
+
 static void act_race(unsigned int n)
 {
 	struct hstream *s = &hs[ST_PLAY];
 	uint8_t *buf = pvfront_pages_addr(&s->buf.buf);
 	struct open_args o = good_open(ST_PLAY);
-	unsigned int answered = 0, ids = 0, flips = 0;
+	unsigned int answered = 0, ids = 0;
+	pthread_t th;
 
 	memset(buf, 0x33, BUF_BYTES);
 	memset(buf + RACE_A_OFF, 0x11, RACE_A_LEN);
 	memset(buf + RACE_B_OFF, 0x22, RACE_B_LEN);
 	open_with(ST_PLAY, "o-good", &o);
+	if (pthread_create(&th, NULL, flipper, NULL))
+		guest_fail(gp, "pthread_create", -EAGAIN);
 	for (unsigned int i = 0; i < n; i++) {
-		volatile struct xensnd_req *slot =
-		    pv_front_ring_next_request(&s->fr);
+		struct xensnd_req *slot = pv_front_ring_next_request(&s->fr);
 		uint16_t id = (uint16_t)(i & 0x7fff), id2 = id | 0x8000u;
 		struct xensnd_resp a;
 		uint64_t end = now_ms() + T_MS;
-		bool which = false;
 		int rc;
 
 		if (!slot)
@@ -711,22 +761,17 @@ static void act_race(unsigned int n)
 		slot->id = id;
 		slot->operation = XENSND_OP_WRITE;
 		rw_store(slot, RACE_A_OFF, RACE_A_LEN);
+		race_id = id;
+		/* rewritten from before the backend can see it until it has
+		 * answered */
+		__atomic_store_n(&race_slot, slot, __ATOMIC_RELEASE);
 		push(s);
-		/* rewrite it until the answer comes */
 		while ((rc = pv_front_ring_get_response(&s->fr, &a,
 							sizeof(a))) ==
 			   -XEN_EAGAIN &&
-		       now_ms() < end) {
-			which = !which;
-			slot->id = which ? id2 : id;
-			if (which)
-				rw_store(slot, RACE_B_OFF, RACE_B_LEN);
-			else
-				rw_store(slot, RACE_A_OFF, RACE_A_LEN);
-			flips++;
-			if ((flips & 1023u) == 0)
-				(void)pvfront_poll(&pf, 0);
-		}
+		       now_ms() < end)
+			(void)pvfront_poll(&pf, 0);
+		flipper_off();
 		if (rc)
 			break;
 		answered++;
@@ -734,8 +779,30 @@ static void act_race(unsigned int n)
 		    a.operation == XENSND_OP_WRITE && a.status == 0)
 			ids++;
 	}
-	guest_say(gp, "RACE n=%u answered=%u ids=%u flips=%u\n", n, answered,
-		  ids, flips);
+	__atomic_store_n(&race_stop, true, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	guest_say(gp, "RACE n=%u answered=%u ids=%u flips=%llu\n", n, answered,
+		  ids, (unsigned long long)race_flips);
+	simple(ST_PLAY, "c-good", XENSND_OP_CLOSE);
+	final_ok();
+}
+
+/* Before connecting: the stream's unique-id (the toolstack's key in the
+ * guest's own directory, naming the stream's file or PCM on the host)
+ * rewritten to id; then one WRITE of 4096 bytes of 0x5a. */
+static void act_rename(const char *id)
+{
+	const char *path = "device/" XENSND_DRIVER_NAME "/0/0/0/"
+			   XENSND_FIELD_STREAM_UNIQUE_ID;
+	struct open_args o;
+	int rc = pvfront_xs_write(pvfront_xs(&pf), 0, path, id, strlen(id));
+
+	guest_say(gp, "RENAME to=%s rc=%d\n", id, rc);
+	connect_card();
+	memset(pvfront_pages_addr(&hs[ST_PLAY].buf.buf), 0x5a, 4096);
+	o = good_open(ST_PLAY);
+	open_with(ST_PLAY, "o-good", &o);
+	rw(ST_PLAY, "w-good", XENSND_OP_WRITE, 0, 4096);
 	simple(ST_PLAY, "c-good", XENSND_OP_CLOSE);
 	final_ok();
 }
@@ -788,6 +855,11 @@ int main(int argc, char **argv)
 	gp = guest_open(argc, argv);
 	act = argc > 1 ? argv[1] : "";
 	check("pvfront_posix_front_open", pvfront_posix_front_open(gp, &pf, 0));
+	if (!strcmp(act, "rename")) {
+		act_rename(argc > 2 ? argv[2] : "x");
+		guest_say(gp, "HOSTILE %s READY\n", act);
+		idle();
+	}
 	connect_card();
 	guest_say(gp, "HOSTILE %s CONNECTED dom=%u\n", act,
 		  pvfront_posix_domid(gp));

@@ -10,7 +10,10 @@
  * starts it and plays ms milliseconds of a quiet 400 Hz tone, one period
  * per WRITE, at the pace of its own clock, as an audio program does: prime
  * periods (2) at once, then each next one at its deadline
- * (clock_nanosleep on CLOCK_MONOTONIC).  Every period begins with a
+ * (clock_nanosleep on CLOCK_MONOTONIC), the first of them due at once.
+ * With prime + 1 periods below the buffer, a period always has room when
+ * it is due; a guest that fills its whole buffer instead waits in
+ * sndfront_write() for the position to move, after its stamp.  Every period begins with a
  * pvclock marker (tests/unit/snd_alsa/pvclock.h) holding CLOCK_MONOTONIC,
  * taken just before the WRITE is sent, so the PCM at the other end can
  * tell how long the frames took to reach snd_pcm_writei().

@@ -18,6 +18,8 @@
 #define WAV_PCM	     1u
 #define WAV_FLOAT    3u
 #define WAV_MAX_DATA (0xffffffffu - WAV_HDR)
+#define WAV_EXTENSIBLE	0xfffeu
+#define WAV_FMT_EXT_LEN 40u /* a fmt chunk with the extensible part */
 
 struct wav_host {
 	char *dir;
@@ -149,12 +151,16 @@ static int write_header(struct wav_stream *w)
 	return write_all(w->fd, h, sizeof(h), 0);
 }
 
-/* Find fmt and data in a capture file and check them against p. */
+/* Find fmt and data in a capture file and check them against p.  The
+ * format may be given the extensible way (tag 0xFFFE, the real tag
+ * opening the sub-format GUID), as sox and others write files of more
+ * than 16 bits or 2 channels. */
 static int read_header(struct wav_stream *w)
 {
-	uint8_t h[12], c[8], fmt[16];
+	uint8_t h[12], c[8], fmt[WAV_FMT_EXT_LEN];
 	off_t off = 12;
 	bool have_fmt = false;
+	unsigned int tag = 0;
 
 	if (pread(w->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
@@ -166,17 +172,25 @@ static int read_header(struct wav_stream *w)
 		len = rd32(c + 4);
 		off += 8;
 		if (!memcmp(c, "fmt ", 4)) {
-			if (len < 16 ||
-			    pread(w->fd, fmt, sizeof(fmt), off) !=
-				(ssize_t)sizeof(fmt))
+			size_t n = len < sizeof(fmt) ? len : sizeof(fmt);
+
+			if (len < 16 || pread(w->fd, fmt, n, off) != (ssize_t)n)
 				return -EINVAL;
+			tag = rd16(fmt);
+			if (tag == WAV_EXTENSIBLE) {
+				/* the valid bits must fill the container */
+				if (n < WAV_FMT_EXT_LEN ||
+				    rd16(fmt + 18) != rd16(fmt + 14))
+					return -EINVAL;
+				tag = rd16(fmt + 24);
+			}
 			have_fmt = true;
 		} else if (!memcmp(c, "data", 4)) {
 			break;
 		}
 		off += (off_t)len + (len & 1);
 	}
-	if (!have_fmt || rd16(fmt) != wav_tag(w->p.format) ||
+	if (!have_fmt || tag != wav_tag(w->p.format) ||
 	    rd16(fmt + 2) != w->p.channels || rd32(fmt + 4) != w->p.rate ||
 	    rd16(fmt + 12) != w->p.frame_bytes)
 		return -EINVAL;

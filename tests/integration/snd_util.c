@@ -192,7 +192,19 @@ int sndt_expect(struct sndt *s, domid_t dom, const char *pattern, char *line,
 		struct timespec ts = {0, 20000000};
 
 		buf[0] = '\0';
-		pvhv_domain_console(s->t.h, dom, 0, on_console, &a);
+		if (pvhv_domain_console(s->t.h, dom, 0, on_console, &a)) {
+			/* the domain is gone: a guest that failed and ended */
+			char cmd[400];
+
+			fprintf(stderr, "dom%u is gone, without '%s'; pvhv's "
+				"log:\n", dom, pattern);
+			snprintf(cmd, sizeof(cmd), "tail -n 12 '%s' >&2",
+				 s->t.log);
+			if (system(cmd))
+				fprintf(stderr, "(cannot show %s)\n", s->t.log);
+			sndt_dump(s, 0);
+			return -ESRCH;
+		}
 		if (find_line(buf, pattern, line, linelen))
 			return 0;
 		if (find_line(buf, "FAILED", tmp, sizeof(tmp))) {
@@ -256,28 +268,40 @@ static void le(uint8_t *b, uint32_t v, int n)
 }
 
 int sndt_write_wav(const char *path, unsigned int rate, unsigned int ch,
-		   unsigned int bits, bool fl, const void *data, size_t len)
+		   unsigned int bits, bool fl, bool ext, const void *data,
+		   size_t len)
 {
-	uint8_t h[44];
+	/* the sub-format GUID after its first two bytes (the tag) */
+	static const uint8_t guid[14] = {0x00, 0x00, 0x00, 0x00, 0x10, 0x00,
+					 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38,
+					 0x9b, 0x71};
+	uint8_t h[68];
+	unsigned int fb = ch * bits / 8, fmt = ext ? 40 : 16;
+	size_t hl = 20 + fmt + 8;
 	FILE *f = fopen(path, "wb");
-	unsigned int fb = ch * bits / 8;
 
 	if (!f)
 		return -errno;
 	memcpy(h, "RIFF", 4);
-	le(h + 4, (uint32_t)(36 + len), 4);
+	le(h + 4, (uint32_t)(hl - 8 + len), 4);
 	memcpy(h + 8, "WAVEfmt ", 8);
-	le(h + 16, 16, 4);
-	le(h + 20, fl ? 3 : 1, 2);
+	le(h + 16, fmt, 4);
+	le(h + 20, ext ? 0xfffe : fl ? 3 : 1, 2);
 	le(h + 22, ch, 2);
 	le(h + 24, rate, 4);
 	le(h + 28, rate * fb, 4);
 	le(h + 32, fb, 2);
 	le(h + 34, bits, 2);
-	memcpy(h + 36, "data", 4);
-	le(h + 40, (uint32_t)len, 4);
-	if (fwrite(h, sizeof(h), 1, f) != 1 ||
-	    (len && fwrite(data, len, 1, f) != 1)) {
+	if (ext) {
+		le(h + 36, 22, 2);   /* the extension's size */
+		le(h + 38, bits, 2); /* valid bits */
+		le(h + 40, ch == 2 ? 3 : 4, 4); /* channel mask: FL|FR, FC */
+		le(h + 44, fl ? 3 : 1, 2);
+		memcpy(h + 46, guid, sizeof(guid));
+	}
+	memcpy(h + 20 + fmt, "data", 4);
+	le(h + 24 + fmt, (uint32_t)len, 4);
+	if (fwrite(h, hl, 1, f) != 1 || (len && fwrite(data, len, 1, f) != 1)) {
 		fclose(f);
 		return -EIO;
 	}

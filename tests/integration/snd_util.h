@@ -71,8 +71,11 @@ const char *sndt_path(struct sndt *s, char *buf, size_t len,
 
 /* CRC-32 as zlib's, as guest_snd prints it. */
 uint32_t sndt_crc32(uint32_t crc, const void *buf, size_t len);
-/* Write a PCM WAV (tag 1, or 3 for float) holding data. */
+/* Write a PCM WAV (tag 1, or 3 for float) holding data; with ext, its
+ * format the extensible way (tag 0xFFFE, the tag in the sub-format, as
+ * sox writes files of more than 16 bits or 2 channels). */
 int sndt_write_wav(const char *path, unsigned int rate, unsigned int ch,
-		   unsigned int bits, bool fl, const void *data, size_t len);
+		   unsigned int bits, bool fl, bool ext, const void *data,
+		   size_t len);
 
 #endif

@@ -9,7 +9,10 @@
  *                      are killed (SIGKILL) mid-stream: each dead guest's
  *                      device goes (pvbackd says it removed it), pvbackd
  *                      stays up, its open descriptors and resident memory
- *                      do not grow from one killed guest to the next, and
+ *                      do not grow from one killed guest to the next (RSS
+ *                      within 512 KiB; not under ASan, whose quarantine
+ *                      keeps freed memory: there LeakSanitizer at
+ *                      pvbackd's exit is the judge), and
  *                      the survivor's file holds its whole tone, no gaps
  *   guest_killed_alsa  the same with both guests mixed into one clocked
  *                      ALSA PCM: the survivor's 440 Hz runs unbroken at
@@ -170,7 +173,15 @@ static void guest_killed_wav(void **state)
 	/* nothing grows from one killed guest to the next (the first may
 	 * have warmed up allocators) */
 	assert_true(fds[n - 1] <= fds[0]);
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan keeps freed memory in quarantine: resident memory grows by
+	 * design; LeakSanitizer judges pvbackd's memory at its exit (a leak
+	 * makes its status non-zero, which teardown checks) */
+	printf("ASan build: resident memory grew %ld KiB, not judged\n",
+	       rss[n - 1] - rss[0]);
+#else
 	assert_true(rss[n - 1] <= rss[0] + 512);
+#endif
 	sndt_path(&s, path, sizeof(path), "surv.wav");
 	assert_int_equal(
 	    sndt_check("tone '%s' 440 6000 48000 2 1 0.5", path), 0);

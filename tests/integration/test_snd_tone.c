@@ -12,7 +12,9 @@
  *   two_guests   two guests at once (440 Hz and 660 Hz): each its own
  *                file, each tone whole
  *   capture      a guest records from DIR/ID-in.wav (48 kHz S16 stereo
- *                500 ms, 44.1 kHz float mono 300 ms): the bytes it read
+ *                500 ms, 44.1 kHz float mono 300 ms, 48 kHz S32 stereo
+ *                250 ms in the extensible format sox writes for more
+ *                than 16 bits or 2 channels): the bytes it read
  *                are the file's, exactly (CRC-32 and count), with no
  *                leading silence (the WAV side reads the file from its
  *                start at the first READ, so none is due)
@@ -103,7 +105,7 @@ static void two_guests(void **state)
 }
 
 static void record(const char *name, unsigned int rate, const char *fmt,
-		   unsigned int ch, unsigned int ms)
+		   unsigned int ch, unsigned int ms, bool ext)
 {
 	bool fl = !strcmp(fmt, "float_le");
 	unsigned int sb = strcmp(fmt, "s16_le") ? 4 : 2;
@@ -129,7 +131,7 @@ static void record(const char *name, unsigned int rate, const char *fmt,
 	snprintf(cfg, sizeof(cfg), "%s-in.wav", name);
 	sndt_path(&s, path, sizeof(path), cfg);
 	assert_int_equal(
-	    sndt_write_wav(path, rate, ch, 8 * sb, fl, src, len), 0);
+	    sndt_write_wav(path, rate, ch, 8 * sb, fl, ext, src, len), 0);
 	sndt_vsnd(cfg, sizeof(cfg), rate, fmt, name, 'c');
 	snprintf(cmd, sizeof(cmd), "mode=rec ms=%u rate=%u ch=%u fmt=%s", ms,
 		 rate, ch, fmt);
@@ -151,8 +153,10 @@ static void record(const char *name, unsigned int rate, const char *fmt,
 static void capture(void **state)
 {
 	(void)state;
-	record("cap16", 48000, "s16_le", 2, 500);
-	record("capf", 44100, "float_le", 1, 300);
+	record("cap16", 48000, "s16_le", 2, 500, false);
+	record("capf", 44100, "float_le", 1, 300, false);
+	/* as sox writes S32 stereo: the extensible format */
+	record("cap32x", 48000, "s32_le", 2, 250, true);
 }
 
 static int setup(void **state)

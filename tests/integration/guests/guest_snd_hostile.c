@@ -41,6 +41,9 @@
  *            rest of the buffer 0x33; ids i and i|0x8000) until it is
  *            answered: prints "RACE n=N answered=A ids=I" where I counts
  *            responses carrying either id
+ *   kick     [ms=M] notifies the request ring's port as fast as it can
+ *            for M ms (5000) with nothing on the ring: "KICK start", then
+ *            "KICK end kicks=K ms=T"
  *   rename ID  before connecting, rewrites stream 0/0's unique-id in its
  *            own directory to ID ("RENAME to=ID rc=R"), then opens the
  *            stream and WRITEs 4096 bytes of 0x5a
@@ -381,6 +384,30 @@ static void act_params(void)
 	      2);
 	query(ST_PLAY, "q-channels", S16, RATE, RATE, 3, 8);
 	query(ST_PLAY, "q-inverted", S16, RATE, 8000, 2, 2);
+	{
+		struct xensnd_req r = {.operation = XENSND_OP_HW_PARAM_QUERY};
+		struct xensnd_resp a;
+
+		r.op.hw_param.formats = S16;
+		r.op.hw_param.rates.min = r.op.hw_param.rates.max = RATE;
+		r.op.hw_param.channels.min = r.op.hw_param.channels.max = 2;
+		r.op.hw_param.buffer.min = 4096;
+		r.op.hw_param.buffer.max = 64;
+		r.op.hw_param.period.min = 16;
+		r.op.hw_param.period.max = 32;
+		say("q-buffer-inverted", send_req(&hs[ST_PLAY], &r, &a));
+		r.op.hw_param.buffer.min = 64;
+		r.op.hw_param.buffer.max = 4096;
+		r.op.hw_param.period.min = 0;
+		r.op.hw_param.period.max = 0;
+		say("q-period-zero", send_req(&hs[ST_PLAY], &r, &a));
+		/* a buffer bigger than the stream may have, in frames */
+		r.op.hw_param.buffer.min = 0x7fffffffu;
+		r.op.hw_param.buffer.max = 0xffffffffu;
+		r.op.hw_param.period.min = 16;
+		r.op.hw_param.period.max = 32;
+		say("q-buffer-huge", send_req(&hs[ST_PLAY], &r, &a));
+	}
 	o = good_open(ST_PLAY);
 	o.rate = 96000;
 	open_with(ST_PLAY, "o-rate", &o);
@@ -850,6 +877,23 @@ static void act_flood(unsigned int ms)
 	final_ok();
 }
 
+/* The request ring's port notified as fast as it goes, for ms, with
+ * nothing on the ring: "KICK start", then "KICK end kicks=K ms=T". */
+static void act_kick(unsigned int ms)
+{
+	uint64_t t0 = now_ms(), kicks = 0;
+
+	guest_say(gp, "KICK start\n");
+	while (now_ms() < t0 + ms)
+		for (unsigned int i = 0; i < 256; i++, kicks++)
+			check("notify",
+			      pvfront_port_notify(&pf, &hs[ST_PLAY].rport));
+	guest_say(gp, "KICK end kicks=%llu ms=%llu\n",
+		  (unsigned long long)kicks,
+		  (unsigned long long)(now_ms() - t0));
+	final_ok();
+}
+
 int main(int argc, char **argv)
 {
 	gp = guest_open(argc, argv);
@@ -881,6 +925,8 @@ int main(int argc, char **argv)
 		act_stall();
 	else if (!strcmp(act, "race"))
 		act_race((unsigned int)guest_value(argc, argv, "n=", 300));
+	else if (!strcmp(act, "kick"))
+		act_kick((unsigned int)guest_value(argc, argv, "ms=", 5000));
 	else if (!strcmp(act, "flood"))
 		act_flood((unsigned int)guest_value(argc, argv, "ms=", 5000));
 	else

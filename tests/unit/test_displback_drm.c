@@ -13,8 +13,10 @@
  * the scanout read back through a second fd (drmModeGetCrtc ->
  * drmModeGetFB -> dumb map) pixel for pixel at that moment, frames
  * coalesced while a flip is in flight, the connector off, a second guest
- * connector without a monitor, the CRTC restored at close, and the whole
- * vdispl device on libpvback's fake platform flipping onto the card.
+ * connector without a monitor, a named connector with nothing plugged in
+ * passed over (virtio-gpu's second output; skipped on bochs), the CRTC
+ * restored at close, and the whole vdispl device on libpvback's fake
+ * platform flipping onto the card.
  * Without a card, card_* exits 77 (skipped) and says why.
  */
 #ifndef _GNU_SOURCE
@@ -321,6 +323,25 @@ static uint32_t conn_crtc(const char *name)
 	return crtc;
 }
 
+static bool conn_exists(const char *name)
+{
+	drmModeResPtr res = drmModeGetResources(probe);
+	bool found = false;
+
+	for (int i = 0; res && i < res->count_connectors; i++) {
+		drmModeConnectorPtr c = drmModeGetConnector(probe,
+							    res->connectors[i]);
+		char n[64];
+		snprintf(n, sizeof(n), "%s-%u",
+			 drmModeGetConnectorTypeName(c->connector_type),
+			 c->connector_type_id);
+		found |= !strcmp(n, name);
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+	return found;
+}
+
 /* The CRTC's mode size. */
 static void crtc_mode(uint32_t crtc, uint32_t *w, uint32_t *h)
 {
@@ -514,7 +535,7 @@ static void card_unknown_connector(void **state)
 	(void)state;
 	assert_int_equal(open_err(CARD ",connector=HDMI-A-9"), -ENOENT);
 	has("displ drm: " CARD " has no connector HDMI-A-9 (it has: "
-	    "Virtual-1)");
+	    "Virtual-1");
 }
 
 /* The mode at the guest's resolution on the connector named, frames of
@@ -717,6 +738,46 @@ static void card_no_monitor_left(void **state)
 	H->connector_close(c0);
 }
 
+/* A connector named that has no monitor (virtio-gpu's second output,
+ * unplugged) is passed over for the next one named, and a guest
+ * connector that only it could take is not shown. */
+static void card_named_unplugged(void **state)
+{
+	struct displback_fb fb;
+	void *c, *px;
+
+	(void)state;
+	if (!conn_exists("Virtual-2")) {
+		fprintf(stderr, "SKIP card_named_unplugged: no Virtual-2 "
+				"(virtio-gpu with max_outputs=2 has one)\n");
+		skip();
+	}
+	host_open(CARD ",connector=Virtual-2,connector=Virtual-1");
+	c = conn_open("mon0", 800, 600);
+	assert_int_equal(conn_crtc("Virtual-1") != 0, true);
+	R.crtc = conn_crtc("Virtual-1");
+	px = frame_new(800, 600, DISPLBACK_FMT_XRGB8888, 30, &fb, 1);
+	assert_int_equal(show(c, &fb), 0);
+	wait_presented(1);
+	check_scan(R.crtc, 800, 600, 0, 0, 30, DISPLBACK_FMT_XRGB8888);
+	free(px);
+	H->connector_close(c);
+	H->close(host);
+	host = NULL;
+
+	host_open("connector=Virtual-2");
+	capture();
+	c = conn_open("mon1", 640, 480);
+	captured();
+	has("displ drm: dom7 mon1 (640x480): no free connector with a "
+	    "monitor on " CARD ": not shown");
+	px = frame_new(640, 480, DISPLBACK_FMT_XRGB8888, 31, &fb, 2);
+	assert_int_equal(H->show(c, &fb), 0);
+	assert_int_equal(R.n, 2); /* at once */
+	free(px);
+	H->connector_close(c);
+}
+
 /* The vdispl device on libpvback's fake platform, host side drm: a
  * guest's flips reach the card and its flip events come after them. */
 static void card_device(void **state)
@@ -772,6 +833,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(card_coalesce_and_off, card_setup,
 				    card_teardown),
     cmocka_unit_test_setup_teardown(card_no_monitor_left, card_setup,
+				    card_teardown),
+    cmocka_unit_test_setup_teardown(card_named_unplugged, card_setup,
 				    card_teardown),
     cmocka_unit_test_setup_teardown(card_device, card_setup, card_teardown),
 };

@@ -24,7 +24,8 @@ usage: scripts/demo.sh [--build DIR] [--script FILE | --sdl] [--seconds N]
   --script FILE  input events to play (default demos/input/demo.script;
                  the format is in include/pvkit/kbdback.h)
   --sdl          an SDL2 window stands for the guest's screen: type and
-                 click into it (the default when $DISPLAY is set)
+                 click into it (the default when $DISPLAY or
+                 $WAYLAND_DISPLAY is set)
   --seconds N    stop after N seconds (default: when the script and the
                  melody have played, or 60 s with --sdl; Ctrl-C stops at
                  any time)
@@ -169,7 +170,9 @@ if [ -n "$displdir" ]; then
 fi
 if [ -z "$source" ]; then
 	source=script
-	[ -n "${DISPLAY:-}" ] && source=sdl
+	if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+		source=sdl
+	fi
 fi
 if [ "$source" = sdl ]; then
 	input=sdl:800x480
@@ -217,8 +220,9 @@ done
 # screen: it waits for both vkbd devices and paints two strokes more
 # before the final Escape (positions in the script's 800 x 480 surface,
 # which is also the mfb guest's touch surface and second screen).
+script_abs=$(cd "$(dirname "$script")" 2>/dev/null && pwd)/$(basename "$script")
 if [ "$source" = script ] && [ -n "$displ_host" ] &&
-	[ "$script" = "$top/demos/input/demo.script" ]; then
+	[ "$script_abs" = "$top/demos/input/demo.script" ]; then
 	awk '/^wait connected 1$/ { print "wait connected 2"; next }
 	     /^key KEY_ESC/ && !done {
 		print "# mfb: a line across the top, one down the right"

@@ -30,6 +30,11 @@
  *                      tone, its length what the guest handed over after
  *                      reopening, no gaps.  What the old backend had not
  *                      played is lost.
+ *   backend_restart_resume  the same with sndfront's resume (guest_snd
+ *                      resume): the frontend reopens and restarts the
+ *                      stream by itself, no write fails, the stream says
+ *                      reopened=1, and the new file holds the rest of the
+ *                      tone in one piece at its level.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -250,6 +255,40 @@ static void backend_restart(void **state)
 			 0);
 }
 
+/* The same with the frontend resuming by itself (sndfront's resume):
+ * the guest's writes never fail; it reopens once. */
+static void backend_restart_resume(void **state)
+{
+	char path[400], line[256];
+	domid_t dom;
+	int st;
+
+	(void)state;
+	guest("player", "player", "ms=4000 freq=440 amp=50 resume", &dom);
+	assert_int_equal(
+	    sndt_expect(&s, dom, "PROGRESS ms=1000", NULL, 0, 20000), 0);
+	st = sndt_backd_stop(&s, SIGKILL);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	printf("pvbackd killed with the guest at %ld ms\n",
+	       hvt_last_field(&s.t, dom, "ms"));
+	nap(300);
+	assert_int_equal(sndt_backd_start(&s), 0);
+	assert_int_equal(sndt_expect(&s, dom, "DONE", NULL, 0, 60000), 0);
+	assert_int_equal(
+	    sndt_expect(&s, dom, "PLAYED", line, sizeof(line), 0), 0);
+	printf("guest: %s\n", line);
+	assert_false(sndt_said(&s, dom, "LOST"));
+	assert_int_equal(hvt_field(line, "reopened"), 1);
+	if (sndt_said(&s, dom, "LINK down"))
+		printf("the card's link went down and came up again\n");
+	sndt_path(&s, path, sizeof(path), "player.wav");
+	/* the new backend's file: the tone from the reopen on, in one
+	 * piece at the guest's level (its length is what the frontend sent
+	 * again plus the rest: any) */
+	assert_int_equal(
+	    sndt_check("mix '%s' 48000 2 0.5 440:0", path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +297,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(guest_killed_alsa, setup_clock,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(backend_restart, setup_wav,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(backend_restart_resume, setup_wav,
 					    teardown),
 	};
 

@@ -5,7 +5,8 @@
  *   kernel = "guest_snd"
  *   cmdline = "[dev=N] [stream=I] ms=N [rate=R] [ch=C] [fmt=F] [freq=HZ]
  *              [amp=PERCENT] [buf=BYTES]
- *              [period=BYTES] [mode=rec] [retry] [trace] [noconfine]"
+ *              [period=BYTES] [mode=rec] [retry|resume] [trace]
+ *              [noconfine]"
  *
  * It opens card dev (default 0), prints "SND <domid> streams=<n>" and one
  * line per stream ("STREAM i=I pcm=P s=S type=p|c id=UID"), opens stream
@@ -21,12 +22,17 @@
  * events pace it, as a real card's interrupts would); "PROGRESS ms=M"
  * every 100 ms of sound handed over; then it waits until the position
  * says all was played (else "DRAIN short pos=P" after 3 s), stops, and
- * prints "PLAYED bytes=B pos=LAST".
+ * prints "PLAYED bytes=B pos=LAST reopened=N".
  *
  * Capture (mode=rec): ms milliseconds read a period at a time once the
  * position says they were recorded; then stop, "RECORDED bytes=B
  * crc=XXXXXXXX lead=L" (crc: CRC-32 as zlib's over every byte read;
  * lead: how many bytes were zero before the first non-zero one).
+ *
+ * With resume the frontend reopens a stream a restarted backend lost by
+ * itself (sndfront's cfg.resume): writes go on, the guest drains with
+ * sndfront_drain, and PLAYED says reopened=N (the stream's count).  The
+ * card's link going down and up prints "LINK down|up reason=R".
  *
  * With trace, each write prints "W t=MS rc=RC pos=P" (the monotonic
  * clock in ms, the write's answer, the latest position).
@@ -115,7 +121,7 @@ static uint32_t crc32_add(uint32_t crc, const uint8_t *b, size_t n)
 struct run {
 	unsigned int idx;
 	struct sndfront_params want, p;
-	bool retry, trace;
+	bool retry, trace, resume;
 	uint64_t base; /* the stream's bytes before its last (re)open */
 };
 
@@ -215,8 +221,10 @@ static void play(struct run *r, unsigned long ms, double freq, double amp)
 			len += fb;
 			k++;
 		}
-		/* at most a buffer ahead of what the device has played */
-		if (bytes - r->base + len > r->p.buffer_bytes &&
+		/* at most a buffer ahead of what the device has played (with
+		 * resume the frontend's own pacing is all: its positions
+		 * restart at a reopen we do not see) */
+		if (!r->resume && bytes - r->base + len > r->p.buffer_bytes &&
 		    !wait_pos(r, bytes - r->base + len - r->p.buffer_bytes) &&
 		    !sndfront_connected(&sf))
 			rc = -XEN_ENOTCONN;
@@ -247,11 +255,16 @@ static void play(struct run *r, unsigned long ms, double freq, double amp)
 	}
 	/* drain: stop only once the device played everything (a stop
 	 * drops what it has not played yet) */
-	drain(r, bytes - r->base);
+	if (r->resume)
+		check("sndfront_drain", sndfront_drain(&sf, r->idx));
+	else
+		drain(r, bytes - r->base);
 	check("trigger stop",
 	      sndfront_trigger(&sf, r->idx, XENSND_OP_TRIGGER_STOP));
-	guest_say(gp, "PLAYED bytes=%llu pos=%llu\n", (unsigned long long)bytes,
-		  (unsigned long long)sndfront_position(&sf, r->idx));
+	guest_say(gp, "PLAYED bytes=%llu pos=%llu reopened=%u\n",
+		  (unsigned long long)bytes,
+		  (unsigned long long)sndfront_position(&sf, r->idx),
+		  (unsigned int)sndfront_stream_stats(&sf, r->idx)->reopened);
 }
 
 static void record(struct run *r, unsigned long ms)
@@ -299,6 +312,13 @@ static void record(struct run *r, unsigned long ms)
 		  (unsigned long long)lead);
 }
 
+static void on_link(struct sndfront *card, bool up, int reason, void *arg)
+{
+	(void)card;
+	(void)arg;
+	guest_say(gp, "LINK %s reason=%d\n", up ? "up" : "down", reason);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t dev = (uint32_t)guest_value(argc, argv, "dev=", 0);
@@ -319,12 +339,15 @@ int main(int argc, char **argv)
 		},
 	    .retry = guest_has(argc, argv, "retry"),
 	    .trace = guest_has(argc, argv, "trace"),
+	    .resume = guest_has(argc, argv, "resume"),
 	};
+	struct sndfront_config cfg = {.on_link = on_link};
 	unsigned int n, idx = ~0u;
 
 	gp = guest_open(argc, argv);
 	check("pvfront_posix_front_open", pvfront_posix_front_open(gp, &pf, 0));
-	check("sndfront_open", sndfront_open(&sf, &pf, dev, NULL, 20000));
+	cfg.resume = r.resume;
+	check("sndfront_open", sndfront_open(&sf, &pf, dev, &cfg, 20000));
 	n = sndfront_streams(&sf);
 	guest_say(gp, "SND %u streams=%u\n", pvfront_posix_domid(gp), n);
 	for (unsigned int i = 0; i < n; i++) {

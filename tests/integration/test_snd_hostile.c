@@ -33,6 +33,11 @@
  *             500 ms meanwhile (it does not wait for the flood to end)
  *   kick      a guest notifying its ring's port as fast as it can, with
  *             nothing on the ring, for 8 s: the same
+ *   tree      stream trees the guest rewrote in its own directory before
+ *             connecting (limits that are no list or number or allow
+ *             nothing, a stream type that is none, no unique-id, a
+ *             protocol version the backend does not speak): the device
+ *             fails with an error node saying which stream and why
  *   rename    a guest rewriting its stream's unique-id in its own store
  *             directory must not reach another guest's file: today it
  *             does (pvhv writes vsnd's keys guest-writable), so the case
@@ -758,6 +763,55 @@ static void kick(void **state)
 	all_is_well();
 }
 
+/* Stream trees the backend must refuse, rewritten by the guest in its
+ * own directory before it connects: the device fails with an error node
+ * saying why, nothing else happens. */
+static void tree(void **state)
+{
+	static const struct {
+		const char *kv, *error;
+	} v[] = {
+	    {"0/0/sample-rates=fast", "stream 0/0/: a limit"},
+	    {"0/0/sample-rates=48000,", "stream 0/0/: a limit"},
+	    {"0/0/sample-rates=96000", "stream 0/0/: a limit"},
+	    {"sample-formats=s16_le,bogus", "stream 0/0/: a limit"},
+	    {"0/channels-min=3", "stream 0/0/: a limit"},
+	    {"0/1/channels-max=99999999999", "stream 0/1/: a limit"},
+	    {"0/1/buffer-size=-1", "stream 0/1/: a limit"},
+	    {"0/1/type=x", "stream 0/1/: type 'x'"},
+	    {"0/0/unique-id=", "stream 0/0/: no unique-id"},
+	    {"version=9", "version '9'"},
+	};
+	char cfg[600], name[32], cmd[96], e[256];
+	domid_t dom;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		int ms;
+
+		snprintf(name, sizeof(name), "tree%zu", i);
+		snprintf(cfg, sizeof(cfg), HOSTILE_CFG, name, name);
+		snprintf(cmd, sizeof(cmd), "tree %s", v[i].kv);
+		assert_int_equal(hvt_create(&t, name, "guest_snd_hostile", cmd,
+					    cfg, &dom),
+				 0);
+		assert_int_equal(wait_console(dom, "HOSTILE tree READY", 90000),
+				 0);
+		e[0] = '\0';
+		for (ms = 0; ms < T_MS; ms += 10, nap(10))
+			if (!back_read(dom, "error", e, sizeof(e)) &&
+			    strstr(e, v[i].error))
+				break;
+		printf("  %-30s -> error '%s'%s\n", v[i].kv, e,
+		       strstr(e, v[i].error) ? "" : "  <-- WRONG");
+		if (!strstr(e, v[i].error))
+			dump(dom);
+		assert_non_null(strstr(e, v[i].error));
+		gone(dom);
+	}
+	all_is_well();
+}
+
 /* A guest rewriting its stream's unique-id (a key the toolstack wrote in
  * the guest's own directory) to another guest's: it must not reach that
  * guest's file (or, on ALSA, pick any PCM it likes).  The store must
@@ -848,7 +902,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(unknown),	cmocka_unit_test(ringjunk),
 	    cmocka_unit_test(evtjunk),	cmocka_unit_test(stall),
 	    cmocka_unit_test(race),	cmocka_unit_test(flood),
-	    cmocka_unit_test(kick),	cmocka_unit_test(rename_),
+	    cmocka_unit_test(kick),	cmocka_unit_test(tree),
+	    cmocka_unit_test(rename_),
 	};
 
 	if (argc > 1)

@@ -44,6 +44,10 @@
  *   kick     [ms=M] notifies the request ring's port as fast as it can
  *            for M ms (5000) with nothing on the ring: "KICK start", then
  *            "KICK end kicks=K ms=T"
+ *   tree KEY=VALUE  before connecting, sets device/vsnd/0/KEY in its own
+ *            directory to VALUE (a stream tree the backend must refuse),
+ *            connects (3 s at most): "TREE connect=RC"; then idles
+ *            without polling, so the failed device is not set up again
  *   rename ID  before connecting, rewrites stream 0/0's unique-id in its
  *            own directory to ID ("RENAME to=ID rc=R"), then opens the
  *            stream and WRITEs 4096 bytes of 0x5a
@@ -126,10 +130,15 @@ static int put_key(struct pvfront_dev *d, uint32_t tx, const struct hstream *s,
 	return pvfront_dev_write_uint(d, tx, k, v);
 }
 
+static const char *version_as; /* "version" as published, if not 2 */
+
 static int publish(struct pvfront_dev *d, uint32_t tx, void *arg)
 {
-	int rc = pvfront_dev_write_uint(d, tx, XENSND_FIELD_FE_VERSION,
-					XENSND_PROTOCOL_VERSION);
+	int rc = version_as ? pvfront_dev_write(d, tx, XENSND_FIELD_FE_VERSION,
+						version_as)
+			    : pvfront_dev_write_uint(d, tx,
+						     XENSND_FIELD_FE_VERSION,
+						     XENSND_PROTOCOL_VERSION);
 
 	(void)arg;
 	for (unsigned int i = 0; !rc && i < 2; i++) {
@@ -834,6 +843,44 @@ static void act_rename(const char *id)
 	final_ok();
 }
 
+/* Before connecting: one key of its own directory (device/vsnd/0/KEY)
+ * set to VALUE ("KEY=VALUE"); then connect, print "TREE connect=RC" and
+ * idle without looking at the store again (a failed device stays so). */
+static void act_tree(const char *kv)
+{
+	char path[128], key[96];
+	const char *eq = strchr(kv, '=');
+	int rc;
+
+	if (!eq || (size_t)(eq - kv) >= sizeof(key))
+		guest_fail(gp, "tree: KEY=VALUE", -EINVAL);
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	/* the handshake writes the version itself */
+	if (!strcmp(key, XENSND_FIELD_FE_VERSION))
+		version_as = eq + 1;
+	snprintf(path, sizeof(path), "device/" XENSND_DRIVER_NAME "/0/%s", key);
+	rc = pvfront_xs_write(pvfront_xs(&pf), 0, path, eq + 1,
+			      strlen(eq + 1));
+	guest_say(gp, "TREE %s rc=%d\n", kv, rc);
+	check("pvfront_dev_open",
+	      pvfront_dev_open(&dev, &pf, XENSND_DRIVER_NAME, 0, &ops, NULL));
+	for (unsigned int i = 0; i < 2; i++) {
+		struct hstream *st = &hs[i];
+
+		check("ring", pvfront_dev_alloc_pages(&dev, &st->ring, 1, NULL,
+						      0));
+		check("evt", pvfront_dev_alloc_pages(&dev, &st->evt, 1, NULL,
+						     0));
+		check("rport",
+		      pvfront_dev_alloc_port(&dev, &st->rport, on_port, NULL));
+		check("eport",
+		      pvfront_dev_alloc_port(&dev, &st->eport, on_port, NULL));
+	}
+	rc = pvfront_dev_connect(&dev, 3000);
+	guest_say(gp, "TREE connect=%d\n", rc);
+}
+
 /* Requests as fast as the backend answers them, for ms: every free slot
  * filled with an operation sndif does not have, pushed, the answers
  * taken at once, without ever waiting for an event. */
@@ -899,6 +946,11 @@ int main(int argc, char **argv)
 	gp = guest_open(argc, argv);
 	act = argc > 1 ? argv[1] : "";
 	check("pvfront_posix_front_open", pvfront_posix_front_open(gp, &pf, 0));
+	if (!strcmp(act, "tree")) {
+		act_tree(argc > 2 ? argv[2] : "");
+		guest_say(gp, "HOSTILE %s READY\n", act);
+		idle();
+	}
 	if (!strcmp(act, "rename")) {
 		act_rename(argc > 2 ? argv[2] : "x");
 		guest_say(gp, "HOSTILE %s READY\n", act);

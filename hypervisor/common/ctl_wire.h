@@ -45,6 +45,9 @@ enum pvhv_ctl_op {
 	PVHV_CTL_DEVICE_ADD, /* struct pvhv_ctl_device_add + specs -> u32 devid */
 	PVHV_CTL_DEVICE_REMOVE, /* struct pvhv_ctl_device_remove -> u32 how,
 				 * when the device is gone */
+	PVHV_CTL_GRANT_ALLOC, /* struct pvhv_ctl_grant_alloc -> u32 first ref;
+			       * fd[0]: the pages (read-write) */
+	PVHV_CTL_GRANT_END,   /* struct pvhv_ctl_grant_end -> u32 still mapped */
 };
 
 struct pvhv_ctl_hdr {
@@ -154,6 +157,32 @@ enum pvhv_device_gone {
 	PVHV_DEVICE_GONE_DOMAIN,
 };
 
+/*
+ * dom0's own grants.  dom0 has no grant table in its memory under pvhv, so
+ * it asks pvhv to make pages and grant them: GRANT_ALLOC makes count
+ * zeroed pages (a memfd, the reply's descriptor, page i at offset i * 4096)
+ * and grants page i to domid as dom0's reference first + i, writable
+ * unless PVHV_GRANT_READONLY.  The grants belong to the client that asked.
+ * GRANT_END ends count of its references from first (all must be live and
+ * the client's): the guest can map them no more; the reply says how many
+ * the guest still maps, which end when it unmaps them (the memory stays
+ * the guest's to read until then, and is never handed to anyone else).
+ * A client that goes ends all of its grants.  At most
+ * PVHV_GRANT_ALLOC_MAX pages per call.
+ */
+#define PVHV_GRANT_READONLY 1u
+#define PVHV_GRANT_ALLOC_MAX 16384u
+struct pvhv_ctl_grant_alloc {
+	uint32_t domid;
+	uint32_t count;
+	uint32_t flags;
+};
+
+struct pvhv_ctl_grant_end {
+	uint32_t first;
+	uint32_t count;
+};
+
 enum pvhv_notify_kind {
 	PVHV_NOTIFY_DIED = 1, /* domid died; port 0 */
 	PVHV_NOTIFY_PORT_CLOSED, /* the remote end of port closed */
@@ -215,6 +244,20 @@ struct pvhv_hcall_rsp_fast {
 	uint32_t port; /* the guest port the descriptor serves */
 	uint32_t word; /* its status word while the descriptor is valid */
 };
+
+/*
+ * A process guest maps dom0's grants (GNTTABOP_map_grant_ref with dom 0)
+ * itself: pvhv checks each entry and answers with struct
+ * pvhv_hcall_rsp_fast whose port is PVHV_GUEST_RSP_GRANT and one
+ * descriptor, the memory behind the grants (read-only for GNTMAP_readonly
+ * maps); each map op's dev_bus_addr is its page's offset in it, and the
+ * guest mmaps that.  All refs of one batch come from one such descriptor
+ * and one access mode: an op that would need another is answered
+ * GNTST_eagain, to be asked again in a later batch.  host_addr is not
+ * used.  Guests whose transport passes no descriptors (KVM) get
+ * GNTST_general_error.
+ */
+#define PVHV_GUEST_RSP_GRANT 0xffffffffu
 
 /* Guest address of gfn 0: ordinary application memory on x86_64 and
  * arm64, clear of where the kernel places mappings and of the shadow

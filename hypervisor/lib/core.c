@@ -498,6 +498,7 @@ void pvhv_close(struct pvhv *h)
 	/* Pages go first: once the socket closes, pvhv releases the pins
 	 * and the guest may reuse what we could still touch. */
 	hvc_maps_free_all(h);
+	hvc_owns_free_all(h);
 	hvc_ports_free_all(h);
 	hvc_follow_free_all(h);
 	while ((q = pop_note(h)))

@@ -70,6 +70,7 @@ struct hvc_follow {
 };
 
 struct hvc_map; /* grant.c */
+struct hvc_own; /* grant_own.c */
 
 #define HVC_MAP_BUCKETS 64
 
@@ -92,6 +93,7 @@ struct pvhv {
 
 	struct hvc_dom *doms;
 	struct hvc_map *maps[HVC_MAP_BUCKETS];
+	struct hvc_own *owns; /* grant_own.c: our own grants */
 	struct pvhv_port *ports;
 };
 
@@ -115,6 +117,9 @@ int hvc_request(struct pvhv *h, uint32_t op, const struct iovec *iov,
 int hvc_simple(struct pvhv *h, uint32_t op, const void *in, size_t in_len,
 	       void *out, size_t out_len);
 void hvc_close_fds(int *fds, unsigned int n);
+/* grant_own.c: unmap what pvhv_grant_alloc() left (the grants end with
+ * the connection). */
+void hvc_owns_free_all(struct pvhv *h);
 
 /* Dom0 hypercall with args as in Xen; buf is carried both ways. */
 long hvc_hypercall(struct pvhv *h, uint64_t nr, const uint64_t args[5],

@@ -403,6 +403,43 @@ static void op_hypercall(struct client *cl, const struct msg *m)
 		close(c.fds_out[i]);
 }
 
+/* ---- dom0's own grants (gnttab_dom0.c) ------------------------------------ */
+
+static void op_grant_alloc(struct client *cl, const struct msg *m)
+{
+	struct pvhv_ctl_grant_alloc a;
+	uint32_t first;
+	int fd, rc;
+
+	if (m->len != sizeof(a))
+		return reply_error(cl, m, -EINVAL, "bad GRANT_ALLOC");
+	memcpy(&a, m->payload, sizeof(a));
+	if ((a.flags & ~PVHV_GRANT_READONLY) || a.domid > UINT16_MAX)
+		return reply_error(cl, m, -EINVAL, "bad GRANT_ALLOC");
+	rc = hv_d0gnt_alloc(cl->hv, cl, (domid_t)a.domid, a.count,
+			    a.flags & PVHV_GRANT_READONLY, &first, &fd);
+	if (rc < 0)
+		return reply_error(cl, m, rc, NULL);
+	send_msg(cl, m->hdr.op, m->hdr.req_id, 0, &first, sizeof(first), NULL,
+		 0, &fd, 1);
+	close(fd);
+}
+
+static void op_grant_end(struct client *cl, const struct msg *m)
+{
+	struct pvhv_ctl_grant_end e;
+	uint32_t busy;
+	int rc;
+
+	if (m->len != sizeof(e))
+		return reply_error(cl, m, -EINVAL, "bad GRANT_END");
+	memcpy(&e, m->payload, sizeof(e));
+	rc = hv_d0gnt_end(cl->hv, cl, e.first, e.count, &busy);
+	if (rc < 0)
+		return reply_error(cl, m, rc, NULL);
+	reply(cl, m, 0, &busy, sizeof(busy));
+}
+
 /* ---- device hot plug (devices.h) ------------------------------------------ */
 
 _Static_assert(HV_DEVICE_FORCE == PVHV_DEVICE_FORCE, "flags");
@@ -550,6 +587,8 @@ static void dispatch(struct client *cl, const struct msg *m)
 	case PVHV_CTL_DOMAIN_MEM: return op_domain_mem(cl, m);
 	case PVHV_CTL_DEVICE_ADD: return op_device_add(cl, m);
 	case PVHV_CTL_DEVICE_REMOVE: return op_device_remove(cl, m);
+	case PVHV_CTL_GRANT_ALLOC: return op_grant_alloc(cl, m);
+	case PVHV_CTL_GRANT_END: return op_grant_end(cl, m);
 	default: return reply_error(cl, m, -ENOSYS, "unknown request");
 	}
 }

@@ -88,6 +88,9 @@ void hv_gnttab_free(struct hv_gnttab *g)
 {
 	if (!g)
 		return;
+	/* Its mappings of dom0's grants go with the guest. */
+	if (g->d && g->d->domid)
+		hv_d0gnt_domain_gone(g->d->hv, g->d->domid);
 	/* The guest memory is about to go: nothing may touch it from now. */
 	g->d = NULL;
 	g->entries = NULL;
@@ -272,8 +275,9 @@ static bool batch_fits(uint64_t uop, unsigned int count, size_t size)
 /*
  * Offered: setup_table and query_size to everyone (a guest for itself,
  * dom0 for anyone), map_grant_ref, unmap_grant_ref and copy to dom0
- * clients.  Guests asking for those three get -EPERM: pvhv has no driver
- * domains, so only dom0 maps or copies grants.  The other sub-ops
+ * clients.  A guest may map and unmap dom0's own grants
+ * (gnttab_dom0.c); it gets -EPERM for copy: pvhv has no driver domains,
+ * so only dom0 maps or copies guests' grants.  The other sub-ops
  * (transfer, version 2, swap, cache flush, dump) are -ENOSYS.
  */
 long hv_gnttab_op(struct hv_call *c, unsigned int cmd, uint64_t uop,
@@ -293,10 +297,21 @@ long hv_gnttab_op(struct hv_call *c, unsigned int cmd, uint64_t uop,
 	default:
 		return -ENOSYS;
 	}
-	if (c->dom->domid != 0 || !c->client)
-		return -EPERM;
 	if (count > BATCH_MAX)
 		return -EINVAL;
+	if (c->dom->domid != 0 && cmd != GNTTABOP_copy) {
+		size_t size = cmd == GNTTABOP_map_grant_ref
+				      ? sizeof(struct gnttab_map_grant_ref)
+				      : sizeof(struct gnttab_unmap_grant_ref);
+
+		if (!batch_fits(uop, count, size))
+			return -EFAULT;
+		return cmd == GNTTABOP_map_grant_ref
+			       ? hv_d0gnt_map_batch(c, uop, count)
+			       : hv_d0gnt_unmap_batch(c, uop, count);
+	}
+	if (c->dom->domid != 0 || !c->client)
+		return -EPERM;
 	switch (cmd) {
 	case GNTTABOP_map_grant_ref:
 		if (!batch_fits(uop, count, sizeof(struct gnttab_map_grant_ref)))

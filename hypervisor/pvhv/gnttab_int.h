@@ -47,5 +47,9 @@ void hv_gnt_release(struct hv_gnttab *g, grant_ref_t ref, bool ro);
 long hv_gnt_map_batch(struct hv_call *c, uint64_t uop, unsigned int count);
 long hv_gnt_unmap_batch(struct hv_call *c, uint64_t uop, unsigned int count);
 long hv_gnt_copy_batch(struct hv_call *c, uint64_t uop, unsigned int count);
+/* A guest mapping dom0's grants (gnttab_dom0.c). */
+long hv_d0gnt_map_batch(struct hv_call *c, uint64_t uop, unsigned int count);
+long hv_d0gnt_unmap_batch(struct hv_call *c, uint64_t uop,
+			  unsigned int count);
 
 #endif

@@ -134,7 +134,7 @@ void hv_gnttab_client_gone(struct hv *hv, struct client *cl)
 {
 	struct maptrack *mt = maptrack_of(cl, false);
 
-	(void)hv;
+	hv_d0gnt_client_gone(hv, cl);
 	if (!mt)
 		return;
 	for (uint32_t h = 0; h < mt->cap; h++)

@@ -346,11 +346,18 @@ static void dispatch(struct proc *p, const struct pvhv_hcall_req *req,
 	bool fast;
 
 	memcpy(c.args, req->args, sizeof(c.args));
+	c.fds_ok = !p->released;
 	out->r = (struct pvhv_hcall_rsp_fast){ .ret = hv_hypercall(&c) };
 	out->fd = -1;
-	/* The only descriptor a guest is given is the fast path's. */
+	/* A guest is given two kinds of descriptor: the fast path's, and
+	 * the memory of dom0's grants it just mapped (ctl_wire.h). */
 	fast = !p->released &&
 	       hv_evtchn_fast_handed(p->d, &out->r.port, &out->r.word);
+	if (!fast && c.grant_fd && c.n_fds_out == 1) {
+		fast = true;
+		out->r.port = PVHV_GUEST_RSP_GRANT;
+		out->r.word = 0;
+	}
 	for (unsigned int i = 0; i < c.n_fds_out && i < HV_CALL_MAX_FDS; i++) {
 		if (fast && i == 0 && c.n_fds_out == 1)
 			out->fd = c.fds_out[i];

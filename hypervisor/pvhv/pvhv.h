@@ -94,6 +94,8 @@ struct hv_call {
 	void *mem_ctx;
 	int fds_out[HV_CALL_MAX_FDS]; /* dom0 calls: fds for the reply */
 	unsigned int n_fds_out;
+	bool fds_ok;   /* the transport passes descriptors (process guests) */
+	bool grant_fd; /* guests: fds_out[0] holds dom0 grants it mapped */
 };
 
 /* The one dispatcher: Xen's hypercall numbers and sub-ops, negative errno
@@ -113,6 +115,17 @@ long hv_gnttab_op(struct hv_call *c, unsigned int cmd, uint64_t uop,
 		  unsigned int count);
 /* A dom0 client went away: drop every mapping it held. */
 void hv_gnttab_client_gone(struct hv *hv, struct client *cl);
+
+/* dom0's own grants (gnttab_dom0.c; ctl_wire.h, PVHV_CTL_GRANT_*): count
+ * pages granted to dom from *first on, *fd their memory; ending them; a
+ * client or a guest gone. */
+struct hv_d0gnt;
+int hv_d0gnt_alloc(struct hv *hv, struct client *cl, domid_t dom,
+		   uint32_t count, bool ro, uint32_t *first, int *fd);
+int hv_d0gnt_end(struct hv *hv, struct client *cl, uint32_t first,
+		 uint32_t count, uint32_t *busy);
+void hv_d0gnt_client_gone(struct hv *hv, struct client *cl);
+void hv_d0gnt_domain_gone(struct hv *hv, domid_t dom);
 
 /* ---- event channels -------------------------------------------------------- */
 
@@ -221,6 +234,7 @@ struct hv {
 	uint32_t next_client_id;
 	struct store *store;             /* the xenstored (store.h) */
 	struct hv_store_sock *store_sock; /* its dom0 socket (xs_socket.c) */
+	struct hv_d0gnt *d0gnt;          /* dom0's own grants, when any */
 	bool stopping;
 };
 

@@ -160,6 +160,22 @@ struct grant_entry_v1 *pvfront_posix_grant_entry(struct pvfront_posix *p,
 /* Entries in the table (all frames set up at open). */
 uint32_t pvfront_posix_grant_entries(const struct pvfront_posix *p);
 
+/*
+ * dom0's own grants (a backend's buffers, displif's be-alloc): map
+ * refs[0..n-1] of dom (0: pvhv lets a guest map only dom0's) at n
+ * contiguous pages, read-only or read-write, all or nothing.  -EINVAL
+ * for n 0 or over PVFRONT_POSIX_FOREIGN_MAX or a reference that is no
+ * grant; -EPERM for one not granted to this guest (or read-only, mapped
+ * writable); -ENOSPC when pvhv holds too many mappings.  unmap takes
+ * addr and n as mapped (-EINVAL otherwise).
+ */
+#define PVFRONT_POSIX_FOREIGN_MAX 16384u
+int pvfront_posix_map_foreign(struct pvfront_posix *p, domid_t dom,
+			      const grant_ref_t *refs, size_t n, bool readonly,
+			      void **addr);
+int pvfront_posix_unmap_foreign(struct pvfront_posix *p, void *addr,
+				size_t n);
+
 /* ---- event channels ------------------------------------------------------ */
 
 int pvfront_posix_evtchn_alloc_unbound(struct pvfront_posix *p,

@@ -248,6 +248,24 @@ struct pvhv_copy_seg {
 int pvhv_grant_copy(struct pvhv *h, struct pvhv_copy_seg *segs,
 		    unsigned int n);
 
+/*
+ * dom0's own pages granted to a guest (displif's be-alloc buffers: the
+ * backend provides the memory).  n zeroed pages, mapped read-write at
+ * *addr, granted to dom as references refs[i] = first + i (read-only for
+ * the guest with readonly).  The guest maps them with
+ * GNTTABOP_map_grant_ref (dom 0).  -EINVAL for n 0 or over 16384,
+ * -ESRCH when dom is no guest, -ENOSPC when dom0's table is full.
+ */
+int pvhv_grant_alloc(struct pvhv *h, domid_t dom, unsigned int n,
+		     bool readonly, grant_ref_t *refs,
+		     void **addr) PVHV_MUST_CHECK;
+/* End the grants of pvhv_grant_alloc()'s addr (n as given) and unmap
+ * them.  Pages the guest still maps stay its own until it unmaps them
+ * (pvhv never hands them to anyone else); the number of those is
+ * returned (0: none), or -errno (-EINVAL: addr and n are not an
+ * allocation).  Closing the handle ends every grant it made. */
+int pvhv_grant_free(struct pvhv *h, void *addr, unsigned int n);
+
 /* The -errno for a GNTST_* code (0 for GNTST_okay). */
 int pvhv_grant_errno(int status);
 

@@ -11,10 +11,11 @@ if(TARGET pvhv_common)
   endif()
   set(PVHV_SRC_DIR ${PROJECT_SOURCE_DIR}/hypervisor/pvhv)
   set(PVHV_TEST_SRC fake_hv.c ${PVHV_SRC_DIR}/gnttab.c
-      ${PVHV_SRC_DIR}/gnttab_map.c ${PVHV_SRC_DIR}/evtchn.c
+      ${PVHV_SRC_DIR}/gnttab_map.c ${PVHV_SRC_DIR}/gnttab_dom0.c
+      ${PVHV_SRC_DIR}/evtchn.c
       ${PVHV_SRC_DIR}/mem.c ${PVHV_SRC_DIR}/log.c)
 
-  foreach(mod gnttab evtchn)
+  foreach(mod gnttab evtchn d0gnt)
     pvkit_add_test(test_hv_${mod}_with_fake_hv SOURCES test_hv_${mod}.c ${PVHV_TEST_SRC}
                    LIBS pvhv_common pvring cmocka PkgConfig::LIBEVENT
                         Threads::Threads

@@ -220,6 +220,7 @@ void pvfront_posix_close(struct pvfront_posix *p)
 	if (!p)
 		return;
 	pp_fast_fini(p);
+	pp_foreign_fini(p);
 	pp_gnttab_fini(p);
 	if (p->scratch)
 		for (unsigned int v = 0; v < p->nr_vcpus; v++)
@@ -360,11 +361,10 @@ static ssize_t recv_rsp(int sock, struct pvhv_hcall_rsp_fast *r, int *fd)
 	return n;
 }
 
-long pvfront_posix_hypercall(struct pvfront_posix *p, uint64_t nr,
-			     uint64_t a1, uint64_t a2, uint64_t a3,
-			     uint64_t a4, uint64_t a5)
+long pp_hypercall_fd(struct pvfront_posix *p, uint64_t nr, const uint64_t a[5],
+		     int *grant_fd)
 {
-	struct pvhv_hcall_req req = { nr, { a1, a2, a3, a4, a5 } };
+	struct pvhv_hcall_req req = { nr, { a[0], a[1], a[2], a[3], a[4] } };
 	struct pvhv_hcall_rsp_fast rsp;
 	ssize_t n;
 	int fd = -1;
@@ -375,8 +375,15 @@ long pvfront_posix_hypercall(struct pvfront_posix *p, uint64_t nr,
 	if (n == (ssize_t)sizeof(req))
 		n = recv_rsp(p->hcall_fd, &rsp, &fd);
 	pthread_mutex_unlock(&p->hcall_lock);
-	if (fd >= 0)
+	if (fd >= 0 && rsp.port == PVHV_GUEST_RSP_GRANT) {
+		/* Memory of dom0's grants this call mapped (ctl_wire.h). */
+		if (grant_fd)
+			*grant_fd = fd;
+		else
+			close(fd);
+	} else if (fd >= 0) {
 		pp_fast_adopt(p, rsp.port, rsp.word, fd);
+	}
 	if (n < 0)
 		return n == -ECONNRESET ? -EPIPE : n;
 	if (n == 0)
@@ -385,6 +392,15 @@ long pvfront_posix_hypercall(struct pvfront_posix *p, uint64_t nr,
 	    n != (ssize_t)sizeof(rsp))
 		return -EIO;
 	return (long)rsp.ret;
+}
+
+long pvfront_posix_hypercall(struct pvfront_posix *p, uint64_t nr,
+			     uint64_t a1, uint64_t a2, uint64_t a3,
+			     uint64_t a4, uint64_t a5)
+{
+	const uint64_t a[5] = { a1, a2, a3, a4, a5 };
+
+	return pp_hypercall_fd(p, nr, a, NULL);
 }
 
 long pp_call(struct pvfront_posix *p, unsigned int nr, unsigned int cmd,

@@ -67,6 +67,9 @@ struct pvfront_posix {
 	size_t status_bytes;
 	uint32_t nr_status; /* ports the page covers */
 	struct pp_fast *fast;
+
+	/* foreign.c: dom0's grants mapped here, under gnt_lock. */
+	struct pp_foreign *foreign;
 };
 
 /* pages.c */
@@ -85,6 +88,14 @@ void pp_fast_fini(struct pvfront_posix *p);
  * port's status word is word: keep it (or close it). */
 void pp_fast_adopt(struct pvfront_posix *p, evtchn_port_t port,
 		   uint32_t word, int fd);
+
+/* guest.c: a hypercall whose reply may bring the memory of dom0's grants
+ * it mapped: *grant_fd gets that descriptor (the caller's to close) when
+ * it came, else stays as it was. */
+long pp_hypercall_fd(struct pvfront_posix *p, uint64_t nr, const uint64_t a[5],
+		     int *grant_fd);
+/* foreign.c: unmap what is still mapped (the guest is going). */
+void pp_foreign_fini(struct pvfront_posix *p);
 
 /* guest.c: run nr(cmd, <copy of arg>, a3) with arg copied through the
  * calling vCPU's scratch page and back (len <= a page). */

@@ -56,6 +56,7 @@ struct pvback_map {
 	struct pvback_map *next;
 	void *addr;
 	unsigned int n;
+	bool own; /* dom0's own pages granted (grant_alloc), not a mapping */
 };
 
 struct pvback_evt {

@@ -13,7 +13,8 @@
 /* Buffer references in one directory page, after the next page's ref. */
 #define DIR_REFS ((PAGE_SIZE - sizeof(grant_ref_t)) / sizeof(grant_ref_t))
 
-static int map_record(struct pvback_dev *dev, void *addr, unsigned int n)
+static int map_record(struct pvback_dev *dev, void *addr, unsigned int n,
+		      bool own)
 {
 	struct pvback_map *m = malloc(sizeof(*m));
 
@@ -21,6 +22,7 @@ static int map_record(struct pvback_dev *dev, void *addr, unsigned int n)
 		return -ENOMEM;
 	m->addr = addr;
 	m->n = n;
+	m->own = own;
 	m->next = dev->maps;
 	dev->maps = m;
 	return 0;
@@ -38,7 +40,7 @@ int pvback_dev_map(struct pvback_dev *dev, const grant_ref_t *refs,
 	rc = b->ops->map(b->ctx, dev->domid, refs, n, writable, &a);
 	if (rc < 0)
 		return rc;
-	rc = map_record(dev, a, n);
+	rc = map_record(dev, a, n, false);
 	if (rc < 0) {
 		(void)b->ops->unmap(b->ctx, a, n);
 		return rc;
@@ -61,15 +63,20 @@ int pvback_dev_map_key(struct pvback_dev *dev, const char *key, bool writable,
 	return pvback_dev_map(dev, &r, 1, writable, addr);
 }
 
-static void unmap_one(struct pvback_dev *dev, struct pvback_map *m)
+/* Unmap (or end the grants of) m: for own pages, how many the guest still
+ * maps, else 0; or -errno. */
+static int unmap_one(struct pvback_dev *dev, struct pvback_map *m)
 {
 	struct pvback *b = dev->type->b;
-	int rc = b->ops->unmap(b->ctx, m->addr, m->n);
+	int rc = m->own ? b->ops->grant_free(b->ctx, m->addr, m->n)
+			: b->ops->unmap(b->ctx, m->addr, m->n);
 
 	if (rc < 0)
-		PVBACK_LOG(b, WARN, "%s: unmapping %u pages: %s", dev->be_path,
-			   m->n, strerror(-rc));
+		PVBACK_LOG(b, WARN, "%s: %s %u pages: %s", dev->be_path,
+			   m->own ? "ending the grants of" : "unmapping", m->n,
+			   strerror(-rc));
 	free(m);
+	return rc;
 }
 
 int pvback_dev_unmap(struct pvback_dev *dev, void *addr)
@@ -77,9 +84,9 @@ int pvback_dev_unmap(struct pvback_dev *dev, void *addr)
 	for (struct pvback_map **pp = &dev->maps; *pp; pp = &(*pp)->next) {
 		struct pvback_map *m = *pp;
 
-		if (m->addr == addr) {
+		if (m->addr == addr && !m->own) {
 			*pp = m->next;
-			unmap_one(dev, m);
+			(void)unmap_one(dev, m);
 			return 0;
 		}
 	}
@@ -92,8 +99,47 @@ void pvb_dev_unmap_all(struct pvback_dev *dev)
 		struct pvback_map *m = dev->maps;
 
 		dev->maps = m->next;
-		unmap_one(dev, m);
+		(void)unmap_one(dev, m);
 	}
+}
+
+/* ---- dom0's own pages -----------------------------------------------------
+ */
+
+int pvback_dev_grant_alloc(struct pvback_dev *dev, unsigned int n,
+			   bool readonly, grant_ref_t *refs, void **addr)
+{
+	struct pvback *b = dev->type->b;
+	void *a = NULL;
+	int rc;
+
+	if (!refs || !addr || n == 0 || n > PVBACK_MAP_MAX)
+		return -EINVAL;
+	if (!b->ops->grant_alloc || !b->ops->grant_free)
+		return -ENOTSUP;
+	rc = b->ops->grant_alloc(b->ctx, dev->domid, n, readonly, refs, &a);
+	if (rc < 0)
+		return rc;
+	rc = map_record(dev, a, n, true);
+	if (rc < 0) {
+		(void)b->ops->grant_free(b->ctx, a, n);
+		return rc;
+	}
+	*addr = a;
+	return 0;
+}
+
+int pvback_dev_grant_free(struct pvback_dev *dev, void *addr)
+{
+	for (struct pvback_map **pp = &dev->maps; *pp; pp = &(*pp)->next) {
+		struct pvback_map *m = *pp;
+
+		if (m->addr == addr && m->own) {
+			*pp = m->next;
+			return unmap_one(dev, m);
+		}
+	}
+	return -EINVAL;
 }
 
 /* ---- page directories -----------------------------------------------------
@@ -151,6 +197,61 @@ static int read_dir(struct pvback_dev *dev, grant_ref_t first,
 		}
 		dirs[d] = ref;
 		rc = read_dir_page(dev, ref, refs + got, want, &next);
+		got += want;
+		ref = next;
+	}
+	free(dirs);
+	return rc;
+}
+
+/* Write refs[0..want) after the next page's reference in directory page
+ * ref (mapped writable only meanwhile); *next gets that reference, read
+ * once before the writes. */
+static int fill_dir_page(struct pvback_dev *dev, grant_ref_t ref,
+			 const grant_ref_t *refs, unsigned int want,
+			 grant_ref_t *next)
+{
+	struct pvback *b = dev->type->b;
+	volatile grant_ref_t *page;
+	void *a;
+	int rc = b->ops->map(b->ctx, dev->domid, &ref, 1, true, &a);
+
+	if (rc < 0)
+		return rc;
+	page = a;
+	*next = page[0];
+	for (unsigned int i = 0; i < want; i++)
+		page[1 + i] = refs[i];
+	(void)b->ops->unmap(b->ctx, a, 1);
+	return 0;
+}
+
+int pvback_dev_fill_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
+			  const grant_ref_t *refs, unsigned int npages)
+{
+	unsigned int ndirs, got = 0;
+	grant_ref_t *dirs, ref = first_dir;
+	int rc = 0;
+
+	if (!refs || npages == 0)
+		return -EINVAL;
+	if (npages > PVBACK_MAP_MAX)
+		return -E2BIG;
+	ndirs = (npages + DIR_REFS - 1) / DIR_REFS;
+	dirs = calloc(ndirs, sizeof(*dirs));
+	if (!dirs)
+		return -ENOMEM;
+	for (unsigned int d = 0; d < ndirs && rc == 0; d++) {
+		unsigned int want =
+		    npages - got < DIR_REFS ? npages - got : DIR_REFS;
+		grant_ref_t next;
+
+		if (ref == 0 || seen_before(dirs, d, ref)) {
+			rc = -EINVAL; /* the chain ends early, or loops */
+			break;
+		}
+		dirs[d] = ref;
+		rc = fill_dir_page(dev, ref, refs + got, want, &next);
 		got += want;
 		ref = next;
 	}

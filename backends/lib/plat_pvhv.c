@@ -201,6 +201,18 @@ static int p_unmap(void *ctx, void *addr, unsigned int n)
 	return pvhv_grant_unmap(((struct plat *)ctx)->h, addr, n);
 }
 
+static int p_grant_alloc(void *ctx, domid_t dom, unsigned int n,
+			 bool readonly, grant_ref_t *refs, void **addr)
+{
+	return pvhv_grant_alloc(((struct plat *)ctx)->h, dom, n, readonly,
+				refs, addr);
+}
+
+static int p_grant_free(void *ctx, void *addr, unsigned int n)
+{
+	return pvhv_grant_free(((struct plat *)ctx)->h, addr, n);
+}
+
 static int p_bind(void *ctx, domid_t dom, evtchn_port_t remote, void **port)
 {
 	struct pvhv_port *pp;
@@ -257,4 +269,6 @@ const struct pvback_platform_ops pvback_platform_pvhv = {
     .drain = p_drain,
     .notify = p_notify,
     .unbind = p_unbind,
+    .grant_alloc = p_grant_alloc,
+    .grant_free = p_grant_free,
 };

@@ -201,6 +201,15 @@ struct pvback_platform_ops {
 	int (*drain)(void *ctx, void *port);
 	int (*notify)(void *ctx, void *port);
 	void (*unbind)(void *ctx, void *port);
+	/* Optional (NULL: -ENOTSUP): dom0's own pages granted to dom.  n
+	 * zeroed pages mapped read-write at *addr, page i granted as refs[i]
+	 * (read-only for the guest with readonly). */
+	int (*grant_alloc)(void *ctx, domid_t dom, unsigned int n,
+			   bool readonly, grant_ref_t *refs, void **addr);
+	/* End those grants and unmap the pages: how many the guest still
+	 * maps (it keeps them until it unmaps; they are never reused
+	 * meanwhile), or -errno. */
+	int (*grant_free)(void *ctx, void *addr, unsigned int n);
 };
 
 /* pvhv, through libpvhv.  Platform argument: the run directory (const
@@ -341,8 +350,12 @@ bool pvback_dev_failed(const struct pvback_dev *dev);
 
 /* ---- grants -------------------------------------------------------------- */
 
-/* Largest mapping, in pages, the framework makes for one call. */
-#define PVBACK_MAP_MAX 4096u
+/* Largest mapping, in pages, the framework makes for one call: 64 MiB,
+ * what the largest display buffer displif can ask for takes (4095 x 4095
+ * at 32 bits per pixel is 16377 pages with a page for data_ofs), so a
+ * 3840x2160 XRGB8888 frame (8100 pages) maps in one piece, and a guest can
+ * still pin no more of dom0's address space per call than that. */
+#define PVBACK_MAP_MAX 16384u
 
 /* Map refs[0..n-1] of the device's guest at n contiguous pages (all or
  * nothing).  -EINVAL for n 0 or over PVBACK_MAP_MAX, else the platform's
@@ -373,6 +386,34 @@ int pvback_dev_map_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
 /* Unmap what pvback_dev_map*() returned.  -EINVAL for an address that is
  * not one. */
 int pvback_dev_unmap(struct pvback_dev *dev, void *addr);
+
+/*
+ * Memory the backend provides (displif's be-alloc): n zeroed pages of
+ * dom0, mapped read-write at *addr and granted to the device's guest,
+ * page i as refs[i] (read-only for the guest with readonly), for the
+ * guest to map.  -EINVAL for n 0 or over PVBACK_MAP_MAX, -ENOTSUP when
+ * the platform cannot grant dom0's pages, else the platform's error.
+ * The end of the connection ends the grants, like mappings.
+ */
+int pvback_dev_grant_alloc(struct pvback_dev *dev, unsigned int n,
+			   bool readonly, grant_ref_t *refs,
+			   void **addr) PVBACK_MUST_CHECK;
+/* End the grants of pvback_dev_grant_alloc()'s addr and unmap it: how
+ * many pages the guest still maps (0: none; those stay its own until it
+ * unmaps them), or -errno (-EINVAL: not such an address). */
+int pvback_dev_grant_free(struct pvback_dev *dev, void *addr);
+/*
+ * The other direction of pvback_dev_map_pgdir(): write refs[0..npages)
+ * into the guest's page directory chain at first_dir (each page mapped
+ * writable while its references are written; the chain's own
+ * next-page references, read once, are left as they are).  -E2BIG for
+ * npages over PVBACK_MAP_MAX, -EINVAL for npages 0 or a chain that ends
+ * too early or repeats a page, else a mapping error (a directory page
+ * not granted writable).
+ */
+int pvback_dev_fill_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
+			  const grant_ref_t *refs,
+			  unsigned int npages) PVBACK_MUST_CHECK;
 
 /* ---- event channels ------------------------------------------------------ */
 

@@ -4,6 +4,7 @@
 #   test_pvback_bus      handshake, lifecycle, restart, store keys
 #   test_pvback_bus_hostile  hostile frontends, failing devices
 #   test_pvback_map      grant runs, page directories, event channels
+#   test_pvback_own      dom0's own pages granted, directories filled
 if(TARGET pvback)
   foreach(t bus bus_hostile)
     pvkit_add_test(test_pvback_${t} SOURCES test_pvback_${t}.c
@@ -11,6 +12,9 @@ if(TARGET pvback)
                    LIBS pvback cmocka LABELS unit TIMEOUT 60)
   endforeach()
   pvkit_add_test(test_pvback_map SOURCES test_pvback_map.c
+                 pvback_fake_platform.c LIBS pvback cmocka LABELS unit
+                 TIMEOUT 60)
+  pvkit_add_test(test_pvback_own SOURCES test_pvback_own.c
                  pvback_fake_platform.c LIBS pvback cmocka LABELS unit
                  TIMEOUT 60)
 endif()

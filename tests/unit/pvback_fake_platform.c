@@ -64,6 +64,17 @@ struct dom {
 	struct port ports[FPF_PORTS];
 };
 
+/* dom0's own pages granted to a guest. */
+#define FPF_OWNS 64u
+#define FPF_OWN_REF0 0x100000u
+struct own {
+	uint8_t *addr;
+	unsigned int n;
+	grant_ref_t first;
+	domid_t dom;
+	bool ro, used;
+};
+
 struct bound {
 	domid_t dom;
 	evtchn_port_t port;
@@ -85,6 +96,10 @@ struct fpf {
 	struct dom *doms[FPF_DOMS];
 	unsigned int mapped;
 	unsigned int bound;
+	struct own owns[FPF_OWNS];
+	grant_ref_t next_own;
+	unsigned int owned;
+	int own_err;
 	char tmp[4096];
 };
 
@@ -444,6 +459,52 @@ static int o_map(void *ctx, domid_t d, const grant_ref_t *refs, unsigned int n,
 	return 0;
 }
 
+static int o_grant_alloc(void *ctx, domid_t dom, unsigned int n,
+			 bool readonly, grant_ref_t *refs, void **addr)
+{
+	struct fpf *f = ctx;
+	struct own *o = NULL;
+
+	if (f->own_err)
+		return f->own_err;
+	for (unsigned int i = 0; i < FPF_OWNS && !o; i++)
+		if (!f->owns[i].used)
+			o = &f->owns[i];
+	if (!o)
+		return -ENOSPC;
+	o->addr = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (o->addr == MAP_FAILED)
+		return -ENOMEM;
+	if (!f->next_own)
+		f->next_own = FPF_OWN_REF0;
+	*o = (struct own){ .addr = o->addr, .n = n, .first = f->next_own,
+			   .dom = dom, .ro = readonly, .used = true };
+	f->next_own += n;
+	f->owned += n;
+	for (unsigned int i = 0; i < n; i++)
+		refs[i] = o->first + i;
+	*addr = o->addr;
+	return 0;
+}
+
+static int o_grant_free(void *ctx, void *addr, unsigned int n)
+{
+	struct fpf *f = ctx;
+
+	for (unsigned int i = 0; i < FPF_OWNS; i++) {
+		struct own *o = &f->owns[i];
+
+		if (o->used && o->addr == addr && o->n == n) {
+			munmap(o->addr, (size_t)n * PAGE);
+			f->owned -= n;
+			*o = (struct own){ 0 };
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int o_unmap(void *ctx, void *addr, unsigned int n)
 {
 	struct fpf *f = ctx;
@@ -530,6 +591,8 @@ const struct pvback_platform_ops fpf_ops = {
     .unwatch = o_unwatch,
     .map = o_map,
     .unmap = o_unmap,
+    .grant_alloc = o_grant_alloc,
+    .grant_free = o_grant_free,
     .bind = o_bind,
     .port_fd = o_port_fd,
     .drain = o_drain,
@@ -563,6 +626,9 @@ void fpf_free(struct fpf *f)
 		close(f->doms[d]->memfd);
 		free(f->doms[d]);
 	}
+	for (unsigned int i = 0; i < FPF_OWNS; i++)
+		if (f->owns[i].used)
+			munmap(f->owns[i].addr, (size_t)f->owns[i].n * PAGE);
 	close(f->efd);
 	free(f);
 }
@@ -683,6 +749,32 @@ grant_ref_t fpf_grant(struct fpf *f, domid_t dom, unsigned int pfn,
 void fpf_revoke(struct fpf *f, domid_t dom, grant_ref_t ref)
 {
 	dom_of(f, dom)->grefs[ref].used = false;
+}
+
+unsigned int fpf_owned(struct fpf *f)
+{
+	return f->owned;
+}
+
+uint8_t *fpf_own_page(struct fpf *f, domid_t dom, grant_ref_t ref,
+		      bool *readonly)
+{
+	for (unsigned int i = 0; i < FPF_OWNS; i++) {
+		const struct own *o = &f->owns[i];
+
+		if (o->used && o->dom == dom && ref >= o->first &&
+		    ref - o->first < o->n) {
+			if (readonly)
+				*readonly = o->ro;
+			return o->addr + (size_t)(ref - o->first) * PAGE;
+		}
+	}
+	return NULL;
+}
+
+void fpf_grant_alloc_fail(struct fpf *f, int err)
+{
+	f->own_err = err;
 }
 
 unsigned int fpf_mapped(struct fpf *f)

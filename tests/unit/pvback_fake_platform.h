@@ -10,7 +10,9 @@
  *            unwatch
  *   grants   one guest memory per domain (a memfd); fpf_grant() grants a
  *            page; a map places the granted pages at contiguous addresses
- *            as a hypervisor would, so a test sees the backend's writes
+ *            as a hypervisor would, so a test sees the backend's writes;
+ *            dom0's own pages (grant_alloc) are ordinary memory with
+ *            references from 0x100000 up
  *   events   fpf_port_alloc() makes a guest port for dom0; bind gives the
  *            backend an eventfd; fpf_raise() fires it; notify counts
  *
@@ -25,7 +27,9 @@
 
 #include "pvkit/back.h"
 
-#define FPF_PAGES 2048u /* guest memory per domain, in pages */
+/* Guest memory per domain, in pages: room for a 3840x2160 XRGB8888
+ * buffer (8100 pages) and its directory, twice, with rings. */
+#define FPF_PAGES 16512u
 #define FPF_DOMS  8u
 #define FPF_PORTS 64u
 
@@ -72,6 +76,13 @@ grant_ref_t fpf_grant(struct fpf *f, domid_t dom, unsigned int pfn,
 void fpf_revoke(struct fpf *f, domid_t dom, grant_ref_t ref);
 /* Pages mapped now, over all domains. */
 unsigned int fpf_mapped(struct fpf *f);
+/* dom0's own grants (grant_alloc): pages granted now, over all domains;
+ * the page ref grants to dom (what the guest would map; *readonly says
+ * how), or NULL; grant_alloc answers err from now on (0: heal). */
+unsigned int fpf_owned(struct fpf *f);
+uint8_t *fpf_own_page(struct fpf *f, domid_t dom, grant_ref_t ref,
+		      bool *readonly);
+void fpf_grant_alloc_fail(struct fpf *f, int err);
 
 /* ---- event channels ---- */
 evtchn_port_t fpf_port_alloc(struct fpf *f, domid_t dom);

@@ -273,7 +273,10 @@ static int free_all(struct displfront *df, struct pvfront *pf)
 	df->fbs = NULL;
 	while (*pp) {
 		struct displfront_dbuf *db = *pp;
-		int r = db->shared ? pvfront_pgdir_free(pf, &db->pd) : 0;
+		int r = db->map ? displfront_dbuf_unmap(df, db) : 0;
+
+		if (!r && db->shared)
+			r = pvfront_pgdir_free(pf, &db->pd);
 
 		if (r) {
 			rc = r;
@@ -316,6 +319,11 @@ int displfront_close(struct displfront *df, int timeout_ms)
 bool displfront_connected(const struct displfront *df)
 {
 	return df && df->up;
+}
+
+bool displfront_be_alloc(const struct displfront *df)
+{
+	return df && df->be_alloc;
 }
 
 unsigned int displfront_version(const struct displfront *df)

@@ -84,37 +84,109 @@ static bool listed(const struct displfront *df,
 	return false;
 }
 
+/* Share the buffer's pages (or, be-alloc, only its directory). */
+static int share(struct displfront *df, struct displfront_dbuf *db,
+		 const struct displfront_dbuf_params *p, bool be)
+{
+	int rc = pvfront_pgdir_alloc(
+	    pvfront_dev_front(&df->dev), &db->pd,
+	    pvfront_dev_backend_id(&df->dev), displfront_dbuf_pages(p),
+	    be ? NULL : p->refs, p->dir_refs,
+	    be ? PVFRONT_PGDIR_BACKEND_ALLOC : 0);
+
+	if (rc)
+		return rc;
+	db->shared = true;
+	if (!be)
+		db->pixels =
+		    (uint8_t *)pvfront_pages_addr(&db->pd.buf) + p->data_ofs;
+	return 0;
+}
+
+/* be-alloc: the backend's grants, as it wrote them into the directory,
+ * into refs, and mapped. */
+static int map_backend_pages(struct displfront *df, struct displfront_dbuf *db,
+			     grant_ref_t *refs)
+{
+	size_t n = db->pd.npages;
+	void *a;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = pvfront_pgdir_get(&db->pd, i, &refs[i]);
+	if (!rc)
+		rc = pvfront_map_grants(pvfront_dev_front(&df->dev),
+					pvfront_dev_backend_id(&df->dev), refs,
+					n, false, &a);
+	if (rc)
+		return rc;
+	db->map = a;
+	db->pixels = (uint8_t *)a + db->data_ofs;
+	return 0;
+}
+
+int displfront_dbuf_unmap(struct displfront *df, struct displfront_dbuf *db)
+{
+	int rc = pvfront_unmap_grants(pvfront_dev_front(&df->dev), db->map,
+				      db->pd.npages);
+
+	if (rc)
+		return rc;
+	db->map = NULL;
+	db->pixels = NULL;
+	return 0;
+}
+
+static int create_checks(struct displfront *df, struct displfront_dbuf *db,
+			 const struct displfront_dbuf_params *p, bool be)
+{
+	if (!db || !shape(p, NULL) || !p->refs || !p->dir_refs ||
+	    listed(df, db) || (p->flags & ~DISPLFRONT_DBUF_BACKEND_ALLOC))
+		return -XEN_EINVAL;
+	if (p->cookie && cookie_used(df, p->cookie))
+		return -XEN_EEXIST;
+	if (be && (!df->be_alloc ||
+		   !pvfront_can_map_grants(pvfront_dev_front(&df->dev))))
+		return -XEN_EOPNOTSUPP;
+	return displfront_link_error(df);
+}
+
+/* The backend made the buffer but we cannot use it: take it back. */
+static void undo_create(struct displfront_conn *c, struct displfront_dbuf *db)
+{
+	struct xendispl_req rq;
+
+	displfront_req_init(&rq, XENDISPL_OP_DBUF_DESTROY);
+	rq.op.dbuf_destroy.dbuf_cookie = db->cookie;
+	if (displfront_call(c, &rq) == 0)
+		db->live = false;
+}
+
 int displfront_dbuf_create(struct displfront *df, struct displfront_dbuf *db,
 			   const struct displfront_dbuf_params *p)
 {
 	struct displfront_conn *c = displfront_conn_of(df, 0);
+	bool be = p && (p->flags & DISPLFRONT_DBUF_BACKEND_ALLOC);
 	struct xendispl_req rq;
 	uint32_t stride = 0, size = shape(p, &stride);
 	int rc;
 
-	if (!c || !db || !size || !p->refs || !p->dir_refs || listed(df, db))
+	if (!c)
 		return -XEN_EINVAL;
-	if (p->cookie && cookie_used(df, p->cookie))
-		return -XEN_EEXIST;
-	rc = displfront_link_error(df);
+	rc = create_checks(df, db, p, be);
 	if (rc)
 		return rc;
 	__builtin_memset(db, 0, sizeof(*db));
-	rc = pvfront_pgdir_alloc(pvfront_dev_front(&df->dev), &db->pd,
-				 pvfront_dev_backend_id(&df->dev),
-				 displfront_dbuf_pages(p), p->refs, p->dir_refs,
-				 0);
-	if (rc)
-		return rc;
-	db->shared = true;
-	db->cookie = p->cookie ? p->cookie : new_cookie(df);
 	db->width = p->width;
 	db->height = p->height;
 	db->bpp = p->bpp;
 	db->stride = stride;
 	db->data_ofs = p->data_ofs;
 	db->size = size;
-	db->pixels = (uint8_t *)pvfront_pages_addr(&db->pd.buf) + p->data_ofs;
+	rc = share(df, db, p, be);
+	if (rc)
+		return rc;
+	db->cookie = p->cookie ? p->cookie : new_cookie(df);
 	db->next = df->dbufs;
 	df->dbufs = db;
 	displfront_req_init(&rq, XENDISPL_OP_DBUF_CREATE);
@@ -123,12 +195,20 @@ int displfront_dbuf_create(struct displfront *df, struct displfront_dbuf *db,
 	rq.op.dbuf_create.height = db->height;
 	rq.op.dbuf_create.bpp = db->bpp;
 	rq.op.dbuf_create.buffer_sz = db->size;
+	rq.op.dbuf_create.flags = be ? XENDISPL_DBUF_FLG_REQ_ALLOC : 0;
 	rq.op.dbuf_create.gref_directory = pvfront_pgdir_ref(&db->pd);
 	rq.op.dbuf_create.data_ofs = db->data_ofs;
 	rc = displfront_call(c, &rq);
 	if (!rc) {
 		db->live = true;
-		return 0;
+		if (!be)
+			return 0;
+		rc = map_backend_pages(df, db, p->refs);
+		if (!rc)
+			return 0;
+		undo_create(c, db);
+		if (db->live)
+			return rc; /* listed: destroy it later */
 	}
 	/* unanswered: the backend may have made it, so destroy asks it */
 	if (rc == -XEN_ETIMEDOUT)
@@ -151,6 +231,13 @@ int displfront_dbuf_destroy(struct displfront *df, struct displfront_dbuf *db)
 		return -XEN_EINVAL;
 	if (db->fbs)
 		return -XEN_EBUSY;
+	/* The backend's pages are unmapped before it is asked to free them,
+	 * so that it can end its grants at once. */
+	if (db->map) {
+		rc = displfront_dbuf_unmap(df, db);
+		if (rc)
+			return rc;
+	}
 	if (db->live) {
 		displfront_req_init(&rq, XENDISPL_OP_DBUF_DESTROY);
 		rq.op.dbuf_destroy.dbuf_cookie = db->cookie;

@@ -26,6 +26,8 @@ void displfront_req_init(struct xendispl_req *rq, uint8_t op);
 /* Send rq on c's ring (once the last request is answered) and wait for
  * its answer: the status, or why there was none. */
 int displfront_call(struct displfront_conn *c, struct xendispl_req *rq);
+/* be-alloc: unmap the backend's pages of db (displfront_buf.c). */
+int displfront_dbuf_unmap(struct displfront *df, struct displfront_dbuf *db);
 /* Whether fb is one of the device's framebuffers (displfront_buf.c). */
 bool displfront_fb_listed(const struct displfront *df,
 			  const struct displfront_fb *fb);

@@ -96,6 +96,32 @@ int pvfront_pages_alloc(struct pvfront *pf, struct pvfront_pages *pg,
 	return rc;
 }
 
+/* ---- others' grants ---------------------------------------------------------
+ */
+
+bool pvfront_can_map_grants(const struct pvfront *pf)
+{
+	return pf && pf->ops->map_grants && pf->ops->unmap_grants;
+}
+
+int pvfront_map_grants(struct pvfront *pf, domid_t dom,
+		       const grant_ref_t *refs, size_t n, bool readonly,
+		       void **addr)
+{
+	if (!pvfront_can_map_grants(pf))
+		return -XEN_EOPNOTSUPP;
+	if (!refs || !addr || n == 0)
+		return -XEN_EINVAL;
+	return pf->ops->map_grants(pf->arg, dom, refs, n, readonly, addr);
+}
+
+int pvfront_unmap_grants(struct pvfront *pf, void *addr, size_t n)
+{
+	if (!pvfront_can_map_grants(pf))
+		return -XEN_EOPNOTSUPP;
+	return pf->ops->unmap_grants(pf->arg, addr, n);
+}
+
 void *pvfront_pages_addr(const struct pvfront_pages *pg)
 {
 	return pg->addr;

@@ -38,9 +38,17 @@
  * displfront_fb) are a buffer seen with a pixel format (a DRM FOURCC:
  * PV_DISPLIF_FMT_*).  Both are named on the wire by 64-bit cookies, 0
  * never; the library picks them (a counter per device) unless the caller
- * sets one.  Buffers the backend allocates (be-alloc) would need the guest
- * to map foreign grants, which libpvfront cannot: displfront always
- * shares its own pages.
+ * sets one.
+ *
+ * Buffers the backend provides (be-alloc).  When the toolstack set the
+ * device's "be-alloc" to "1" (displfront_be_alloc()) and the OS can map
+ * other domains' grants (pvfront_can_map_grants()), a buffer created with
+ * DISPLFRONT_DBUF_BACKEND_ALLOC is the backend's memory: displfront
+ * shares only the page directory (writable), asks with
+ * XENDISPL_DBUF_FLG_REQ_ALLOC, reads the backend's grants from the
+ * directory it filled (into params.refs) and maps them; pixels then point
+ * into that mapping.  Destroying such a buffer unmaps it first, then asks
+ * the backend to free it.
  *
  * Rings: as the protocol asks, requests that are not about one connector
  * (DBUF_CREATE, DBUF_DESTROY, FB_ATTACH, FB_DETACH) go on connector 0's
@@ -139,10 +147,14 @@ struct displfront_dbuf_params {
 	uint32_t bpp;		/* bits per pixel: 8, 16, 24 or 32 */
 	uint32_t data_ofs;	/* bytes before the first pixel */
 	uint64_t cookie;	/* 0: the library picks one */
-	/* displfront_dbuf_pages() entries each (the caller's memory, kept
-	 * until the buffer is destroyed) */
+	/* displfront_dbuf_pages() and displfront_dbuf_dir_pages() entries
+	 * (the caller's memory, kept until the buffer is destroyed) */
 	grant_ref_t *refs, *dir_refs;
+	unsigned int flags; /* DISPLFRONT_DBUF_* */
 };
+
+/* The backend provides the pages (be-alloc; see above). */
+#define DISPLFRONT_DBUF_BACKEND_ALLOC (1u << 0)
 
 /* A display buffer (caller-owned; fields read-only once created). */
 struct displfront_dbuf {
@@ -153,6 +165,7 @@ struct displfront_dbuf {
 	uint32_t size;	 /* buffer_sz: data_ofs + stride * height */
 	uint8_t *pixels; /* the first pixel (buffer + data_ofs) */
 	struct pvfront_pgdir pd;
+	void *map;	  /* be-alloc: the backend's pages, mapped */
 	bool shared;	  /* pages allocated and granted */
 	bool live;	  /* the backend knows it */
 	unsigned int fbs; /* framebuffers attached */
@@ -219,6 +232,8 @@ int displfront_open(struct displfront *df, struct pvfront *pf, uint32_t devid,
  * close the device; -XEN_EBUSY as pvfront_dev_close. */
 int displfront_close(struct displfront *df, int timeout_ms);
 bool displfront_connected(const struct displfront *df);
+/* The toolstack lets the backend provide buffers (be-alloc "1"). */
+bool displfront_be_alloc(const struct displfront *df);
 /* The protocol version agreed (1 or 2; 0 before connecting). */
 unsigned int displfront_version(const struct displfront *df);
 
@@ -239,7 +254,10 @@ size_t displfront_dbuf_pages(const struct displfront_dbuf_params *p);
 size_t displfront_dbuf_dir_pages(const struct displfront_dbuf_params *p);
 
 /* Allocate and share a buffer and DBUF_CREATE it.  -XEN_EINVAL for a bad
- * shape (zero sizes, a bpp not 8, 16, 24 or 32, 4 GiB or more),
+ * shape (zero sizes, a bpp not 8, 16, 24 or 32, 4 GiB or more) or an
+ * unknown flag; with DISPLFRONT_DBUF_BACKEND_ALLOC, -XEN_EOPNOTSUPP when
+ * be-alloc is not "1" or the OS cannot map grants, and the mapping's
+ * error (the backend's buffer is destroyed again then);
  * -XEN_EEXIST when the cookie is in use here, the backend's status (the
  * buffer is given back then).  After -XEN_ETIMEDOUT the buffer stays
  * listed as if made (the backend may have made it): destroy it. */

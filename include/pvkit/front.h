@@ -169,7 +169,7 @@ extern "C" {
 
 /* ---- the OS shim ------------------------------------------------------------
  *
- * arg is the one given to pvfront_open().  All are required but the three
+ * arg is the one given to pvfront_open().  All are required but the five
  * marked optional.
  */
 struct pvfront_os_ops {
@@ -207,6 +207,13 @@ struct pvfront_os_ops {
 	 * store_evtchn); -XEN_ENXIO when there is no store. */
 	int (*store_ring)(void *arg, struct xenstore_domain_interface **page,
 			  evtchn_port_t *port);
+	/* Optional (both or neither): map pages another domain granted to
+	 * this one (a backend's own buffers, displif's be-alloc): refs[0..n)
+	 * of dom at n contiguous pages, read-only or writable, all or
+	 * nothing; and unmap them (addr and n as mapped). */
+	int (*map_grants)(void *arg, domid_t dom, const grant_ref_t *refs,
+			  size_t n, bool readonly, void **addr);
+	int (*unmap_grants)(void *arg, void *addr, size_t n);
 };
 
 #define PVFRONT_LOG_ERR	  0u
@@ -403,6 +410,16 @@ int pvfront_pages_alloc(struct pvfront *pf, struct pvfront_pages *pg,
 int pvfront_pages_free(struct pvfront *pf, struct pvfront_pages *pg);
 void *pvfront_pages_addr(const struct pvfront_pages *pg);
 grant_ref_t pvfront_pages_ref(const struct pvfront_pages *pg, size_t i);
+
+/* Map refs[0..n) that dom granted to this guest at n contiguous pages
+ * (the OS's map_grants); -XEN_EOPNOTSUPP when the OS cannot, -XEN_EINVAL
+ * for n 0 or no refs.  unmap: addr and n as mapped. */
+int pvfront_map_grants(struct pvfront *pf, domid_t dom,
+		       const grant_ref_t *refs, size_t n, bool readonly,
+		       void **addr) PVFRONT_MUST_CHECK;
+int pvfront_unmap_grants(struct pvfront *pf, void *addr, size_t n);
+/* Whether the OS can map others' grants (map_grants given). */
+bool pvfront_can_map_grants(const struct pvfront *pf);
 
 /* Directory pages needed for npages buffer pages. */
 size_t pvfront_pgdir_pages(size_t npages);

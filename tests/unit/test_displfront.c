@@ -46,7 +46,12 @@ struct bk_dbuf {
 	struct xendispl_dbuf_create_req rq;
 	uint8_t *page[1024];
 	unsigned int npages;
+	uint8_t *mem; /* REQ_ALLOC: the backend's own pages */
 };
+
+/* The backend's own grants: dbuf slot k's page i is BK_REF0 + k * 1024 + i
+ * (apart from the guest's, which stay under FOS_GRANTS). */
+#define BK_REF0 0x10000u
 
 static struct bk {
 	bool on, probed, connected;
@@ -56,6 +61,7 @@ static struct bk {
 	int status;
 	uint8_t status_op;
 	bool hold_flips;  /* no flip event until bk_flip_event() */
+	bool be_alloc;	  /* takes REQ_ALLOC (else -EINVAL) */
 	uint32_t edid_sz; /* GET_EDID: answer this size (0: 128) */
 	bool edid_bad_sum;
 	struct pv_back_ring br[NC];
@@ -77,6 +83,12 @@ static void *page_of(long ref)
 	assert_true(os.grants[ref].used);
 	assert_int_equal(os.grants[ref].dom, 0);
 	return os.grants[ref].page;
+}
+
+static void bk_forget(struct bk_dbuf *d)
+{
+	free(d->mem);
+	memset(d, 0, sizeof(*d));
 }
 
 static void bk_state(int s)
@@ -114,7 +126,8 @@ static void bk_connect(void)
 		bk.port[i] = (evtchn_port_t)ch;
 		bk.evt_port[i] = (evtchn_port_t)ech;
 	}
-	memset(bk.db, 0, sizeof(bk.db));
+	for (i = 0; i < NDB; i++)
+		bk_forget(&bk.db[i]);
 	memset(bk.fbs, 0, sizeof(bk.fbs));
 	bk.connected = true;
 	bk_state(XenbusStateConnected);
@@ -164,6 +177,43 @@ static uint8_t bk_byte(const struct bk_dbuf *d, uint32_t off)
 	return d->page[off / 4096u][off % 4096u];
 }
 
+/* REQ_ALLOC: our pages, their grants written into the guest's directory
+ * chain. */
+static int bk_alloc(unsigned int k, grant_ref_t dir)
+{
+	struct bk_dbuf *d = &bk.db[k];
+	grant_ref_t *pg = page_of(dir);
+	unsigned int i = 0;
+
+	if (!bk.be_alloc)
+		return -XEN_EINVAL;
+	d->mem = aligned_alloc(4096, (size_t)d->npages * 4096u);
+	assert_non_null(d->mem);
+	memset(d->mem, 0, (size_t)d->npages * 4096u);
+	while (i < d->npages) {
+		for (unsigned int j = 0; j < PVFRONT_PGDIR_PER_PAGE &&
+					 i < d->npages;
+		     j++, i++) {
+			pg[1 + j] = BK_REF0 + k * 1024u + i;
+			d->page[i] = d->mem + (size_t)i * 4096u;
+		}
+		if (i < d->npages)
+			pg = page_of(pg[0]);
+	}
+	return 0;
+}
+
+static uint8_t *bk_foreign(struct fos *o, domid_t dom, grant_ref_t ref)
+{
+	unsigned int k = (ref - BK_REF0) / 1024u, i = (ref - BK_REF0) % 1024u;
+
+	(void)o;
+	if (dom != 0 || ref < BK_REF0 || k >= NDB || !bk.db[k].mem ||
+	    i >= bk.db[k].npages)
+		return NULL;
+	return bk.db[k].mem + (size_t)i * 4096u;
+}
+
 static int bk_dbuf_create(const struct xendispl_dbuf_create_req *q)
 {
 	struct bk_dbuf *d = bk_find(0);
@@ -180,6 +230,13 @@ static int bk_dbuf_create(const struct xendispl_dbuf_create_req *q)
 	d->rq = *q;
 	d->npages = (q->buffer_sz + 4095u) / 4096u;
 	assert_true(d->npages <= 1024);
+	if (q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC) {
+		int rc = bk_alloc(k, q->gref_directory);
+
+		if (rc)
+			memset(d, 0, sizeof(*d));
+		return rc;
+	}
 	bk_map(q->gref_directory, d->npages, d->page);
 	return 0;
 }
@@ -231,8 +288,7 @@ static int bk_do(unsigned int i, const struct xendispl_req *rq,
 		assert_int_equal(i, 0);
 		if (!bk_find(rq->op.dbuf_destroy.dbuf_cookie))
 			return -XEN_ENOENT;
-		memset(bk_find(rq->op.dbuf_destroy.dbuf_cookie), 0,
-		       sizeof(struct bk_dbuf));
+		bk_forget(bk_find(rq->op.dbuf_destroy.dbuf_cookie));
 		return 0;
 	case XENDISPL_OP_FB_ATTACH:
 		assert_int_equal(i, 0);
@@ -406,6 +462,9 @@ static int dp_teardown(void **state)
 {
 	bk.mode = BK_OK;
 	displfront_close(&df, 1000);
+	assert_int_equal(os.foreign_maps, 0);
+	for (unsigned int k = 0; k < NDB; k++)
+		bk_forget(&bk.db[k]);
 	return teardown(state);
 }
 
@@ -860,6 +919,126 @@ static void no_backend(void **state)
 		assert_true(pvfront_poll(&os.pf, 100) >= 0);
 }
 
+/* be-alloc "1": a device whose backend provides the buffers. */
+static void open_be_alloc(void)
+{
+	const struct displfront_config cfg = {.on_flip = on_flip};
+
+	device();
+	put(DFE "/" XENDISPL_FIELD_BE_ALLOC, "1");
+	bk.be_alloc = true;
+	os.foreign = bk_foreign;
+	assert_int_equal(displfront_open(&df, &os.pf, 0, &cfg, 5000), 0);
+	assert_true(displfront_connected(&df));
+	assert_true(displfront_be_alloc(&df));
+}
+
+/* The backend's pages, mapped: the guest's pixels are its memory; the
+ * guest shares only the directory; destroy unmaps, then frees. */
+static void be_alloc_buffers(void **state)
+{
+	struct displfront_dbuf_params p = params(0, 300, 200, 32);
+	unsigned int pages = os.pages_out, k;
+	struct bk_dbuf *d;
+
+	(void)state;
+	open_be_alloc();
+	pages = os.pages_out;
+	p.data_ofs = 100;
+	p.flags = DISPLFRONT_DBUF_BACKEND_ALLOC;
+	assert_int_equal(displfront_dbuf_create(&df, &dbs[0], &p), 0);
+	d = bk_find(dbs[0].cookie);
+	assert_non_null(d);
+	assert_int_equal(d->rq.flags, XENDISPL_DBUF_FLG_REQ_ALLOC);
+	assert_int_equal(d->rq.buffer_sz, 100 + 1200 * 200);
+	assert_non_null(d->mem);
+	assert_ptr_equal(dbs[0].pixels, d->mem + 100);
+	assert_int_equal(os.pages_out - pages, 1); /* the directory only */
+	assert_int_equal(os.foreign_maps, 1);
+	k = (unsigned int)(d - bk.db);
+	for (unsigned int i = 0; i < 59; i++)
+		assert_int_equal(refs[0][i], BK_REF0 + k * 1024u + i);
+	for (k = 0; k < 1200 * 200; k++)
+		dbs[0].pixels[k] = (uint8_t)(k * 7u);
+	for (k = 0; k < 1200 * 200; k += 991)
+		assert_int_equal(bk_byte(d, 100 + k), (uint8_t)(k * 7u));
+	/* used like any buffer */
+	assert_int_equal(displfront_fb_attach(&df, &fbs[0], &dbs[0],
+					      DISPLFRONT_FMT_XRGB8888),
+			 0);
+	assert_int_equal(displfront_set_config(&df, 0, &fbs[0], 0, 0, 300,
+					       200),
+			 0);
+	assert_int_equal(displfront_flip(&df, 0, &fbs[0], 0), 0);
+	assert_int_equal(displfront_flip_wait(&df, 0, 1000), 0);
+	assert_int_equal(displfront_set_config(&df, 0, NULL, 0, 0, 0, 0), 0);
+	assert_int_equal(displfront_fb_detach(&df, &fbs[0]), 0);
+	/* a guest buffer beside it still works */
+	make_fb(1, 32, 32);
+	assert_int_equal(bk_find(dbs[1].cookie)->rq.flags, 0);
+	assert_int_equal(displfront_dbuf_destroy(&df, &dbs[0]), 0);
+	assert_int_equal(os.foreign_maps, 0);
+	assert_null(bk_find(dbs[0].cookie));
+	assert_null(dbs[0].pixels);
+	/* a be-alloc buffer left to close() is unmapped there */
+	p = params(2, 64, 64, 16);
+	p.flags = DISPLFRONT_DBUF_BACKEND_ALLOC;
+	assert_int_equal(displfront_dbuf_create(&df, &dbs[2], &p), 0);
+	assert_int_equal(os.foreign_maps, 1);
+	assert_int_equal(displfront_close(&df, 1000), 0);
+	assert_int_equal(os.foreign_maps, 0);
+}
+
+/* Not allowed (be-alloc "0"), or an unknown flag: nothing is asked. */
+static void be_alloc_refused(void **state)
+{
+	struct displfront_dbuf_params p = params(0, 64, 64, 32);
+	unsigned int pages, reqs;
+
+	(void)state;
+	open_dev(); /* be-alloc "0" */
+	assert_false(displfront_be_alloc(&df));
+	p.flags = DISPLFRONT_DBUF_BACKEND_ALLOC;
+	reqs = bk.reqs[0];
+	pages = os.pages_out;
+	assert_int_equal(displfront_dbuf_create(&df, &dbs[0], &p),
+			 -XEN_EOPNOTSUPP);
+	p.flags = 1u << 5;
+	assert_int_equal(displfront_dbuf_create(&df, &dbs[0], &p),
+			 -XEN_EINVAL);
+	assert_int_equal(bk.reqs[0], reqs);
+	assert_int_equal(os.pages_out, pages);
+}
+
+/* Allowed, but the guest cannot map the pages (the backend's buffer is
+ * destroyed again), or the backend refuses REQ_ALLOC. */
+static void be_alloc_failures(void **state)
+{
+	struct displfront_dbuf_params p = params(0, 64, 64, 32);
+	unsigned int pages, reqs;
+
+	(void)state;
+	open_be_alloc();
+	pages = os.pages_out;
+	os.foreign = NULL;
+	p.flags = DISPLFRONT_DBUF_BACKEND_ALLOC;
+	reqs = bk.ops[XENDISPL_OP_DBUF_DESTROY & 31u];
+	assert_int_equal(displfront_dbuf_create(&df, &dbs[0], &p),
+			 -XEN_EPERM);
+	assert_int_equal(bk.ops[XENDISPL_OP_DBUF_DESTROY & 31u], reqs + 1);
+	for (unsigned int k = 0; k < NDB; k++)
+		assert_int_equal(bk.db[k].cookie, 0);
+	assert_int_equal(os.pages_out, pages);
+	assert_int_equal(displfront_dbuf_destroy(&df, &dbs[0]), -XEN_EINVAL);
+	/* the backend refuses REQ_ALLOC */
+	os.foreign = bk_foreign;
+	bk.be_alloc = false;
+	assert_int_equal(displfront_dbuf_create(&df, &dbs[0], &p),
+			 -XEN_EINVAL);
+	assert_int_equal(os.pages_out, pages);
+	assert_int_equal(os.foreign_maps, 0);
+}
+
 static void formats(void **state)
 {
 	(void)state;
@@ -882,6 +1061,8 @@ static const struct CMUnitTest tests[] = {
     T(hostile_ids),    T(hostile_ring_index),
     T(hostile_events), T(reconnect),
     T(no_backend),     T(formats),
+    T(be_alloc_buffers), T(be_alloc_refused),
+    T(be_alloc_failures),
 };
 
 PV_UNIT_MAIN("displfront", tests)

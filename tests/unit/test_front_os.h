@@ -42,6 +42,10 @@ struct fos_port {
 };
 
 struct fos;
+/* Another domain's granted page (a backend's own memory), or NULL: what
+ * map_grants maps.  The fake maps only refs whose pages lie one after the
+ * other in the peer's memory (it cannot remap). */
+typedef uint8_t *fos_foreign_fn(struct fos *o, domid_t dom, grant_ref_t ref);
 /* One step of the peer (store, backend), run by each wait(); true when it
  * did something. */
 typedef bool fos_step_fn(struct fos *o);
@@ -58,6 +62,8 @@ struct fos {
 	unsigned int nfired;
 	unsigned int waits, wait_limit, idle_waits;
 	fos_step_fn *step;
+	fos_foreign_fn *foreign; /* NULL: map_grants says -XEN_EPERM */
+	unsigned int foreign_maps; /* map_grants not yet unmapped */
 	void *user;
 	struct xenstore_domain_interface *store_page;
 	char log[FOS_LOG_LINES][256];
@@ -247,6 +253,35 @@ static inline int fos_store_ring(void *arg,
 	return o->store_page ? 0 : -XEN_ENXIO;
 }
 
+static inline int fos_map_grants(void *arg, domid_t dom,
+				 const grant_ref_t *refs, size_t n,
+				 bool readonly, void **addr)
+{
+	struct fos *o = arg;
+	uint8_t *first = o->foreign ? o->foreign(o, dom, refs[0]) : NULL;
+
+	(void)readonly;
+	if (!first)
+		return -XEN_EPERM;
+	for (size_t i = 1; i < n; i++)
+		if (o->foreign(o, dom, refs[i]) != first + i * PVFRONT_PAGE_SIZE)
+			return -XEN_EINVAL;
+	o->foreign_maps++;
+	*addr = first;
+	return 0;
+}
+
+static inline int fos_unmap_grants(void *arg, void *addr, size_t n)
+{
+	struct fos *o = arg;
+
+	(void)addr;
+	(void)n;
+	assert_true(o->foreign_maps > 0);
+	o->foreign_maps--;
+	return 0;
+}
+
 static const struct pvfront_os_ops fos_ops = {
     .alloc_pages = fos_alloc_pages,
     .free_pages = fos_free_pages,
@@ -259,6 +294,8 @@ static const struct pvfront_os_ops fos_ops = {
     .now_ns = fos_now,
     .log = fos_log,
     .store_ring = fos_store_ring,
+    .map_grants = fos_map_grants,
+    .unmap_grants = fos_unmap_grants,
 };
 
 /* A fresh OS around store page page (kept by the caller). */

@@ -92,6 +92,17 @@ static int os_store_ring(void *arg, struct xenstore_domain_interface **page,
 	return 0;
 }
 
+static int os_map_grants(void *arg, domid_t dom, const grant_ref_t *refs,
+			 size_t n, bool readonly, void **addr)
+{
+	return pvfront_posix_map_foreign(arg, dom, refs, n, readonly, addr);
+}
+
+static int os_unmap_grants(void *arg, void *addr, size_t n)
+{
+	return pvfront_posix_unmap_foreign(arg, addr, n);
+}
+
 static const struct pvfront_os_ops posix_os_ops = {
     .alloc_pages = os_alloc_pages,
     .free_pages = os_free_pages,
@@ -105,6 +116,8 @@ static const struct pvfront_os_ops posix_os_ops = {
     .now_ns = os_now_ns,
     .log = os_log,
     .store_ring = os_store_ring,
+    .map_grants = os_map_grants,
+    .unmap_grants = os_unmap_grants,
 };
 
 const struct pvfront_os_ops *pvfront_posix_os_ops(void)

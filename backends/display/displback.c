@@ -287,7 +287,7 @@ static int displ_connect(struct pvback_dev *dev, void *arg)
 		   "dom%u vdispl %u connected: %u connectors on %s%s",
 		   pvback_dev_domid(dev), pvback_dev_devid(dev), d->n,
 		   d->db->host_ops->name,
-		   d->be_alloc ? " (be-alloc set: not offered yet)" : "");
+		   d->be_alloc ? " (be-alloc: buffers of ours on request)" : "");
 	return 0;
 }
 

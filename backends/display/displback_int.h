@@ -29,11 +29,12 @@ struct displback {
 struct dbuf {
 	struct dbuf *next;
 	uint64_t cookie;
-	const uint8_t *map; /* the guest's pages, read-only */
+	const uint8_t *map; /* the guest's pages read-only, or our own */
 	uint32_t width, height, bpp;
 	uint32_t line; /* bytes a line: ceil(width * bpp / 8) */
 	uint32_t data_ofs;
 	unsigned int npages;
+	bool own; /* REQ_ALLOC: dom0's pages, granted to the guest */
 };
 
 struct fb {

@@ -64,6 +64,19 @@ static void fb_unlink(struct displ_dev *d, struct fb *fb)
 	free(fb);
 }
 
+/* End our grants of b; pages the guest still maps stay its own. */
+static void release_own(struct displ_dev *d, struct dbuf *b)
+{
+	int rc = pvback_dev_grant_free(d->dev, (void *)b->map);
+
+	if (rc > 0)
+		pvback_log(d->db->pb, PVBACK_LOG_DEBUG,
+			   "dom%u: dbuf %llx freed while the guest maps %d "
+			   "pages of it",
+			   pvback_dev_domid(d->dev),
+			   (unsigned long long)b->cookie, rc);
+}
+
 static void dbuf_unlink(struct displ_dev *d, struct dbuf *b)
 {
 	struct dbuf **p = &d->dbufs;
@@ -71,7 +84,10 @@ static void dbuf_unlink(struct displ_dev *d, struct dbuf *b)
 	while (*p != b)
 		p = &(*p)->next;
 	*p = b->next;
-	pvback_dev_unmap(d->dev, (void *)b->map);
+	if (b->own)
+		release_own(d, b);
+	else
+		pvback_dev_unmap(d->dev, (void *)b->map);
 	d->n_dbufs--;
 	d->n_pages -= b->npages;
 	free(b);
@@ -109,10 +125,34 @@ static int dbuf_check(const struct xendispl_dbuf_create_req *r, uint32_t *line)
 	return 0;
 }
 
+/* REQ_ALLOC: npages of ours, granted to the guest (it draws into them),
+ * their grants written into the directory the guest gave. */
+static int own_pages(struct displ_dev *d, grant_ref_t dir,
+		     unsigned int npages, void **map)
+{
+	grant_ref_t *refs;
+	int rc;
+
+	if (!d->be_alloc)
+		return -EINVAL; /* the toolstack did not offer it */
+	refs = calloc(npages, sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	rc = pvback_dev_grant_alloc(d->dev, npages, false, refs, map);
+	if (!rc) {
+		rc = pvback_dev_fill_pgdir(d->dev, dir, refs, npages);
+		if (rc)
+			(void)pvback_dev_grant_free(d->dev, *map);
+	}
+	free(refs);
+	return rc;
+}
+
 static int dbuf_create(struct displ_dev *d, const struct xendispl_req *req)
 {
 	const struct xendispl_dbuf_create_req *r = &req->op.dbuf_create;
 	const struct displback_limits *lim = &d->db->limits;
+	bool own = r->flags & XENDISPL_DBUF_FLG_REQ_ALLOC;
 	unsigned int npages;
 	struct dbuf *b;
 	uint32_t line;
@@ -122,8 +162,8 @@ static int dbuf_create(struct displ_dev *d, const struct xendispl_req *req)
 	if (!r->dbuf_cookie ||
 	    (r->flags & ~(uint32_t)XENDISPL_DBUF_FLG_REQ_ALLOC))
 		return -EINVAL;
-	if (r->flags & XENDISPL_DBUF_FLG_REQ_ALLOC)
-		return -ENOTSUP;
+	if (own && !d->be_alloc)
+		return -EINVAL;
 	if (dbuf_find(d, r->dbuf_cookie))
 		return -EEXIST;
 	rc = dbuf_check(r, &line);
@@ -138,8 +178,9 @@ static int dbuf_create(struct displ_dev *d, const struct xendispl_req *req)
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	rc = pvback_dev_map_pgdir(d->dev, r->gref_directory, npages,
-				  DISPLBACK_DBUF_PAGES_MAX, false, &map);
+	rc = own ? own_pages(d, r->gref_directory, npages, &map)
+		 : pvback_dev_map_pgdir(d->dev, r->gref_directory, npages,
+					DISPLBACK_DBUF_PAGES_MAX, false, &map);
 	if (rc) {
 		free(b);
 		return rc;
@@ -152,7 +193,8 @@ static int dbuf_create(struct displ_dev *d, const struct xendispl_req *req)
 			   .bpp = r->bpp,
 			   .line = line,
 			   .data_ofs = r->data_ofs,
-			   .npages = npages};
+			   .npages = npages,
+			   .own = own};
 	d->dbufs = b;
 	d->n_dbufs++;
 	d->n_pages += npages;

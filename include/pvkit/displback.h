@@ -25,7 +25,8 @@
  * cookies (0 is never valid; a cookie in use is refused with -EEXIST; it
  * may be used again once destroyed / detached).  A dbuf is the guest's
  * pages, mapped (never copied) through its page directory with
- * pvback_dev_map_pgdir(); its pixels start data_ofs bytes in and run
+ * pvback_dev_map_pgdir(), or with be-alloc the backend's own pages granted
+ * to the guest (DBUF_CREATE below); its pixels start data_ofs bytes in and run
  * ceil(width * bpp / 8) bytes a line (displif has no stride field, so the
  * line is the tightest one, as DRM's dumb buffers make it).  An fb is a
  * dbuf seen as width x height pixels of a pixel format (a DRM FOURCC code,
@@ -41,18 +42,16 @@
  *                 height or buffer_sz 0, bpp not 8, 16, 24 or 32,
  *                 data_ofs at or past buffer_sz, or
  *                 data_ofs + height * line over buffer_sz (the pixels do
- *                 not fit the buffer);
+ *                 not fit the buffer), XENDISPL_DBUF_FLG_REQ_ALLOC when
+ *                 the device's be-alloc is not "1" (the toolstack did
+ *                 not offer buffers of the backend);
  *                 -EOVERFLOW: a line (width * bpp / 8) or the pixel area
  *                 (height * line + data_ofs) over 32 bits, which no
  *                 buffer_sz can hold;
- *                 -ENOTSUP: XENDISPL_DBUF_FLG_REQ_ALLOC.  A buffer the
- *                 backend allocates needs dom0 grants, which libpvback's
- *                 platform cannot make yet: refused whether the toolstack
- *                 set be-alloc or not, this version (a later one maps
- *                 be-alloc "1" to buffers of its own);
  *                 -EEXIST: the cookie names a dbuf already;
  *                 -E2BIG: more than DISPLBACK_DBUF_PAGES_MAX pages (one
- *                 mapping of libpvback, PVBACK_MAP_MAX);
+ *                 mapping of libpvback, PVBACK_MAP_MAX: a 4095 x 4095
+ *                 buffer at 32 bpp fits);
  *                 -ENOMEM: over the device's quota, dbufs_max buffers or
  *                 pages_max pages in all (struct displback_limits).
  *                 ENOMEM because the guest asks for more memory than it
@@ -62,7 +61,19 @@
  *                 that ends before ceil(buffer_sz / 4096) references or
  *                 repeats a directory page (a dbuf larger than its grant
  *                 list), else the platform's mapping error for a
- *                 reference not granted (pvback_dev_map_pgdir()).
+ *                 reference not granted (pvback_dev_map_pgdir());
+ *                 with REQ_ALLOC: -ENOTSUP when the platform cannot
+ *                 grant dom0's pages, the platform's error when it
+ *                 cannot make them, and the directory's errors as above
+ *                 (a directory page not granted writable too).
+ *                 With REQ_ALLOC (be-alloc "1") the pages are the
+ *                 backend's: zeroed, granted to the guest writable, their
+ *                 grants written into the directory chain the guest
+ *                 gave (its next-page references left as they are), for
+ *                 the guest to map and draw into; they count against
+ *                 the same quota.  DBUF_DESTROY ends those grants
+ *                 (pvback_dev_grant_free()); pages the guest still maps
+ *                 stay its own until it unmaps them, never reused.
  *   DBUF_DESTROY  -ENOENT: no such dbuf; -EBUSY: one of its fbs is on
  *                 screen or waits for a flip on some connector (the host
  *                 side may be reading its pixels).  Its other fbs are
@@ -158,12 +169,14 @@ extern "C" {
 /* Largest resolution in either direction (an EDID detailed timing holds
  * 12 bits). */
 #define DISPLBACK_RES_MAX 4095u
-/* Largest dbuf, in pages: one libpvback mapping (PVBACK_MAP_MAX, 16 MiB;
- * 1920x1080 at 32 bpp takes 2025). */
-#define DISPLBACK_DBUF_PAGES_MAX 4096u
-/* Default quota per device: dbufs, and pages over all of them (64 MiB). */
+/* Largest dbuf, in pages: one libpvback mapping (PVBACK_MAP_MAX, 64 MiB:
+ * the largest resolution at 32 bpp; 3840x2160 takes 8100, 1920x1080
+ * 2025). */
+#define DISPLBACK_DBUF_PAGES_MAX 16384u
+/* Default quota per device: dbufs, and pages over all of them (128 MiB:
+ * two connectors at 3840x2160 XRGB8888, each double-buffered, 32400). */
 #define DISPLBACK_DBUFS_MAX 64u
-#define DISPLBACK_PAGES_MAX 16384u
+#define DISPLBACK_PAGES_MAX 32768u
 /* Flips that may wait for the host side on one connector. */
 #define DISPLBACK_FLIPS_MAX 4u
 

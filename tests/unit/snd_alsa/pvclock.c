@@ -46,10 +46,12 @@ static uint64_t now_ns(void)
 static void arm(struct pvclock *c, int on)
 {
 	struct itimerspec it;
-	uint64_t ns = (uint64_t)c->io.period_size * 1000000000u / c->io.rate;
 
 	memset(&it, 0, sizeof(it));
-	if (on) {
+	if (on && c->io.rate) {
+		uint64_t ns = (uint64_t)c->io.period_size * 1000000000u /
+			      c->io.rate;
+
 		it.it_value.tv_sec = (time_t)(ns / 1000000000u);
 		it.it_value.tv_nsec = (long)(ns % 1000000000u);
 		it.it_interval = it.it_value;

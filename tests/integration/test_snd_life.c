@@ -35,6 +35,8 @@
  *                      stream by itself, no write fails, the stream says
  *                      reopened=1, and the new file holds the rest of the
  *                      tone in one piece at its level.
+ *   backend_restart_alsa  the same on ALSA (a file PCM over pvclock, which
+ *                      the new pvbackd opens afresh).
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -257,13 +259,12 @@ static void backend_restart(void **state)
 
 /* The same with the frontend resuming by itself (sndfront's resume):
  * the guest's writes never fail; it reopens once. */
-static void backend_restart_resume(void **state)
+static void restart_resume(const char *path)
 {
-	char path[400], line[256];
+	char line[256];
 	domid_t dom;
 	int st;
 
-	(void)state;
 	guest("player", "player", "ms=4000 freq=440 amp=50 resume", &dom);
 	assert_int_equal(
 	    sndt_expect(&s, dom, "PROGRESS ms=1000", NULL, 0, 20000), 0);
@@ -281,12 +282,28 @@ static void backend_restart_resume(void **state)
 	assert_int_equal(hvt_field(line, "reopened"), 1);
 	if (sndt_said(&s, dom, "LINK down"))
 		printf("the card's link went down and came up again\n");
-	sndt_path(&s, path, sizeof(path), "player.wav");
 	/* the new backend's file: the tone from the reopen on, in one
 	 * piece at the guest's level (its length is what the frontend sent
 	 * again plus the rest: any) */
 	assert_int_equal(
 	    sndt_check("mix '%s' 48000 2 0.5 440:0", path), 0);
+}
+
+static void backend_restart_resume(void **state)
+{
+	char path[400];
+
+	(void)state;
+	restart_resume(sndt_path(&s, path, sizeof(path), "player.wav"));
+}
+
+/* And on ALSA (the clocked file PCM, opened afresh by the new pvbackd). */
+static void backend_restart_alsa(void **state)
+{
+	(void)state;
+	if (!s.t.h)
+		skip(); /* no ALSA host side or no pvclock */
+	restart_resume(out_wav);
 }
 
 int main(void)
@@ -299,6 +316,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(backend_restart, setup_wav,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(backend_restart_resume, setup_wav,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(backend_restart_alsa, setup_clock,
 					    teardown),
 	};
 

@@ -8,11 +8,17 @@
 #ifdef PVKIT_HAVE_DRM
 #include "host_drm.h"
 #endif
+#ifdef PVKIT_DISPL_SDL
+#include "host_sdl.h"
+#endif
 
 static const struct displback_host_ops *const hosts[] = {
     &displback_host_headless,
 #ifdef PVKIT_HAVE_DRM
     &displback_host_drm,
+#endif
+#ifdef PVKIT_DISPL_SDL
+    &displback_host_sdl,
 #endif
     NULL,
 };

@@ -6,7 +6,9 @@
  *
  * Args: "WxH" for the window's size (default 800x600).  SDL has no file
  * descriptor for its event queue, so the loop polls (poll_ms).  Closing
- * the window ends the source.
+ * the window ends the source.  SDL's queue is shared with the display
+ * backend's windows in the same process (backends/sdl/pvsdl.h): whoever
+ * pumps it, this window's events come here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,17 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <SDL.h>
-
 #include "kbdback_int.h"
+#include "pvsdl.h"
 
-#define QUEUE 64
-
-#define BTN_LEFT   0x110u
-#define BTN_RIGHT  0x111u
-#define BTN_MIDDLE 0x112u
-#define BTN_SIDE   0x113u
-#define BTN_EXTRA  0x114u
+/* Events translated and not yet read.  The display's windows may pump
+ * SDL's queue too (pvsdl.h), so ours fills between two reads: room for
+ * a few hundred milliseconds of a busy mouse. */
+#define QUEUE 1024
 
 struct sdl_src {
 	SDL_Window *win;
@@ -32,115 +30,6 @@ struct sdl_src {
 	unsigned int head, len;
 	bool touch_open; /* finger events since the last frame */
 	bool quit;
-};
-
-/* SDL scancodes to Linux key codes (0: none). */
-static const uint16_t keymap[SDL_NUM_SCANCODES] = {
-    [SDL_SCANCODE_ESCAPE] = 1,
-    [SDL_SCANCODE_1] = 2,
-    [SDL_SCANCODE_2] = 3,
-    [SDL_SCANCODE_3] = 4,
-    [SDL_SCANCODE_4] = 5,
-    [SDL_SCANCODE_5] = 6,
-    [SDL_SCANCODE_6] = 7,
-    [SDL_SCANCODE_7] = 8,
-    [SDL_SCANCODE_8] = 9,
-    [SDL_SCANCODE_9] = 10,
-    [SDL_SCANCODE_0] = 11,
-    [SDL_SCANCODE_MINUS] = 12,
-    [SDL_SCANCODE_EQUALS] = 13,
-    [SDL_SCANCODE_BACKSPACE] = 14,
-    [SDL_SCANCODE_TAB] = 15,
-    [SDL_SCANCODE_Q] = 16,
-    [SDL_SCANCODE_W] = 17,
-    [SDL_SCANCODE_E] = 18,
-    [SDL_SCANCODE_R] = 19,
-    [SDL_SCANCODE_T] = 20,
-    [SDL_SCANCODE_Y] = 21,
-    [SDL_SCANCODE_U] = 22,
-    [SDL_SCANCODE_I] = 23,
-    [SDL_SCANCODE_O] = 24,
-    [SDL_SCANCODE_P] = 25,
-    [SDL_SCANCODE_LEFTBRACKET] = 26,
-    [SDL_SCANCODE_RIGHTBRACKET] = 27,
-    [SDL_SCANCODE_RETURN] = 28,
-    [SDL_SCANCODE_LCTRL] = 29,
-    [SDL_SCANCODE_A] = 30,
-    [SDL_SCANCODE_S] = 31,
-    [SDL_SCANCODE_D] = 32,
-    [SDL_SCANCODE_F] = 33,
-    [SDL_SCANCODE_G] = 34,
-    [SDL_SCANCODE_H] = 35,
-    [SDL_SCANCODE_J] = 36,
-    [SDL_SCANCODE_K] = 37,
-    [SDL_SCANCODE_L] = 38,
-    [SDL_SCANCODE_SEMICOLON] = 39,
-    [SDL_SCANCODE_APOSTROPHE] = 40,
-    [SDL_SCANCODE_GRAVE] = 41,
-    [SDL_SCANCODE_LSHIFT] = 42,
-    [SDL_SCANCODE_BACKSLASH] = 43,
-    [SDL_SCANCODE_Z] = 44,
-    [SDL_SCANCODE_X] = 45,
-    [SDL_SCANCODE_C] = 46,
-    [SDL_SCANCODE_V] = 47,
-    [SDL_SCANCODE_B] = 48,
-    [SDL_SCANCODE_N] = 49,
-    [SDL_SCANCODE_M] = 50,
-    [SDL_SCANCODE_COMMA] = 51,
-    [SDL_SCANCODE_PERIOD] = 52,
-    [SDL_SCANCODE_SLASH] = 53,
-    [SDL_SCANCODE_RSHIFT] = 54,
-    [SDL_SCANCODE_KP_MULTIPLY] = 55,
-    [SDL_SCANCODE_LALT] = 56,
-    [SDL_SCANCODE_SPACE] = 57,
-    [SDL_SCANCODE_CAPSLOCK] = 58,
-    [SDL_SCANCODE_F1] = 59,
-    [SDL_SCANCODE_F2] = 60,
-    [SDL_SCANCODE_F3] = 61,
-    [SDL_SCANCODE_F4] = 62,
-    [SDL_SCANCODE_F5] = 63,
-    [SDL_SCANCODE_F6] = 64,
-    [SDL_SCANCODE_F7] = 65,
-    [SDL_SCANCODE_F8] = 66,
-    [SDL_SCANCODE_F9] = 67,
-    [SDL_SCANCODE_F10] = 68,
-    [SDL_SCANCODE_NUMLOCKCLEAR] = 69,
-    [SDL_SCANCODE_SCROLLLOCK] = 70,
-    [SDL_SCANCODE_KP_7] = 71,
-    [SDL_SCANCODE_KP_8] = 72,
-    [SDL_SCANCODE_KP_9] = 73,
-    [SDL_SCANCODE_KP_MINUS] = 74,
-    [SDL_SCANCODE_KP_4] = 75,
-    [SDL_SCANCODE_KP_5] = 76,
-    [SDL_SCANCODE_KP_6] = 77,
-    [SDL_SCANCODE_KP_PLUS] = 78,
-    [SDL_SCANCODE_KP_1] = 79,
-    [SDL_SCANCODE_KP_2] = 80,
-    [SDL_SCANCODE_KP_3] = 81,
-    [SDL_SCANCODE_KP_0] = 82,
-    [SDL_SCANCODE_KP_PERIOD] = 83,
-    [SDL_SCANCODE_NONUSBACKSLASH] = 86,
-    [SDL_SCANCODE_F11] = 87,
-    [SDL_SCANCODE_F12] = 88,
-    [SDL_SCANCODE_KP_ENTER] = 96,
-    [SDL_SCANCODE_RCTRL] = 97,
-    [SDL_SCANCODE_KP_DIVIDE] = 98,
-    [SDL_SCANCODE_PRINTSCREEN] = 99,
-    [SDL_SCANCODE_RALT] = 100,
-    [SDL_SCANCODE_HOME] = 102,
-    [SDL_SCANCODE_UP] = 103,
-    [SDL_SCANCODE_PAGEUP] = 104,
-    [SDL_SCANCODE_LEFT] = 105,
-    [SDL_SCANCODE_RIGHT] = 106,
-    [SDL_SCANCODE_END] = 107,
-    [SDL_SCANCODE_DOWN] = 108,
-    [SDL_SCANCODE_PAGEDOWN] = 109,
-    [SDL_SCANCODE_INSERT] = 110,
-    [SDL_SCANCODE_DELETE] = 111,
-    [SDL_SCANCODE_PAUSE] = 119,
-    [SDL_SCANCODE_LGUI] = 125,
-    [SDL_SCANCODE_RGUI] = 126,
-    [SDL_SCANCODE_APPLICATION] = 127,
 };
 
 static uint64_t now_ns(void)
@@ -191,34 +80,16 @@ static uint32_t fraction(float f)
 	return (uint32_t)(f * (float)KBDBACK_ABS_ONE + 0.5f);
 }
 
-static uint32_t button(uint8_t b)
-{
-	switch (b) {
-	case SDL_BUTTON_LEFT:
-		return BTN_LEFT;
-	case SDL_BUTTON_RIGHT:
-		return BTN_RIGHT;
-	case SDL_BUTTON_MIDDLE:
-		return BTN_MIDDLE;
-	case SDL_BUTTON_X1:
-		return BTN_SIDE;
-	case SDL_BUTTON_X2:
-		return BTN_EXTRA;
-	default:
-		return 0;
-	}
-}
-
 static void on_key(struct sdl_src *s, const SDL_KeyboardEvent *k)
 {
 	struct kbdback_event *e;
 	unsigned int sc = (unsigned int)k->keysym.scancode;
 
-	if (k->repeat || sc >= SDL_NUM_SCANCODES || !keymap[sc])
+	if (k->repeat || !pvsdl_key(sc))
 		return; /* the guest makes its own repeats */
 	e = push(s, KBDBACK_EV_KEY);
 	if (e) {
-		e->u.key.code = keymap[sc];
+		e->u.key.code = pvsdl_key(sc);
 		e->u.key.pressed = k->state == SDL_PRESSED;
 	}
 }
@@ -260,7 +131,7 @@ static void on_mouse(struct sdl_src *s, const SDL_Event *ev)
 			e->u.wheel.dz = ev->wheel.y;
 		return;
 	}
-	code = button(ev->button.button);
+	code = pvsdl_button(ev->button.button);
 	if (ev->button.which == SDL_TOUCH_MOUSEID || !code)
 		return;
 	e = push(s, KBDBACK_EV_KEY);
@@ -280,9 +151,10 @@ static void paint(struct sdl_src *s)
 	SDL_UpdateWindowSurface(s->win);
 }
 
-/* One SDL event into the queue. */
-static void translate(struct sdl_src *s, const SDL_Event *ev)
+/* One SDL event of our window (or of none) into the queue. */
+static void translate(void *arg, const SDL_Event *ev)
 {
+	struct sdl_src *s = arg;
 	bool finger = ev->type == SDL_FINGERDOWN || ev->type == SDL_FINGERUP ||
 		      ev->type == SDL_FINGERMOTION;
 
@@ -308,6 +180,9 @@ static void translate(struct sdl_src *s, const SDL_Event *ev)
 		on_finger(s, &ev->tfinger);
 		break;
 	case SDL_WINDOWEVENT:
+		/* no SDL_QUIT while display windows remain open */
+		if (ev->window.event == SDL_WINDOWEVENT_CLOSE)
+			s->quit = true;
 		if (ev->window.event == SDL_WINDOWEVENT_EXPOSED ||
 		    ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
 			paint(s);
@@ -341,28 +216,21 @@ static int sdl_open(const char *args, void **state, char *err, size_t errlen)
 			 args);
 		return -EINVAL;
 	}
-	/* Fingers are fingers: no mouse echo of touches, nor the reverse. */
-	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
-	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
-	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-	if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS)) {
-		snprintf(err, errlen,
-			 "sdl: cannot start SDL video: %s "
-			 "(no display? SDL_VIDEODRIVER=offscreen runs "
-			 "without one)",
-			 SDL_GetError());
+	if (pvsdl_open(err, errlen))
 		return -ENODEV;
-	}
 	s = calloc(1, sizeof(*s));
 	if (s)
 		s->win = SDL_CreateWindow(
 		    "pvkit input: the guest's screen", SDL_WINDOWPOS_UNDEFINED,
 		    SDL_WINDOWPOS_UNDEFINED, w, h, SDL_WINDOW_RESIZABLE);
-	if (!s || !s->win) {
+	if (!s || !s->win ||
+	    pvsdl_watch(SDL_GetWindowID(s->win), translate, s)) {
 		snprintf(err, errlen, "sdl: cannot open a window: %s",
-			 s ? SDL_GetError() : "out of memory");
+			 s && !s->win ? SDL_GetError() : "out of memory");
+		if (s && s->win)
+			SDL_DestroyWindow(s->win);
 		free(s);
-		SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS);
+		pvsdl_close();
 		return s ? -ENODEV : -ENOMEM;
 	}
 	paint(s);
@@ -376,9 +244,10 @@ static void sdl_close(void *state)
 
 	if (!s)
 		return;
+	pvsdl_unwatch(SDL_GetWindowID(s->win));
 	SDL_DestroyWindow(s->win);
 	free(s);
-	SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS);
+	pvsdl_close();
 }
 
 static int sdl_fd(void *state)
@@ -391,13 +260,12 @@ static int sdl_read(void *state, struct kbdback_event *ev, unsigned int max)
 {
 	struct sdl_src *s = state;
 	unsigned int n = 0;
-	SDL_Event sev;
 
-	/* Each SDL event makes at most two of ours: keep that room. */
-	while (s->len + 2 <= QUEUE && SDL_PollEvent(&sev))
-		translate(s, &sev);
-	if (s->len + 2 <= QUEUE)
-		close_frame(s); /* nothing more now: the frame is complete */
+	/* Each SDL event makes at most two of ours; the pump hands out a
+	 * bounded number per call, so keep room for all of them. */
+	if (s->len + 600 <= QUEUE)
+		pvsdl_pump();
+	close_frame(s); /* nothing more now: the frame is complete */
 	while (n < max && s->len) {
 		ev[n++] = s->q[s->head];
 		s->head = (s->head + 1) % QUEUE;

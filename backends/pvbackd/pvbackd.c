@@ -26,6 +26,9 @@
 #include "pvkit/displback.h"
 #include "pvkit/kbdback.h"
 #include "pvkit/sndback.h"
+#ifdef PVKIT_DISPL_SDL
+#include "pvsdl.h"
+#endif
 
 #define MAX_SOURCES 8
 
@@ -159,6 +162,37 @@ static void snd_stop(struct pvbackd *d)
 
 #define DISPL_DEFAULT "headless:."
 
+#ifdef PVKIT_DISPL_SDL
+/* Touches, clicks and keys in a guest's display window, for that guest's
+ * vkbd devices only (the events name its domid). */
+static void displ_touch(void *arg, const struct kbdback_event *ev,
+			unsigned int n)
+{
+	struct pvbackd *d = arg;
+
+	if (d->input)
+		kbdback_inject(d->input, ev, n);
+}
+#endif
+
+/* With the sdl host side, each connector's window is an input source of
+ * its guest. */
+static void displ_wire_input(struct pvbackd *d, const char *spec, bool on)
+{
+#ifdef PVKIT_DISPL_SDL
+	const struct displback_host_ops *ops = displback_host_find(spec);
+
+	if (!ops || strcmp(ops->name, "sdl"))
+		return;
+	pvsdl_set_input(on ? displ_touch : NULL, on ? d : NULL);
+	if (on && d->verbose)
+		say("displ: touch in a window goes to its guest's vkbd%s",
+		    d->input ? "" : " (not running: --backends without input)");
+#else
+	(void)d, (void)spec, (void)on;
+#endif
+}
+
 static int displ_start(struct pvbackd *d)
 {
 	const char *spec = d->displ_host ? d->displ_host : DISPL_DEFAULT;
@@ -176,6 +210,7 @@ static int displ_start(struct pvbackd *d)
 		say("displ: cannot start on %s: %s", spec, strerror(-rc));
 		return rc;
 	}
+	displ_wire_input(d, spec, true);
 	if (d->verbose)
 		say("displ: guests' displays go to %s", spec);
 	return 0;
@@ -183,6 +218,8 @@ static int displ_start(struct pvbackd *d)
 
 static void displ_stop(struct pvbackd *d)
 {
+	displ_wire_input(d, d->displ_host ? d->displ_host : DISPL_DEFAULT,
+			 false);
 	displback_free(d->displ);
 	d->displ = NULL;
 }

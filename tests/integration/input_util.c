@@ -57,35 +57,12 @@ unsigned int kbt_backd_count(struct kbt *k, const char *pattern)
 int kbt_backd_start(struct kbt *k)
 {
 	char src[320];
-	pid_t pid;
+	const char *argv[] = {PVBACKD_BIN, "--rundir", k->t.rundir,
+			      "--input-source", src, "--verbose", NULL};
 
 	snprintf(src, sizeof(src), "script:%s", k->fifo);
-	truncate(k->blog, 0);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int fd = open(k->blog, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 2);
-			dup2(fd, 1);
-		}
-		execl(PVBACKD_BIN, "pvbackd", "--rundir", k->t.rundir,
-		      "--input-source", src, "--verbose", (char *)NULL);
-		_exit(127);
-	}
-	k->backd = pid;
-	for (int i = 0; i < 1000; i++) {
-		if (kbt_backd_said(k, "pvbackd: ready"))
-			return 0;
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			k->backd = 0;
-			return -ECHILD;
-		}
-		nap(5);
-	}
-	return -ETIMEDOUT;
+	return hvt_daemon_start(argv, k->blog, "pvbackd: ready", 5000,
+				&k->backd);
 }
 
 int kbt_backd_stop(struct kbt *k, int sig)

@@ -9,6 +9,10 @@
 #                        connectors each, XRGB8888 / ARGB8888 / RGB565.
 #                        Skips (77) without libpng or a pvbackd that
 #                        serves vdispl.
+#   test_displ_bealloc   the same rig with buffers the backend provides
+#                        (be-alloc=1, guest_displ "bealloc"): PNGs of
+#                        frames drawn into dom0's pages, a 3840x2160 one
+#                        too; refused without be-alloc.
 if(NOT TARGET displfront OR NOT TARGET pvkit_test_guest)
   return()
 endif()
@@ -38,4 +42,22 @@ if(TARGET pvbackd)
   target_compile_definitions(test_displ_headless PRIVATE
                              PVBACKD_BIN="$<TARGET_FILE:pvbackd>")
   add_dependencies(test_displ_headless pvbackd)
+endif()
+
+# Buffers the backend provides (be-alloc): test_displ_bealloc, same rig.
+if(TARGET test_displ_bealloc)
+  target_compile_definitions(test_displ_bealloc PRIVATE _GNU_SOURCE)
+  target_link_libraries(test_displ_bealloc PRIVATE displfront)
+  add_dependencies(test_displ_bealloc guest_displ)
+  set_tests_properties(test_displ_bealloc PROPERTIES TIMEOUT 300
+                       SKIP_RETURN_CODE 77)
+  if(DISPL_PNG_FOUND)
+    target_link_libraries(test_displ_bealloc PRIVATE PkgConfig::DISPL_PNG)
+    target_compile_definitions(test_displ_bealloc PRIVATE DISPL_HAVE_PNG=1)
+  endif()
+  if(TARGET pvbackd)
+    target_compile_definitions(test_displ_bealloc PRIVATE
+                               PVBACKD_BIN="$<TARGET_FILE:pvbackd>")
+    add_dependencies(test_displ_bealloc pvbackd)
+  endif()
 endif()

@@ -5,7 +5,7 @@
  *
  *   kernel = "guest_displ"
  *   cmdline = "[dev=N] [frames=N] [fmt=xrgb8888|argb8888|rgb565]
- *              [errors] [restart] [noconfine]"
+ *              [errors] [restart] [bealloc] [noconfine]"
  *
  * It opens device dev (default 0) and prints "DISPL <domid> connectors=<n>
  * version=<v>", then per connector "CONN i=I id=UID res=WxH" and, on
@@ -18,6 +18,14 @@
  * that buffer holds).  Then "FLIPS c=C count=N" per connector and "DONE",
  * and it stays (a guest process ends when the test says).  On any error
  * "FAILED <what> <errno>".
+ *
+ * With "bealloc" every buffer is the backend's (be-alloc,
+ * DISPLFRONT_DBUF_BACKEND_ALLOC): it prints "BEALLOC offered=<0|1>" after
+ * "DISPL", draws into the backend's pages mapped in the guest, and after
+ * "DONE" destroys every buffer (the backend's pages unmapped, then freed)
+ * and prints "FREED rc=R".  When be-alloc is not offered it asks for one
+ * buffer anyway, prints "BEALLOC try rc=R", shows nothing and says
+ * "DONE" and "FREED rc=0".
  *
  * With "errors" it asks connector 0 for what the backend must refuse
  * instead, printing "ERR what=W rc=R" (R the call's result) for each:
@@ -48,6 +56,7 @@ static unsigned int flips[DISPLFRONT_CONNECTORS_MAX];
 static grant_ref_t *grefs[DISPLFRONT_CONNECTORS_MAX][NBUF];
 static grant_ref_t *gdirs[DISPLFRONT_CONNECTORS_MAX][NBUF];
 static unsigned int links; /* times the link came up */
+static bool be_alloc;       /* "bealloc": the backend's buffers */
 static struct pvfront_posix *gp;
 
 static void check(const char *what, int rc)
@@ -102,6 +111,7 @@ static void buffers(unsigned int c, uint32_t fmt)
 		    .width = in->width,
 		    .height = in->height,
 		    .bpp = displfront_format_bpp(fmt),
+		    .flags = be_alloc ? DISPLFRONT_DBUF_BACKEND_ALLOC : 0,
 		};
 
 		/* the same shape each time: the arrays are kept */
@@ -120,6 +130,36 @@ static void buffers(unsigned int c, uint32_t fmt)
 		check("displfront_fb_attach",
 		      displfront_fb_attach(&df, &fbs[c][b], &dbs[c][b], fmt));
 	}
+}
+
+/* be-alloc not offered: asking anyway is refused here, before the
+ * backend ("BEALLOC try rc=R"). */
+static void try_unoffered(void)
+{
+	static grant_ref_t refs[1], dirs[1];
+	static struct displfront_dbuf db;
+	struct displfront_dbuf_params p = {
+	    .width = 16, .height = 16, .bpp = 32, .refs = refs,
+	    .dir_refs = dirs, .flags = DISPLFRONT_DBUF_BACKEND_ALLOC};
+
+	guest_say(gp, "BEALLOC try rc=%d\n",
+		  displfront_dbuf_create(&df, &db, &p));
+}
+
+/* Switch every connector off and destroy every buffer: "FREED rc=R". */
+static void free_all(unsigned int n)
+{
+	int rc = 0;
+
+	for (unsigned int c = 0; c < n && !rc; c++)
+		rc = displfront_set_config(&df, c, NULL, 0, 0, 0, 0);
+	for (unsigned int c = 0; c < n && !rc; c++)
+		for (unsigned int b = 0; b < NBUF && !rc; b++) {
+			rc = displfront_fb_detach(&df, &fbs[c][b]);
+			if (!rc)
+				rc = displfront_dbuf_destroy(&df, &dbs[c][b]);
+		}
+	guest_say(gp, "FREED rc=%d\n", rc);
 }
 
 static const char *format_arg(int argc, char **argv)
@@ -272,6 +312,15 @@ int main(int argc, char **argv)
 	n = displfront_connectors(&df);
 	guest_say(gp, "DISPL %u connectors=%u version=%u\n",
 		  pvfront_posix_domid(gp), n, displfront_version(&df));
+	be_alloc = guest_has(argc, argv, "bealloc");
+	if (be_alloc) {
+		guest_say(gp, "BEALLOC offered=%d\n", displfront_be_alloc(&df));
+		if (!displfront_be_alloc(&df)) {
+			try_unoffered();
+			frames = 0;
+			n = 0;
+		}
+	}
 	describe(n);
 	if (guest_has(argc, argv, "errors")) {
 		errors(fmt);
@@ -282,6 +331,8 @@ int main(int argc, char **argv)
 	guest_say(gp, "DONE\n");
 	if (guest_has(argc, argv, "restart"))
 		restart(n, fmt, frames);
+	if (be_alloc)
+		free_all(n);
 	for (;;)
 		if (pvfront_poll(&pf, -1) < 0)
 			break;

@@ -3,7 +3,8 @@
  * vsnd card (frontends/snd) playing a marked stream in real time.
  *
  *   kernel = "guest_snd_bench"
- *   cmdline = "ms=N [period=FRAMES] [periods=N] [prime=N] [pace=device]"
+ *   cmdline = "ms=N [period=FRAMES] [periods=N] [prime=N] [pace=device]
+ *              [silent]"
  *
  * It opens the card's first playback stream at 48 kHz, stereo, S16_LE,
  * with a period of FRAMES (240: 5 ms) and a buffer of N periods (4),
@@ -18,7 +19,9 @@
  * taken just before the WRITE is sent, so the PCM at the other end can
  * tell how long the frames took to reach snd_pcm_writei().
  *
- * With pace=device it has no clock of its own: it keeps its buffer full,
+ * With silent it plays zeros, unmarked (other guests mixed with a marked
+ * one leave its stream as it is).  With pace=device it has no clock of its
+ * own: it keeps its buffer full,
  * sending each next period as soon as the backend's position events say
  * there is room for it (as sndfront's waiting write does, but stamped when
  * the WRITE goes, not when the wait began), so the device's clock paces
@@ -108,6 +111,7 @@ int main(int argc, char **argv)
 	uint64_t total, k, k0 = 0, t0, period_ns, late = 0, maxlate = 0;
 	uint64_t resync = 0, maxwrite = 0;
 	bool device = guest_has(argc, argv, "pace=device");
+	bool silent = guest_has(argc, argv, "silent");
 	int16_t *chunk;
 	int idx = -1;
 
@@ -133,7 +137,9 @@ int main(int argc, char **argv)
 	/* 400 Hz at a quarter of full scale: two whole cycles in 240
 	 * frames, far below the marker's sample values */
 	for (unsigned int i = 0; i < period; i++) {
-		int16_t v = (int16_t)lrint(8191.0 * sin(2.0 * M_PI * 400.0 *
+		int16_t v = silent ? 0
+				   : (int16_t)lrint(8191.0 *
+						    sin(2.0 * M_PI * 400.0 *
 							(double)i / RATE));
 		chunk[2 * i] = v;
 		chunk[2 * i + 1] = v;
@@ -174,7 +180,8 @@ int main(int argc, char **argv)
 			}
 		}
 		w0 = now_ns();
-		pvclock_mark(chunk, w0 / 1000u);
+		if (!silent)
+			pvclock_mark(chunk, w0 / 1000u);
 		while (off < len) {
 			int rc = sndfront_write(&sf, (unsigned int)idx,
 						(uint8_t *)chunk + off,

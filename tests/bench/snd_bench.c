@@ -31,7 +31,10 @@
  * quarter: the guest keeps its buffer full, sending each period as soon
  * as the backend's position events make room (the baseline: as soon as
  * the PCM has room), so latency shows what waits in the backend when the
- * device, not the guest, sets the pace.  For each: CPU of pvbackd per stream (its
+ * device, not the guest, sets the pace; last 4 streams mixed into one PCM
+ * for a quarter (the first guest's tone and marks, the others' silence,
+ * so the sum is the first guest's stream: the mixer waits for the
+ * slowest stream before it writes, and its latency shows here).  For each: CPU of pvbackd per stream (its
  * on-CPU time over the phase from /proc/PID/schedstat, in nanoseconds;
  * utime + stime of /proc/PID/stat, in 10 ms ticks, where that is missing;
  * pvhv's is printed beside it, the guests' own is not counted) against the baseline process's per
@@ -212,9 +215,12 @@ static int write_conf(void)
 		return -errno;
 	fprintf(f, "pcm_type.pvclock { lib \"%s\" }\n", PVCLOCK_LIB);
 	fprintf(f, "pcm.null { type null }\n");
-	for (unsigned int p = 0; p < 3; p++)
+	for (unsigned int p = 0; p < 4; p++)
 		for (unsigned int i = 0; i < (p == 1 ? 4u : 1u); i++) {
-			const char *tag = p == 0 ? "1" : p == 1 ? "4" : "d1";
+			const char *tag = p == 0   ? "1"
+					  : p == 1 ? "4"
+					  : p == 2 ? "d1"
+						   : "m4";
 
 			fprintf(f,
 				"pcm.bench%s_%u { type pvclock stats "
@@ -477,6 +483,7 @@ struct phase {
 	unsigned int n;
 	const char *tag; /* PCM names: bench<tag>_<i>, base<tag>_<i> */
 	int device;	 /* guests paced by the device, not their clock */
+	int mix;	 /* every guest on one PCM (bench<tag>_0), mixed */
 	double secs;
 	double cpu_backd, cpu_hv, cpu_base; /* seconds of CPU in the window */
 	double window;			    /* seconds */
@@ -499,19 +506,24 @@ static int phase_run(struct phase *ph)
 	base = fork();
 	if (base < 0)
 		return -errno;
-	if (base == 0)
-		baseline(ph->n, ph->tag, ph->device);
-	snprintf(cmd, sizeof(cmd), "ms=%lu period=%u periods=%u prime=%u%s",
-		 (unsigned long)(ph->secs * 1000) + 1500 * ph->n, PERIOD,
-		 PERIODS, PRIME, ph->device ? " pace=device" : "");
+	if (base == 0) /* mixed: the baseline plays the mix, one stream */
+		baseline(ph->mix ? 1 : ph->n, ph->tag, ph->device);
 	for (unsigned int i = 0; i < ph->n; i++) {
+		/* mixed: the first guest's tone and marks, the others'
+		 * silence, so the sum is the first guest's stream */
+		snprintf(cmd, sizeof(cmd),
+			 "ms=%lu period=%u periods=%u prime=%u%s%s",
+			 (unsigned long)(ph->secs * 1000) + 1500 * ph->n,
+			 PERIOD, PERIODS, PRIME,
+			 ph->device ? " pace=device" : "",
+			 ph->mix && i ? " silent" : "");
 		snprintf(name, sizeof(name), "snd%s_%u", ph->tag, i);
 		snprintf(cfg, sizeof(cfg),
 			 "vsnd = [ [ \"CARD, short-name=Bench, "
 			 "sample-rates=48000, sample-formats=s16_le\", "
 			 "\"PCM, name=p0\", \"STREAM, unique-id=alsa:bench%s_%u, "
 			 "type=p\" ] ]\n",
-			 ph->tag, i);
+			 ph->tag, ph->mix ? 0 : i);
 		rc = hvt_create(&t, name, "guest_snd_bench", cmd, cfg, &dom[i]);
 		if (rc) {
 			fprintf(stderr, "create %s: %d\n", name, rc);
@@ -565,7 +577,7 @@ static int phase_run(struct phase *ph)
 		fprintf(stderr, "baseline ended with status %#x\n", status);
 		return -EIO;
 	}
-	for (unsigned int i = 0; i < ph->n; i++) {
+	for (unsigned int i = 0; i < (ph->mix ? 1 : ph->n); i++) {
 		snprintf(name, sizeof(name), "bench%s_%u", ph->tag, i);
 		if (lat_add(&ph->virt, name))
 			return -ENOENT;
@@ -590,8 +602,10 @@ static void phase_print(const struct phase *ph)
 	printf("\n%u stream%s%s, %.1f s window (48 kHz S16 stereo, period %u "
 	       "frames = %.1f ms, buffer %u periods):\n",
 	       ph->n, ph->n > 1 ? "s" : "",
-	       ph->device ? " paced by the device" : "", ph->window, PERIOD,
-	       per, PERIODS);
+	       ph->device ? " paced by the device"
+	       : ph->mix  ? " mixed into one PCM (marks on the first)"
+			  : "",
+	       ph->window, PERIOD, per, PERIODS);
 	printf("  CPU per stream: pvbackd %.3f%%  (pvhv %.3f%%)  baseline "
 	       "%.3f%%  ratio pvbackd/baseline %.2f\n",
 	       cv, ch, cb, cb > 0 ? cv / cb : 0.0);
@@ -616,7 +630,7 @@ static void phase_print(const struct phase *ph)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: snd_bench [--seconds N] [--quick]\n"
+		"usage: snd_bench [--seconds N] [--quick] [--rt[=P]]\n"
 		"\n"
 		"Guests' sound through pvhv and pvbackd's ALSA host side, next\n"
 		"to a plain process playing the same stream into the same kind\n"
@@ -627,17 +641,18 @@ static void usage(FILE *f)
 		"time when the mark passes snd_pcm_writei().  Phases: 1 stream\n"
 		"for a quarter of N seconds, 4 streams for N, then 1 stream\n"
 		"paced by the device (buffer kept full, a period sent as soon\n"
-		"as position events make room) for a quarter.\n"
+		"as position events make room) for a quarter, then 4 streams\n"
+		"mixed into one PCM (marks on the first) for a quarter.\n"
 		"\n"
 		"Prints per phase: CPU per stream of pvbackd (/proc/PID/\n"
 		"schedstat, else /proc/PID/stat; pvhv's beside it) and of the\n"
-		"baseline; latency p50/p99/max\n"
-		"against 2 periods; xruns of the PCMs (underruns) and of the\n"
-		"guests (late periods).  Then ratios and PASS/MISS for the\n"
-		"targets: p99 <= 2 periods; no xrun with 4 streams.\n"
+		"baseline; latency p50/p99/max against 2 periods; xruns\n"
+		"of the PCMs (underruns) and of the guests (late periods).\n"
+		"Then ratios and PASS/MISS for the targets: p99 <= 2\n"
+		"periods; no xrun with 4 streams.\n"
 		"\n"
 		"  --seconds N   the 4-stream phase's length (default 60)\n"
-		"  --quick       a smoke run: 1 s, 2 s, 1 s (what ctest runs);\n"
+		"  --quick       a smoke run: 1 s, 2 s, 1 s, 1 s (ctest's);\n"
 		"                its verdicts mean little\n"
 		"  --rt[=P]      pvbackd, the guests and the baseline at\n"
 		"                SCHED_FIFO priority P (10), as an audio daemon\n"
@@ -661,8 +676,8 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	static struct phase one, four, dev;
-	struct phase *phases[3] = {&one, &four, &dev};
+	static struct phase one, four, dev, mix;
+	struct phase *phases[4] = {&one, &four, &dev, &mix};
 	double secs = 60, period_ms = (double)PERIOD * 1000.0 / RATE;
 	int c, fails = 0, rc;
 
@@ -702,6 +717,10 @@ int main(int argc, char **argv)
 	dev = one;
 	dev.tag = "d1";
 	dev.device = 1;
+	mix = one;
+	mix.n = 4;
+	mix.tag = "m4";
+	mix.mix = 1;
 	if (hvt_start(&t, NULL)) {
 		fprintf(stderr, "pvhv did not start\n");
 		return 1;
@@ -727,7 +746,7 @@ int main(int argc, char **argv)
 	if (strcmp(backd_bin(), PVBACKD_BIN))
 		printf("pvbackd: %s\n", backd_bin());
 	fflush(stdout);
-	for (unsigned int i = 0; i < 3; i++) {
+	for (unsigned int i = 0; i < 4; i++) {
 		if (phase_run(phases[i]) == 0)
 			phase_print(phases[i]);
 		else
@@ -735,8 +754,11 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	printf("\n");
-	for (unsigned int i = 0; i < 3; i++) {
+	for (unsigned int i = 0; i < 4; i++) {
 		const struct phase *ph = phases[i];
+		const char *what = ph->device ? " device-paced"
+				   : ph->mix  ? " mixed"
+					      : "";
 		double cv = ph->cpu_backd / ph->window / ph->n;
 		double cb = ph->cpu_base / ph->window / ph->n;
 
@@ -744,13 +766,12 @@ int main(int argc, char **argv)
 			continue;
 		printf("ratio %u stream%s%s latency p99/period: %.2f (target "
 		       "<= 2.0) %s\n",
-		       ph->n, ph->n > 1 ? "s" : "",
-		       ph->device ? " device-paced" : "", ph->virt.p99 / period_ms,
+		       ph->n, ph->n > 1 ? "s" : "", what,
+		       ph->virt.p99 / period_ms,
 		       ph->virt.p99 <= 2 * period_ms ? "PASS" : "MISS");
 		printf("ratio %u stream%s%s CPU per stream pvbackd/baseline: "
 		       "%.2f\n",
-		       ph->n, ph->n > 1 ? "s" : "",
-		       ph->device ? " device-paced" : "", cb > 0 ? cv / cb : 0.0);
+		       ph->n, ph->n > 1 ? "s" : "", what, cb > 0 ? cv / cb : 0.0);
 	}
 	if (four.ok)
 		printf("xruns with 4 streams over %.0f s: %llu (target 0) %s\n",

@@ -16,7 +16,9 @@
  * still maps only stops new mappings; the entry goes when the guest unmaps
  * (or dies), the block when its last entry goes.  A block is never given to
  * anyone but its owner and its one guest, so a guest never sees memory that
- * was not granted to it, now or earlier.
+ * was not granted to it, now or earlier; when that guest dies, its entries
+ * name no domain any more, so a later guest with the same domid cannot map
+ * them.
  *
  * References 0 .. GNTTAB_NR_RESERVED_ENTRIES - 1 are never handed out, as a
  * Xen domain keeps them for its toolstack.
@@ -171,12 +173,14 @@ int hv_d0gnt_alloc(struct hv *hv, struct client *cl, domid_t dom,
 		   uint32_t count, bool ro, uint32_t *first, int *fd)
 {
 	struct hv_d0gnt *t;
+	struct domain *d;
 	struct block *b;
 	uint32_t r;
 
 	if (!count || count > PVHV_GRANT_ALLOC_MAX)
 		return -EINVAL;
-	if (!dom || !hv_domain_find(hv, dom))
+	d = dom ? hv_domain_find(hv, dom) : NULL;
+	if (!d || d->state == PVHV_DOM_DYING)
 		return -ESRCH;
 	t = table(hv, true);
 	if (!t)
@@ -252,6 +256,11 @@ void hv_d0gnt_domain_gone(struct hv *hv, domid_t dom)
 	for (uint32_t h = 0; h < t->hcap; h++)
 		if (t->h[h].used && t->h[h].dom == dom)
 			handle_drop(t, h);
+	/* Its grants stay their owner's to end, but a later domain given
+	 * the same domid must not map them. */
+	for (uint32_t r = FIRST_REF; r < t->cap; r++)
+		if (t->e[r].b && t->e[r].dom == dom)
+			t->e[r].dom = DOMID_INVALID;
 	trim(hv);
 }
 

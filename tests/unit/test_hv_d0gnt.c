@@ -3,8 +3,9 @@
  * with a fake domain table and clients (fake_hv.c): a client makes pages
  * and grants them to a guest, the guest maps them (the block's descriptor
  * comes with the answer, read-only for read-only maps) and unmaps them,
- * grants end while mapped, clients and guests go, and a hostile guest
- * maps what is not its own.
+ * grants end while mapped, clients and guests go (a later guest with a
+ * dead one's domid maps nothing of its), and a hostile guest maps what is
+ * not its own.
  */
 #include "unit.h"
 
@@ -337,8 +338,24 @@ static void client_and_guest_go(void **state)
 	assert_int_equal(map1(f, f->other, b, false, &h), GNTST_okay);
 	fake_client_gone(&f->hv, cl2);
 	assert_int_equal(map1(f, f->g, a, false, NULL), GNTST_general_error);
-	fake_domain_die(f->g);
-	f->g = NULL;
+	{
+		uint32_t c = alloc(f, f->cl, f->g->domid, 1, false, NULL);
+		domid_t gone = f->g->domid;
+		uint32_t none;
+		int fd;
+
+		fake_domain_die(f->g);
+		f->g = NULL;
+		assert_int_equal(hv_d0gnt_alloc(&f->hv, f->cl, gone, 1, false,
+						&none, &fd),
+				 -ESRCH);
+		/* The next guest gets that domid (lowest free) but not what
+		 * was granted to the dead one. */
+		f->g = fake_domain_new(&f->hv, NR_PAGES, 2, 16);
+		assert_int_equal(f->g->domid, gone);
+		assert_int_equal(map1(f, f->g, c, false, NULL),
+				 GNTST_general_error);
+	}
 	/* The other guest's mapping is untouched. */
 	assert_int_equal(gunmap(f, f->other, h), GNTST_okay);
 	fake_client_gone(&f->hv, f->cl);

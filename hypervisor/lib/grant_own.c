@@ -21,7 +21,7 @@ struct hvc_own {
  * still maps, or -errno. */
 static int end_grants(struct pvhv *h, uint32_t first, uint32_t n)
 {
-	struct pvhv_ctl_grant_end e = { .first = first, .count = n };
+	struct pvhv_ctl_grant_end e = {.first = first, .count = n};
 	uint32_t busy;
 	int rc = hvc_simple(h, PVHV_CTL_GRANT_END, &e, sizeof(e), &busy,
 			    sizeof(busy));
@@ -29,14 +29,15 @@ static int end_grants(struct pvhv *h, uint32_t first, uint32_t n)
 	return rc < 0 ? rc : (int)(busy > INT32_MAX ? INT32_MAX : busy);
 }
 
-int pvhv_grant_alloc(struct pvhv *h, domid_t dom, unsigned int n,
-		     bool readonly, grant_ref_t *refs, void **addr)
+int pvhv_grant_alloc(struct pvhv *h, domid_t dom, unsigned int n, bool readonly,
+		     grant_ref_t *refs, void **addr)
 {
 	struct pvhv_ctl_grant_alloc a = {
-		.domid = dom, .count = n,
-		.flags = readonly ? PVHV_GRANT_READONLY : 0,
+	    .domid = dom,
+	    .count = n,
+	    .flags = readonly ? PVHV_GRANT_READONLY : 0,
 	};
-	struct iovec v = { .iov_base = &a, .iov_len = sizeof(a) };
+	struct iovec v = {.iov_base = &a, .iov_len = sizeof(a)};
 	struct hvc_own *o;
 	struct hvc_reply r;
 	uint32_t first;
@@ -59,8 +60,8 @@ int pvhv_grant_alloc(struct pvhv *h, domid_t dom, unsigned int n,
 		return -EPROTO;
 	}
 	memcpy(&first, r.payload, sizeof(first));
-	p = mmap(NULL, (size_t)n * HVC_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_SHARED, r.fds[0], 0);
+	p = mmap(NULL, (size_t)n * HVC_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 r.fds[0], 0);
 	rc = p == MAP_FAILED ? -errno : 0;
 	close(r.fds[0]);
 	if (rc) {
@@ -68,8 +69,8 @@ int pvhv_grant_alloc(struct pvhv *h, domid_t dom, unsigned int n,
 		free(o);
 		return rc;
 	}
-	*o = (struct hvc_own){ .addr = p, .first = first, .n = n,
-			       .next = h->owns };
+	*o = (struct hvc_own){
+	    .addr = p, .first = first, .n = n, .next = h->owns};
 	h->owns = o;
 	for (unsigned int i = 0; i < n; i++)
 		refs[i] = first + i;

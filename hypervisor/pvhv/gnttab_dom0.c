@@ -38,7 +38,7 @@
 #define HANDLES_MAX (1u << 20)
 /* Mappings one guest may hold of one entry. */
 #define MAPS_PER_ENTRY 16u
-#define FIRST_REF GNTTAB_NR_RESERVED_ENTRIES
+#define FIRST_REF      GNTTAB_NR_RESERVED_ENTRIES
 
 struct block {
 	int rw_fd, ro_fd;
@@ -48,8 +48,8 @@ struct block {
 struct entry {
 	struct block *b; /* NULL: free */
 	struct client *owner;
-	uint32_t page;	 /* in b */
-	uint32_t maps;	 /* the guest's mappings */
+	uint32_t page; /* in b */
+	uint32_t maps; /* the guest's mappings */
 	domid_t dom;
 	bool ro, ended;
 };
@@ -103,7 +103,7 @@ static void entry_free(struct hv_d0gnt *t, uint32_t ref)
 	struct entry *e = &t->e[ref];
 
 	block_put(e->b);
-	*e = (struct entry){ 0 };
+	*e = (struct entry){0};
 	t->live--;
 }
 
@@ -197,8 +197,8 @@ int hv_d0gnt_alloc(struct hv *hv, struct client *cl, domid_t dom,
 		return r ? -ENOMEM : -ENOSPC;
 	}
 	for (uint32_t i = 0; i < count; i++)
-		t->e[r + i] = (struct entry){ .b = b, .owner = cl, .page = i,
-					      .dom = dom, .ro = ro };
+		t->e[r + i] = (struct entry){
+		    .b = b, .owner = cl, .page = i, .dom = dom, .ro = ro};
 	b->users = count;
 	t->live += count;
 	*first = r;
@@ -264,7 +264,8 @@ void hv_d0gnt_domain_gone(struct hv *hv, domid_t dom)
 	trim(hv);
 }
 
-/* ---- a guest's map and unmap ---------------------------------------------- */
+/* ---- a guest's map and unmap ----------------------------------------------
+ */
 
 static uint32_t handle_alloc(struct hv_d0gnt *t)
 {
@@ -348,8 +349,8 @@ static int16_t map_one(struct hv_call *c, struct gnttab_map_grant_ref *op,
 	h = handle_alloc(t);
 	if (h == UINT32_MAX)
 		return GNTST_no_device_space;
-	t->h[h] = (struct handle){ .ref = op->ref, .dom = c->dom->domid,
-				   .used = true };
+	t->h[h] =
+	    (struct handle){.ref = op->ref, .dom = c->dom->domid, .used = true};
 	t->hused++;
 	t->e[op->ref].maps++;
 	op->handle = (grant_handle_t)h;
@@ -360,7 +361,7 @@ static int16_t map_one(struct hv_call *c, struct gnttab_map_grant_ref *op,
 long hv_d0gnt_map_batch(struct hv_call *c, uint64_t uop, unsigned int count)
 {
 	struct gnttab_map_grant_ref op;
-	struct batch bt = { .fd = -1 };
+	struct batch bt = {.fd = -1};
 	long rc = 0;
 
 	for (unsigned int i = 0; i < count && !rc; i++) {
@@ -408,9 +409,9 @@ long hv_d0gnt_unmap_batch(struct hv_call *c, uint64_t uop, unsigned int count)
 		} else {
 			op.status = GNTST_bad_handle;
 		}
-		if (hv_copy_to(c, a + offsetof(struct gnttab_unmap_grant_ref,
-					       status),
-			       &op.status, sizeof(op.status)))
+		if (hv_copy_to(
+			c, a + offsetof(struct gnttab_unmap_grant_ref, status),
+			&op.status, sizeof(op.status)))
 			rc = -EFAULT;
 	}
 	trim(c->hv);

@@ -186,8 +186,8 @@ static int start(struct guest *g)
 			 c ? ";" : "", g->c[c].id, g->c[c].w, g->c[c].h);
 	}
 	/* memory = 16 (the harness's) */
-	snprintf(cfg, sizeof(cfg), "vdispl = [ \"connectors=%s%s\" ]\n",
-		 conns, g->cfg_extra);
+	snprintf(cfg, sizeof(cfg), "vdispl = [ \"connectors=%s%s\" ]\n", conns,
+		 g->cfg_extra);
 	snprintf(cmd, sizeof(cmd), "frames=%u fmt=%s bealloc", g->frames,
 		 g->fmt);
 	rc = hvt_create(&t, g->name, "guest_displ", cmd, cfg, &g->dom);
@@ -207,13 +207,11 @@ static int finish(struct guest *g)
 			       120000) ||
 	    hvt_console_expect(&t, g->dom, "BEALLOC offered=1", line,
 			       sizeof(line), 0) ||
-	    hvt_console_expect(&t, g->dom, "FREED rc=0", line, sizeof(line),
-			       0))
+	    hvt_console_expect(&t, g->dom, "FREED rc=0", line, sizeof(line), 0))
 		goto bad;
 	for (unsigned int c = 0; c < g->n; c++) {
 		snprintf(want, sizeof(want), "FLIP c=%u n=%u", c, g->frames);
-		if (hvt_console_expect(&t, g->dom, want, line, sizeof(line),
-				       0))
+		if (hvt_console_expect(&t, g->dom, want, line, sizeof(line), 0))
 			goto bad;
 		for (unsigned int k = 0; k <= g->frames; k++) {
 			snprintf(path, sizeof(path), "%s/%u-%s-%06u.png",
@@ -253,12 +251,14 @@ static int not_offered(void)
 
 static int run_all(void)
 {
-	struct guest two = {"ba", "xrgb8888", ", be-alloc=1", 2, 4,
-			    {{"a0", 320, 240}, {"a1", 160, 120}}, 0};
-	struct guest rgb = {"br", "rgb565", ", be-alloc=1", 1, 3,
-			    {{"r0", 97, 63}}, 0};
-	struct guest uhd = {"bu", "xrgb8888", ", be-alloc=1", 1, 2,
-			    {{"u0", 3840, 2160}}, 0};
+	struct guest two = {
+	    "ba", "xrgb8888", ", be-alloc=1",
+	    2,	  4,	      {{"a0", 320, 240}, {"a1", 160, 120}},
+	    0};
+	struct guest rgb = {
+	    "br", "rgb565", ", be-alloc=1", 1, 3, {{"r0", 97, 63}}, 0};
+	struct guest uhd = {
+	    "bu", "xrgb8888", ", be-alloc=1", 1, 2, {{"u0", 3840, 2160}}, 0};
 	int fails = 0;
 
 	if (start(&two) || start(&rgb))

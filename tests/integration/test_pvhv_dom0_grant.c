@@ -52,18 +52,18 @@ static void start(struct hvt *t, const char *name, struct guest *g)
 
 	assert_int_equal(hvt_create(t, name, "guest_d0gnt", "", NULL, &g->dom),
 			 0);
-	assert_int_equal(hvt_console_expect(t, g->dom, "GREF=", line,
-					    sizeof(line), 5000),
-			 0);
+	assert_int_equal(
+	    hvt_console_expect(t, g->dom, "GREF=", line, sizeof(line), 5000),
+	    0);
 	ref = (grant_ref_t)hvt_field(line, "GREF");
 	assert_int_equal(pvhv_grant_map(t->h, g->dom, &ref, 1,
 					PROT_READ | PROT_WRITE,
 					(void **)&g->page),
 			 0);
-	assert_int_equal(pvhv_evtchn_bind_interdomain(
-				 t->h, g->dom, (evtchn_port_t)hvt_field(line, "PORT"),
-				 &g->port),
-			 0);
+	assert_int_equal(
+	    pvhv_evtchn_bind_interdomain(
+		t->h, g->dom, (evtchn_port_t)hvt_field(line, "PORT"), &g->port),
+	    0);
 	pvhv_port_drain(g->port);
 }
 
@@ -78,14 +78,14 @@ static void stop(struct hvt *t, struct guest *g)
 static void ask(struct guest *g, uint32_t op, uint32_t first, uint32_t n,
 		bool ro)
 {
-	*g->page = (struct d0gnt_cmd){ op, first, n, ro };
+	*g->page = (struct d0gnt_cmd){op, first, n, ro};
 	assert_int_equal(pvhv_port_notify(g->port), 0);
 	assert_int_equal(hvt_wait_event(g->port, 10000), 0);
 }
 
 /* MAP: the guest's rc, and its count of pages that were wrong. */
-static long map(struct hvt *t, struct guest *g, grant_ref_t first,
-		uint32_t n, bool ro, long *bad)
+static long map(struct hvt *t, struct guest *g, grant_ref_t first, uint32_t n,
+		bool ro, long *bad)
 {
 	ask(g, 1, first, n, ro);
 	if (bad)
@@ -93,8 +93,8 @@ static long map(struct hvt *t, struct guest *g, grant_ref_t first,
 	return hvt_last_field(t, g->dom, "err");
 }
 
-static uint32_t *alloc(struct hvt *t, struct guest *g, unsigned int n,
-		       bool ro, grant_ref_t *first)
+static uint32_t *alloc(struct hvt *t, struct guest *g, unsigned int n, bool ro,
+		       grant_ref_t *first)
 {
 	grant_ref_t refs[1024];
 	void *mem;
@@ -232,11 +232,10 @@ int main(void)
 {
 	/* Each case starts its own pvhv. */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(share_both_ways, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(guest_dies_and_large, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(share_both_ways, setup, teardown),
+	    cmocka_unit_test_setup_teardown(refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(guest_dies_and_large, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,8 @@
 
 #define DIR_REFS 1023u
 
-/* ---- a host side that keeps the last frame -------------------------------- */
+/* ---- a host side that keeps the last frame --------------------------------
+ */
 
 static struct {
 	unsigned int opens, closes;
@@ -142,8 +143,8 @@ static grant_ref_t dir_ref(unsigned int pfn0, unsigned int i)
 	return r;
 }
 
-static int32_t alloc_dbuf(uint64_t cookie, uint32_t w, uint32_t h,
-			  uint32_t bpp, uint32_t ofs, grant_ref_t dir)
+static int32_t alloc_dbuf(uint64_t cookie, uint32_t w, uint32_t h, uint32_t bpp,
+			  uint32_t ofs, grant_ref_t dir)
 {
 	struct xendispl_req rq = {.operation = XENDISPL_OP_DBUF_CREATE};
 
@@ -178,9 +179,9 @@ static void backend_pages_shown(void **state)
 	assert_non_null(pix);
 	assert_false(ro); /* the guest draws into them */
 	for (unsigned int i = 1; i < 8; i++)
-		assert_ptr_equal(fpf_own_page(T.f, DFE_DOM, dir_ref(pfn0, i),
-					      NULL),
-				 pix + i * 4096);
+		assert_ptr_equal(
+		    fpf_own_page(T.f, DFE_DOM, dir_ref(pfn0, i), NULL),
+		    pix + i * 4096);
 	assert_int_equal(dir_ref(pfn0, 8), 0); /* nothing past npages */
 	/* the chain's own reference untouched */
 	assert_int_equal(*(grant_ref_t *)fpf_page(T.f, DFE_DOM, pfn0), 0);
@@ -230,9 +231,14 @@ static void refusals(void **state)
 	{
 		struct xendispl_req rq = {.operation = XENDISPL_OP_DBUF_CREATE};
 
-		rq.op.dbuf_create = (struct xendispl_dbuf_create_req){
-		    .dbuf_cookie = 1, .width = 8, .height = 8, .bpp = 32,
-		    .buffer_sz = 256, .flags = 3, .gref_directory = dir};
+		rq.op.dbuf_create =
+		    (struct xendispl_dbuf_create_req){.dbuf_cookie = 1,
+						      .width = 8,
+						      .height = 8,
+						      .bpp = 32,
+						      .buffer_sz = 256,
+						      .flags = 3,
+						      .gref_directory = dir};
 		assert_int_equal(dfe_ask(&T, 0, &rq, NULL), -EINVAL);
 	}
 	/* on another connector's ring */
@@ -240,8 +246,12 @@ static void refusals(void **state)
 		struct xendispl_req rq = {.operation = XENDISPL_OP_DBUF_CREATE};
 
 		rq.op.dbuf_create = (struct xendispl_dbuf_create_req){
-		    .dbuf_cookie = 1, .width = 8, .height = 8, .bpp = 32,
-		    .buffer_sz = 256, .flags = XENDISPL_DBUF_FLG_REQ_ALLOC,
+		    .dbuf_cookie = 1,
+		    .width = 8,
+		    .height = 8,
+		    .bpp = 32,
+		    .buffer_sz = 256,
+		    .flags = XENDISPL_DBUF_FLG_REQ_ALLOC,
 		    .gref_directory = dir};
 		assert_int_equal(dfe_ask(&T, 1, &rq, NULL), -EINVAL);
 	}
@@ -281,7 +291,7 @@ static void quota(void **state)
 	setup_limits(&lim);
 	connect_with("1");
 	dir = dir_chain(1, false, &pfn0);
-	assert_int_equal(alloc_dbuf(1, 128, 128, 32, 0, dir), 0); /* 16 */
+	assert_int_equal(alloc_dbuf(1, 128, 128, 32, 0, dir), 0);      /* 16 */
 	assert_int_equal(alloc_dbuf(2, 128, 64, 32, 0, dir), -ENOMEM); /* 8 */
 	assert_int_equal(dfe_dbuf(&T, 2, 128, 64, 32, NULL), -ENOMEM);
 	assert_int_equal(dfe_simple(&T, 0, XENDISPL_OP_DBUF_DESTROY, 1), 0);
@@ -324,8 +334,7 @@ static void uhd(void **state)
 	assert_int_equal(dfe_config(&T, 0, 10, 0, 0, 3840, 2160, 32), 0);
 	assert_int_equal(R.last.width, 3840);
 	assert_int_equal(R.last.height, 2160);
-	assert_ptr_equal((const uint8_t *)R.last.pixels + 8099u * 4096,
-			 pix);
+	assert_ptr_equal((const uint8_t *)R.last.pixels + 8099u * 4096, pix);
 	/* the guest's own 8100 pages, mapped in one piece */
 	assert_int_equal(dfe_dbuf(&T, 2, 3840, 2160, 32, &pix), 0);
 	pix[8099u * 4096 + 9] = 0x6b;
@@ -358,12 +367,12 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(backend_pages_shown),
-		T(refusals),
-		T(not_offered),
-		T(quota),
-		T(uhd),
-		T(released_at_disconnect),
+	    T(backend_pages_shown),
+	    T(refusals),
+	    T(not_offered),
+	    T(quota),
+	    T(uhd),
+	    T(released_at_disconnect),
 #undef T
 	};
 

@@ -39,7 +39,9 @@ static void names(void **state)
 static void unknown(void **state)
 {
 	static const uint32_t bad[] = {
-	    0, ~0u, PV_DISPLIF_FMT_XRGB8888 + 1,
+	    0,
+	    ~0u,
+	    PV_DISPLIF_FMT_XRGB8888 + 1,
 	    PV_DISPLIF_FOURCC('X', 'B', '2', '4'),
 	    PV_DISPLIF_FOURCC('R', 'G', '2', '4'),
 	};
@@ -55,10 +57,10 @@ static void unknown(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(codes_are_drm),
-		cmocka_unit_test(sizes),
-		cmocka_unit_test(names),
-		cmocka_unit_test(unknown),
+	    cmocka_unit_test(codes_are_drm),
+	    cmocka_unit_test(sizes),
+	    cmocka_unit_test(names),
+	    cmocka_unit_test(unknown),
 	};
 
 	return pv_unit_main("displif", tests, sizeof(tests) / sizeof(tests[0]),

@@ -18,7 +18,7 @@
 #include "fake_hv.h"
 
 #define NR_PAGES 64
-#define BUF_LEN (4 * HV_PAGE_SIZE)
+#define BUF_LEN	 (4 * HV_PAGE_SIZE)
 
 struct fx {
 	struct hv hv;
@@ -63,8 +63,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint32_t alloc(struct fx *f, struct client *cl, domid_t dom,
-		      uint32_t n, bool ro, int *fd)
+static uint32_t alloc(struct fx *f, struct client *cl, domid_t dom, uint32_t n,
+		      bool ro, int *fd)
 {
 	uint32_t first = 0;
 	int tmp;
@@ -91,10 +91,8 @@ static long gmap(struct fx *f, struct domain *d, const grant_ref_t *refs,
 	long rc;
 
 	for (unsigned int i = 0; i < n; i++)
-		op[i] = (struct gnttab_map_grant_ref){ .flags = flags,
-						       .ref = refs[i],
-						       .dom = 0,
-						       .status = 99 };
+		op[i] = (struct gnttab_map_grant_ref){
+		    .flags = flags, .ref = refs[i], .dom = 0, .status = 99};
 	fake_call_init(&fc, &f->hv, d, NULL, f->buf, BUF_LEN);
 	fc.c.fds_ok = fds;
 	rc = hv_gnttab_op(&fc.c, GNTTABOP_map_grant_ref, 0, n);
@@ -115,8 +113,8 @@ static long gmap(struct fx *f, struct domain *d, const grant_ref_t *refs,
 	return rc;
 }
 
-static int16_t map1(struct fx *f, struct domain *d, grant_ref_t ref,
-		    bool ro, grant_handle_t *h)
+static int16_t map1(struct fx *f, struct domain *d, grant_ref_t ref, bool ro,
+		    grant_handle_t *h)
 {
 	int16_t st;
 
@@ -132,7 +130,7 @@ static int16_t gunmap(struct fx *f, struct domain *d, grant_handle_t h)
 	struct gnttab_unmap_grant_ref *op = (void *)f->buf;
 	struct fake_call fc;
 
-	*op = (struct gnttab_unmap_grant_ref){ .handle = h, .status = 99 };
+	*op = (struct gnttab_unmap_grant_ref){.handle = h, .status = 99};
 	fake_call_init(&fc, &f->hv, d, NULL, f->buf, BUF_LEN);
 	assert_int_equal(hv_gnttab_op(&fc.c, GNTTABOP_unmap_grant_ref, 0, 1),
 			 0);
@@ -160,9 +158,8 @@ static void map_share_unmap_end(void **state)
 	d0[2 * HV_PAGE_SIZE + 5] = 0x5a;
 	for (unsigned int i = 0; i < 4; i++)
 		refs[i] = first + i;
-	assert_int_equal(gmap(f, f->g, refs, 4, GNTMAP_host_map, true, st, h,
-			      bus),
-			 0);
+	assert_int_equal(
+	    gmap(f, f->g, refs, 4, GNTMAP_host_map, true, st, h, bus), 0);
 	for (unsigned int i = 0; i < 4; i++) {
 		assert_int_equal(st[i], GNTST_okay);
 		assert_int_equal(bus[i], (uint64_t)i * HV_PAGE_SIZE);
@@ -192,13 +189,12 @@ static void read_only(void **state)
 	uint32_t first = alloc(f, f->cl, f->g->domid, 1, true, NULL);
 	grant_handle_t h;
 
-	assert_int_equal(map1(f, f->g, first, false, &h),
-			 GNTST_general_error);
+	assert_int_equal(map1(f, f->g, first, false, &h), GNTST_general_error);
 	assert_int_equal(f->fd, -1);
 	assert_int_equal(map1(f, f->g, first, true, &h), GNTST_okay);
 	assert_int_equal(fcntl(f->fd, F_GETFL) & O_ACCMODE, O_RDONLY);
-	assert_true(mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, f->fd, 0) == MAP_FAILED);
+	assert_true(mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 f->fd, 0) == MAP_FAILED);
 	/* A writable grant mapped read-only gets the read-only one too. */
 	{
 		uint32_t w = alloc(f, f->cl, f->g->domid, 1, false, NULL);
@@ -221,9 +217,9 @@ static void hostile_maps(void **state)
 			 GNTST_general_error);
 	/* Reserved, past the table, never granted. */
 	assert_int_equal(map1(f, f->g, 0, false, NULL), GNTST_bad_gntref);
-	assert_int_equal(map1(f, f->g, GNTTAB_NR_RESERVED_ENTRIES - 1, false,
-			      NULL),
-			 GNTST_bad_gntref);
+	assert_int_equal(
+	    map1(f, f->g, GNTTAB_NR_RESERVED_ENTRIES - 1, false, NULL),
+	    GNTST_bad_gntref);
 	assert_int_equal(map1(f, f->g, 1u << 30, false, NULL),
 			 GNTST_bad_gntref);
 	/* Flags: no host_map, device_map, a PTE. */
@@ -241,9 +237,8 @@ static void hostile_maps(void **state)
 			 0);
 	assert_int_equal(st, GNTST_general_error);
 	/* A transport without descriptors (KVM guests). */
-	assert_int_equal(gmap(f, f->g, &r, 1, GNTMAP_host_map, false, &st,
-			      NULL, NULL),
-			 0);
+	assert_int_equal(
+	    gmap(f, f->g, &r, 1, GNTMAP_host_map, false, &st, NULL, NULL), 0);
 	assert_int_equal(st, GNTST_general_error);
 	assert_int_equal(f->fd, -1);
 	/* Another guest's handle, or none. */
@@ -260,8 +255,8 @@ static void hostile_maps(void **state)
 		unsigned int ok = 0;
 
 		for (unsigned int i = 0; i < 40; i++)
-			ok += map1(f, f->g, first + 1, false, NULL) ==
-			      GNTST_okay;
+			ok +=
+			    map1(f, f->g, first + 1, false, NULL) == GNTST_okay;
 		assert_int_equal(ok, 16);
 		assert_int_equal(map1(f, f->g, first + 1, false, NULL),
 				 GNTST_no_device_space);
@@ -274,12 +269,11 @@ static void batch_one_block(void **state)
 	struct fx *f = *state;
 	uint32_t a = alloc(f, f->cl, f->g->domid, 1, false, NULL);
 	uint32_t b = alloc(f, f->cl, f->g->domid, 1, false, NULL);
-	grant_ref_t refs[3] = { a, b, a };
+	grant_ref_t refs[3] = {a, b, a};
 	int16_t st[3];
 
-	assert_int_equal(gmap(f, f->g, refs, 3, GNTMAP_host_map, true, st,
-			      NULL, NULL),
-			 0);
+	assert_int_equal(
+	    gmap(f, f->g, refs, 3, GNTMAP_host_map, true, st, NULL, NULL), 0);
 	assert_int_equal(st[0], GNTST_okay);
 	assert_int_equal(st[1], GNTST_eagain);
 	assert_int_equal(st[2], GNTST_okay);
@@ -287,9 +281,8 @@ static void batch_one_block(void **state)
 	refs[0] = 1u << 30;
 	refs[1] = b;
 	refs[2] = a;
-	assert_int_equal(gmap(f, f->g, refs, 3, GNTMAP_host_map, true, st,
-			      NULL, NULL),
-			 0);
+	assert_int_equal(
+	    gmap(f, f->g, refs, 3, GNTMAP_host_map, true, st, NULL, NULL), 0);
 	assert_int_equal(st[0], GNTST_bad_gntref);
 	assert_int_equal(st[1], GNTST_okay);
 	assert_int_equal(st[2], GNTST_eagain);
@@ -307,15 +300,12 @@ static void end_while_mapped(void **state)
 	assert_int_equal(map1(f, f->g, first, false, &h), GNTST_okay);
 	/* Not the client's, not live, out of range. */
 	assert_int_equal(hv_d0gnt_end(&f->hv, cl2, first, 2, &busy), -EINVAL);
-	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, first, 3, &busy),
-			 -EINVAL);
+	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, first, 3, &busy), -EINVAL);
 	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, 0, 1, &busy), -EINVAL);
-	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, first, 0, &busy),
-			 -EINVAL);
+	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, first, 0, &busy), -EINVAL);
 	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, first, 2, &busy), 0);
 	assert_int_equal(busy, 1);
-	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, first, 1, &busy),
-			 -EINVAL);
+	assert_int_equal(hv_d0gnt_end(&f->hv, f->cl, first, 1, &busy), -EINVAL);
 	assert_int_equal(map1(f, f->g, first + 1, false, NULL),
 			 GNTST_general_error);
 	assert_non_null(f->hv.d0gnt);
@@ -346,9 +336,9 @@ static void client_and_guest_go(void **state)
 
 		fake_domain_die(f->g);
 		f->g = NULL;
-		assert_int_equal(hv_d0gnt_alloc(&f->hv, f->cl, gone, 1, false,
-						&none, &fd),
-				 -ESRCH);
+		assert_int_equal(
+		    hv_d0gnt_alloc(&f->hv, f->cl, gone, 1, false, &none, &fd),
+		    -ESRCH);
 		/* The next guest gets that domid (lowest free) but not what
 		 * was granted to the dead one. */
 		f->g = fake_domain_new(&f->hv, NR_PAGES, 2, 16);
@@ -369,19 +359,17 @@ static void alloc_errors(void **state)
 	uint32_t first;
 	int fd;
 
-	assert_int_equal(hv_d0gnt_alloc(&f->hv, f->cl, f->g->domid, 0, false,
-					&first, &fd),
-			 -EINVAL);
+	assert_int_equal(
+	    hv_d0gnt_alloc(&f->hv, f->cl, f->g->domid, 0, false, &first, &fd),
+	    -EINVAL);
 	assert_int_equal(hv_d0gnt_alloc(&f->hv, f->cl, f->g->domid,
-					PVHV_GRANT_ALLOC_MAX + 1, false,
-					&first, &fd),
+					PVHV_GRANT_ALLOC_MAX + 1, false, &first,
+					&fd),
 			 -EINVAL);
-	assert_int_equal(hv_d0gnt_alloc(&f->hv, f->cl, 0, 1, false, &first,
-					&fd),
-			 -ESRCH);
-	assert_int_equal(hv_d0gnt_alloc(&f->hv, f->cl, 999, 1, false, &first,
-					&fd),
-			 -ESRCH);
+	assert_int_equal(
+	    hv_d0gnt_alloc(&f->hv, f->cl, 0, 1, false, &first, &fd), -ESRCH);
+	assert_int_equal(
+	    hv_d0gnt_alloc(&f->hv, f->cl, 999, 1, false, &first, &fd), -ESRCH);
 	assert_null(f->hv.d0gnt);
 	/* Freed references are used again, first fit. */
 	{
@@ -402,15 +390,10 @@ static void alloc_errors(void **state)
 
 static const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-	T(map_share_unmap_end),
-	T(read_only),
-	T(hostile_maps),
-	T(batch_one_block),
-	T(end_while_mapped),
-	T(client_and_guest_go),
-	T(alloc_errors),
+    T(map_share_unmap_end), T(read_only),	 T(hostile_maps),
+    T(batch_one_block),	    T(end_while_mapped), T(client_and_guest_go),
+    T(alloc_errors),
 #undef T
 };
 
-PV_UNIT_MAIN("hv_d0gnt (dom0's own grants, with a fake domain table)",
-	     tests)
+PV_UNIT_MAIN("hv_d0gnt (dom0's own grants, with a fake domain table)", tests)

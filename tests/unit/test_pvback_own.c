@@ -119,9 +119,8 @@ static void alloc_and_fill(void **state)
 	bool ro = true;
 
 	(void)state;
-	assert_int_equal(pvback_dev_grant_alloc(T.dev, 1500, false, refs,
-						(void **)&a),
-			 0);
+	assert_int_equal(
+	    pvback_dev_grant_alloc(T.dev, 1500, false, refs, (void **)&a), 0);
 	assert_int_equal(fpf_owned(T.f), 1500);
 	/* Zeroed; the guest's view of page i is dom0's page i. */
 	assert_int_equal(a[0], 0);
@@ -190,9 +189,9 @@ static void fill_bad_chains(void **state)
 	/* Sizes. */
 	assert_int_equal(pvback_dev_fill_pgdir(T.dev, dirs[0], refs, 0),
 			 -EINVAL);
-	assert_int_equal(pvback_dev_fill_pgdir(T.dev, dirs[0], refs,
-					       PVBACK_MAP_MAX + 1),
-			 -E2BIG);
+	assert_int_equal(
+	    pvback_dev_fill_pgdir(T.dev, dirs[0], refs, PVBACK_MAP_MAX + 1),
+	    -E2BIG);
 	assert_int_equal(fpf_mapped(T.f), 0);
 	assert_int_equal(pvback_dev_grant_free(T.dev, a), 0);
 }
@@ -205,9 +204,9 @@ static void alloc_limits(void **state)
 	(void)state;
 	assert_int_equal(pvback_dev_grant_alloc(T.dev, 0, false, &ref, &a),
 			 -EINVAL);
-	assert_int_equal(pvback_dev_grant_alloc(T.dev, PVBACK_MAP_MAX + 1,
-						false, &ref, &a),
-			 -EINVAL);
+	assert_int_equal(
+	    pvback_dev_grant_alloc(T.dev, PVBACK_MAP_MAX + 1, false, &ref, &a),
+	    -EINVAL);
 	assert_int_equal(pvback_dev_grant_alloc(T.dev, 1, false, NULL, &a),
 			 -EINVAL);
 	fpf_grant_alloc_fail(T.f, -ENOSPC);
@@ -226,9 +225,8 @@ static void uhd_buffer(void **state)
 	uint8_t *a, *m;
 
 	(void)state;
-	assert_int_equal(pvback_dev_grant_alloc(T.dev, 8100, false, refs,
-						(void **)&a),
-			 0);
+	assert_int_equal(
+	    pvback_dev_grant_alloc(T.dev, 8100, false, refs, (void **)&a), 0);
 	dir_chain(8, 100, false, dirs);
 	assert_int_equal(pvback_dev_fill_pgdir(T.dev, dirs[0], refs, 8100), 0);
 	assert_int_equal(dir_ref(107, 8100 - 7 * DIR_REFS - 1), refs[8099]);
@@ -238,13 +236,13 @@ static void uhd_buffer(void **state)
 		grefs[i] = fpf_grant(T.f, DOM, 200 + i, false);
 	fpf_page(T.f, DOM, 200 + 8099)[5] = 0x42;
 	for (unsigned int d = 0; d < 8; d++)
-		for (unsigned int i = 0; i < DIR_REFS && d * DIR_REFS + i < 8100;
-		     i++)
+		for (unsigned int i = 0;
+		     i < DIR_REFS && d * DIR_REFS + i < 8100; i++)
 			memcpy(fpf_page(T.f, DOM, 100 + d) + (1 + i) * 4,
 			       &grefs[d * DIR_REFS + i], 4);
-	assert_int_equal(pvback_dev_map_pgdir(T.dev, dirs[0], 8100, 8100, true,
-					      (void **)&m),
-			 0);
+	assert_int_equal(
+	    pvback_dev_map_pgdir(T.dev, dirs[0], 8100, 8100, true, (void **)&m),
+	    0);
 	assert_int_equal(m[8099u * 4096 + 5], 0x42);
 	assert_int_equal(pvback_dev_unmap(T.dev, m), 0);
 }
@@ -267,12 +265,8 @@ static void released_at_disconnect(void **state)
 
 static const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-	T(alloc_and_fill),
-	T(read_only_grants),
-	T(fill_bad_chains),
-	T(alloc_limits),
-	T(uhd_buffer),
-	T(released_at_disconnect),
+    T(alloc_and_fill), T(read_only_grants), T(fill_bad_chains),
+    T(alloc_limits),   T(uhd_buffer),	    T(released_at_disconnect),
 #undef T
 };
 

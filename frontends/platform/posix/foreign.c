@@ -17,7 +17,7 @@
 #include "posix.h"
 #include "pvkit/guest_posix.h"
 
-#define OPS_PER_CALL (PP_PAGE_SIZE / sizeof(struct gnttab_map_grant_ref))
+#define OPS_PER_CALL	(PP_PAGE_SIZE / sizeof(struct gnttab_map_grant_ref))
 #define UNMAPS_PER_CALL (PP_PAGE_SIZE / sizeof(struct gnttab_unmap_grant_ref))
 
 struct pp_foreign {
@@ -41,8 +41,8 @@ static int unmap_handles(struct pvfront_posix *p, const grant_handle_t *h,
 		long r;
 
 		for (size_t j = 0; j < k; j++)
-			op[j] = (struct gnttab_unmap_grant_ref){
-				.handle = h[i + j] };
+			op[j] =
+			    (struct gnttab_unmap_grant_ref){.handle = h[i + j]};
 		r = pvfront_posix_hypercall(p, __HYPERVISOR_grant_table_op,
 					    GNTTABOP_unmap_grant_ref,
 					    pvfront_posix_gaddr(op), k, 0, 0);
@@ -107,9 +107,9 @@ static long map_batch(struct pvfront_posix *p, struct pp_foreign *f,
 	k = left < OPS_PER_CALL ? left : OPS_PER_CALL;
 	for (size_t j = 0; j < k; j++)
 		op[j] = (struct gnttab_map_grant_ref){
-			.flags = GNTMAP_host_map | (ro ? GNTMAP_readonly : 0),
-			.ref = refs[f->mapped + j],
-			.dom = dom,
+		    .flags = GNTMAP_host_map | (ro ? GNTMAP_readonly : 0),
+		    .ref = refs[f->mapped + j],
+		    .dom = dom,
 		};
 	a[0] = GNTTABOP_map_grant_ref;
 	a[1] = pvfront_posix_gaddr(op);
@@ -187,8 +187,7 @@ int pvfront_posix_map_foreign(struct pvfront_posix *p, domid_t dom,
 	return 0;
 }
 
-int pvfront_posix_unmap_foreign(struct pvfront_posix *p, void *addr,
-				size_t n)
+int pvfront_posix_unmap_foreign(struct pvfront_posix *p, void *addr, size_t n)
 {
 	struct pp_foreign **pp, *f;
 

@@ -21,13 +21,13 @@ static void convert_line(const uint8_t *src, uint8_t *dst, uint32_t width,
 			 uint32_t fourcc)
 {
 	for (uint32_t x = 0; x < width; x++) {
-		if (fourcc == DISPLBACK_FMT_RGB565) {
+		if (fourcc == PV_DISPLIF_FMT_RGB565) {
 			unsigned int p = src[2 * x] | (src[2 * x + 1] << 8);
 			unsigned int r = p >> 11, g = (p >> 5) & 63, b = p & 31;
 			dst[3 * x] = (uint8_t)((r << 3) | (r >> 2));
 			dst[3 * x + 1] = (uint8_t)((g << 2) | (g >> 4));
 			dst[3 * x + 2] = (uint8_t)((b << 3) | (b >> 2));
-		} else if (fourcc == DISPLBACK_FMT_ARGB8888) {
+		} else if (fourcc == PV_DISPLIF_FMT_ARGB8888) {
 			dst[4 * x] = src[4 * x + 2];
 			dst[4 * x + 1] = src[4 * x + 1];
 			dst[4 * x + 2] = src[4 * x];
@@ -43,7 +43,7 @@ static void convert_line(const uint8_t *src, uint8_t *dst, uint32_t width,
 /* The PNG itself into f.  0, or -EIO when libpng gave up. */
 static int write_png(FILE *f, const struct displback_fb *fb, uint8_t *line)
 {
-	bool alpha = fb->fourcc == DISPLBACK_FMT_ARGB8888;
+	bool alpha = fb->fourcc == PV_DISPLIF_FMT_ARGB8888;
 	png_structp png;
 	png_infop info;
 
@@ -82,7 +82,7 @@ int displback_png_write(const char *path, const struct displback_fb *fb)
 	FILE *f = NULL;
 	int fd, rc;
 
-	if (!displback_format_bpp(fb->fourcc) || !fb->width || !fb->height) {
+	if (!pv_displif_format_bpp(fb->fourcc) || !fb->width || !fb->height) {
 		free(tmp);
 		return -EINVAL;
 	}

@@ -226,7 +226,7 @@ static int dbuf_destroy(struct displ_dev *d, const struct xendispl_req *req)
 static int fb_attach(struct displ_dev *d, const struct xendispl_req *req)
 {
 	const struct xendispl_fb_attach_req *r = &req->op.fb_attach;
-	unsigned int bpp = displback_format_bpp(r->pixel_format);
+	unsigned int bpp = pv_displif_format_bpp(r->pixel_format);
 	struct dbuf *b;
 	struct fb *f;
 

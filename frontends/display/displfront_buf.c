@@ -281,7 +281,7 @@ int displfront_fb_attach_ex(struct displfront *df, struct displfront_fb *fb,
 	if (!db->live)
 		return displfront_link_error(df) ? displfront_link_error(df)
 						 : -XEN_EBADF;
-	if (displfront_format_bpp(format) != db->bpp || !width || !height ||
+	if (pv_displif_format_bpp(format) != db->bpp || !width || !height ||
 	    width > db->width || height > db->height)
 		return -XEN_EINVAL;
 	if (cookie && cookie_used(df, cookie))

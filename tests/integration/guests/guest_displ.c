@@ -110,7 +110,7 @@ static void buffers(unsigned int c, uint32_t fmt)
 		struct displfront_dbuf_params p = {
 		    .width = in->width,
 		    .height = in->height,
-		    .bpp = displfront_format_bpp(fmt),
+		    .bpp = pv_displif_format_bpp(fmt),
 		    .flags = be_alloc ? DISPLFRONT_DBUF_BACKEND_ALLOC : 0,
 		};
 

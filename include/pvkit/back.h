@@ -29,7 +29,8 @@
  *
  * The platform.  The framework reaches the hypervisor through struct
  * pvback_platform_ops: the store, grant mapping and event channels, and
- * nothing else.  pvback_platform_pvhv is pvkit's own hypervisor (its
+ * (optionally) granting dom0's own pages to a guest, for buffers the
+ * backend provides (displif's be-alloc), and nothing else.  pvback_platform_pvhv is pvkit's own hypervisor (its
  * platform argument is pvhv's run directory, a const char *, or NULL for
  * the default, see pvhv_open()).  Another hypervisor needs one more table.
  *

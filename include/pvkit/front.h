@@ -139,7 +139,9 @@
  * (pvfront_pgdir_ref()).  struct pvfront_port is an event channel with
  * its handler.  The pvfront_dev_alloc_* forms grant to the device's
  * backend and are given back by pvfront_dev_close(); the pvfront_* forms
- * are for anything else.
+ * are for anything else.  The other way round, pvfront_map_grants() maps
+ * pages a backend granted to this guest (its own buffers, displif's
+ * be-alloc), when the OS offers map_grants.
  */
 #ifndef PVKIT_FRONT_H
 #define PVKIT_FRONT_H

@@ -47,6 +47,8 @@ struct sdl_conn {
 	bool owed;		/* presented(owed_seq) after the next present */
 	uint64_t owed_seq;
 	bool mouse_down; /* the left button: the mouse's contact touches */
+	bool hover;	 /* a pointer position waits (see on_mouse) */
+	int hover_x, hover_y;
 	displback_presented_fn *presented;
 	void *ctx;
 };
@@ -212,6 +214,14 @@ static void touch(struct sdl_conn *c, unsigned int type, uint64_t contact,
 	pvsdl_input(ev, 2);
 }
 
+static bool inside(struct sdl_conn *c, int x, int y)
+{
+	int ww = 0, wh = 0;
+
+	SDL_GetWindowSize(c->win, &ww, &wh);
+	return x >= 0 && y >= 0 && x < ww && y < wh;
+}
+
 static void pointer_at(struct sdl_conn *c, int x, int y)
 {
 	struct kbdback_event ev;
@@ -231,10 +241,22 @@ static void on_mouse(struct sdl_conn *c, const SDL_Event *e)
 	case SDL_MOUSEMOTION:
 		if (e->motion.which == SDL_TOUCH_MOUSEID)
 			return; /* a finger's echo */
-		pointer_at(c, e->motion.x, e->motion.y);
-		if (c->mouse_down)
+		if (c->mouse_down) { /* a drag: the contact moves */
+			pointer_at(c, e->motion.x, e->motion.y);
 			touch(c, KBDBACK_EV_TOUCH_MOTION, MOUSE_CONTACT,
 			      e->motion.x, e->motion.y);
+			return;
+		}
+		/* The pointer passing over: held back until the next event
+		 * or the pump's end, because when it leaves the window SDL
+		 * reports one more motion here (clamped to the edge) and
+		 * then SDL_WINDOWEVENT_LEAVE, and that motion is another
+		 * window's, not this guest's. */
+		if (inside(c, e->motion.x, e->motion.y)) {
+			c->hover = true;
+			c->hover_x = e->motion.x;
+			c->hover_y = e->motion.y;
+		}
 		return;
 	case SDL_MOUSEWHEEL:
 		if (e->wheel.which == SDL_TOUCH_MOUSEID || !e->wheel.y)
@@ -288,10 +310,24 @@ static void on_key(struct sdl_conn *c, const SDL_KeyboardEvent *k)
 	pvsdl_input(&ev, 1);
 }
 
+static void hover_flush(struct sdl_conn *c)
+{
+	if (c->hover) {
+		c->hover = false;
+		pointer_at(c, c->hover_x, c->hover_y);
+	}
+}
+
 /* An SDL event of c's window (or of none). */
 static void on_event(void *arg, const SDL_Event *e)
 {
 	struct sdl_conn *c = arg;
+
+	if (e->type == SDL_WINDOWEVENT &&
+	    e->window.event == SDL_WINDOWEVENT_LEAVE)
+		c->hover = false; /* the motion before was the leaving one */
+	else
+		hover_flush(c);
 
 	switch (e->type) {
 	case SDL_WINDOWEVENT:
@@ -328,10 +364,13 @@ static void on_event(void *arg, const SDL_Event *e)
 
 static void on_pump(evutil_socket_t fd, short what, void *arg)
 {
+	struct sdl_host *h = arg;
+
 	(void)fd;
 	(void)what;
-	(void)arg;
 	pvsdl_pump();
+	for (struct sdl_conn *c = h->conns; c; c = c->next)
+		hover_flush(c);
 }
 
 /* ---- the host side --------------------------------------------------------

@@ -163,6 +163,10 @@ int pvsdl_open(char *err, size_t errlen)
 	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
 	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
 	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	/* No pointer grab of SDL's while a button is down: SDL grabs for
+	 * the window it thinks has the mouse, which with many windows may
+	 * be another guest's; X's own grab keeps a drag in its window. */
+	SDL_SetHint(SDL_HINT_MOUSE_AUTO_CAPTURE, "0");
 	/* a dom0 daemon's windows must not stop the screen saver */
 	SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
 	if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS)) {

@@ -61,3 +61,42 @@ if(TARGET test_displ_bealloc)
     add_dependencies(test_displ_bealloc pvbackd)
   endif()
 endif()
+
+# The sdl host side end to end (test_displ_sdl.c, guests/guest_displ_touch.c:
+# a screen and a vkbd in one guest):
+#   test_displ_sdl       SDL_VIDEODRIVER=offscreen: pvbackd reads its
+#                        windows back (SIGUSR1, dir=) as PNGs equal to the
+#                        two guests' pictures, two connectors each
+#   test_displ_sdl_xvfb  Xvfb started by the test: the X windows captured
+#                        with `import -window` equal the pictures; xdotool
+#                        drags in one guest's windows reach that guest only
+#                        as touch contacts.  Skips (77) without Xvfb,
+#                        import or xdotool.
+if(TARGET test_displ_sdl AND TARGET kbdfront)
+  add_executable(guest_displ_touch guests/guest_displ_touch.c)
+  target_link_libraries(guest_displ_touch PRIVATE pvkit_test_guest
+                        displfront kbdfront pvfront)
+  target_include_directories(guest_displ_touch PRIVATE
+                             ${CMAKE_CURRENT_SOURCE_DIR}/guests
+                             ${CMAKE_CURRENT_SOURCE_DIR})
+  set_target_properties(guest_displ_touch PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                        ${CMAKE_CURRENT_BINARY_DIR}/guests)
+  target_compile_definitions(test_displ_sdl PRIVATE _GNU_SOURCE)
+  target_link_libraries(test_displ_sdl PRIVATE displfront)
+  add_dependencies(test_displ_sdl guest_displ_touch)
+  if(DISPL_PNG_FOUND)
+    target_link_libraries(test_displ_sdl PRIVATE PkgConfig::DISPL_PNG)
+    target_compile_definitions(test_displ_sdl PRIVATE DISPL_HAVE_PNG=1)
+  endif()
+  if(TARGET pvbackd)
+    target_compile_definitions(test_displ_sdl PRIVATE
+                               PVBACKD_BIN="$<TARGET_FILE:pvbackd>")
+    add_dependencies(test_displ_sdl pvbackd)
+  endif()
+  set_tests_properties(test_displ_sdl PROPERTIES TIMEOUT 300
+                       SKIP_RETURN_CODE 77 ENVIRONMENT SDL_AUDIODRIVER=dummy)
+  add_test(NAME test_displ_sdl_xvfb COMMAND test_displ_sdl xvfb)
+  set_tests_properties(test_displ_sdl_xvfb PROPERTIES LABELS integration
+                       TIMEOUT 300 SKIP_RETURN_CODE 77
+                       ENVIRONMENT SDL_AUDIODRIVER=dummy)
+endif()

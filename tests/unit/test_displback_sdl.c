@@ -22,6 +22,9 @@
  *                 at the window's guest only, in the connector's
  *                 coordinates (letterbox bars excluded); a finger event
  *                 naming no window reaches nobody
+ *   pointer_leave the pointer passing over a window is that guest's
+ *                 (absolute position); the motion SDL reports as it
+ *                 leaves (clamped to the edge, then LEAVE) is not
  *   dump          dir=DIR: each window's picture as a PNG, read back with
  *                 libpng pixel for pixel
  *   device        through the vdispl device on libpvback's fake platform:
@@ -611,6 +614,56 @@ static void touch_routing(void **state)
 			    got[k].u.touch.contact != 43);
 }
 
+static void push_window(SDL_Window *w, uint8_t what)
+{
+	SDL_Event e = {.type = SDL_WINDOWEVENT};
+
+	e.window.windowID = SDL_GetWindowID(w);
+	e.window.event = what;
+	assert_int_equal(SDL_PushEvent(&e), 1);
+}
+
+static void push_hover(SDL_Window *w, int x, int y)
+{
+	SDL_Event e = {.type = SDL_MOUSEMOTION};
+
+	e.motion.windowID = SDL_GetWindowID(w);
+	e.motion.x = x;
+	e.motion.y = y;
+	assert_int_equal(SDL_PushEvent(&e), 1);
+}
+
+static void pointer_leave(void **state)
+{
+	SDL_Window *a;
+	unsigned int i = 0;
+	const struct kbdback_event *e;
+
+	(void)state;
+	pvsdl_set_input(sink, NULL);
+	open_host("software,novsync");
+	conn(0, 21, "p0", 100, 50);
+	run();
+	a = window("dom21 ");
+	n_got = 0;
+	push_hover(a, 30, 40);
+	push_hover(a, 99, 10); /* leaving, clamped by SDL ... */
+	push_window(a, SDL_WINDOWEVENT_LEAVE); /* ... and LEAVE */
+	push_hover(a, 150, 10); /* outside: nobody's */
+	run();
+	e = next(&i, KBDBACK_EV_ABS, 21);
+	assert_int_equal(e->u.abs.x, frac(30, 100));
+	assert_int_equal(e->u.abs.y, frac(40, 50));
+	assert_int_equal(n_got, 1);
+	/* the last position over the window is delivered at the pump's
+	 * end when nothing follows */
+	push_hover(a, 70, 5);
+	run();
+	assert_int_equal(n_got, 2);
+	e = next(&i, KBDBACK_EV_ABS, 21);
+	assert_int_equal(e->u.abs.x, frac(70, 100));
+}
+
 #ifdef PVKIT_HAVE_PNG
 static void dump(void **state)
 {
@@ -725,6 +778,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test_setup_teardown(letterbox, setup, teardown),
     cmocka_unit_test_setup_teardown(off_coalesce, setup, teardown),
     cmocka_unit_test_setup_teardown(touch_routing, setup, teardown),
+    cmocka_unit_test_setup_teardown(pointer_leave, setup, teardown),
     cmocka_unit_test_setup_teardown(dump, setup, teardown),
     cmocka_unit_test_setup_teardown(device, setup_dev, teardown_dev),
 };

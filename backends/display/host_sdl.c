@@ -25,7 +25,8 @@ struct sdl_host {
 	struct event *pump;   /* timer: SDL's event queue */
 	struct event *render; /* activated when a window has to be drawn */
 	bool software, vsync;
-	char *dir; /* dump()'s PNGs, or NULL */
+	char *dir;	/* dump()'s PNGs, or NULL */
+	uint64_t pass; /* on_render() runs */
 	struct sdl_conn *conns;
 };
 
@@ -44,6 +45,8 @@ struct sdl_conn {
 	bool fresh;		/* fb waits for its upload */
 	bool on;		/* the texture holds a frame to show */
 	bool dirty;		/* the window must be drawn again */
+	uint64_t pass;		/* the on_render() run that last drew it */
+	int vsync;		/* as the renderer is set: 1, 0, -1 unknown */
 	bool owed;		/* presented(owed_seq) after the next present */
 	uint64_t owed_seq;
 	bool mouse_down; /* the left button: the mouse's contact touches */
@@ -132,8 +135,10 @@ static void compose(struct sdl_conn *c)
 	SDL_RenderCopy(c->ren, c->tex, NULL, &dst);
 }
 
-static void draw(struct sdl_conn *c)
+/* Draw c and present it; wait: at the vsync (when vsync is on). */
+static void draw(struct sdl_conn *c, bool wait)
 {
+	int want = c->h->vsync && wait;
 	bool owed = c->owed;
 	uint64_t seq = c->owed_seq;
 
@@ -147,6 +152,13 @@ static void draw(struct sdl_conn *c)
 	c->dirty = false;
 	c->owed = false;
 	compose(c);
+	if (c->vsync != want) {
+		/* the GL renderer sets the interval on the context in use:
+		 * this renderer's, once its commands ran */
+		SDL_RenderFlush(c->ren);
+		if (!SDL_RenderSetVSync(c->ren, want))
+			c->vsync = want;
+	}
 	SDL_RenderPresent(c->ren); /* with vsync: returns after it */
 	if (owed)
 		c->presented(c->ctx, seq);
@@ -158,17 +170,35 @@ static void on_render(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	/* presented() may lead to show() on another connector: walk from
-	 * the head again after each window drawn */
+	bool waited = false, more = false;
+
+	/* One vsync per run, not one per window: the first window
+	 * presented waits for it, the others go right after (one screen,
+	 * one vblank), so four windows still run at the screen's rate and
+	 * the loop waits one frame at most.  Each window is drawn once per
+	 * run: a frame shown from its presented() (the next queued flip)
+	 * waits for the next run, and so for the next vsync.  presented()
+	 * may also lead to show() on another connector: walk from the head
+	 * again after each window drawn. */
+	h->pass++;
 	for (bool again = true; again;) {
 		again = false;
-		for (struct sdl_conn *c = h->conns; c; c = c->next)
-			if (c->dirty) {
-				draw(c);
-				again = true;
-				break;
+		for (struct sdl_conn *c = h->conns; c; c = c->next) {
+			if (!c->dirty)
+				continue;
+			if (c->pass == h->pass) {
+				more = true;
+				continue;
 			}
+			c->pass = h->pass;
+			draw(c, !waited);
+			waited = true;
+			again = true;
+			break;
+		}
 	}
+	if (more)
+		event_active(h->render, EV_TIMEOUT, 0);
 }
 
 static void wake(struct sdl_conn *c)
@@ -514,6 +544,7 @@ static int sdl_connector_open(void *host,
 			(h->vsync ? SDL_RENDERER_PRESENTVSYNC : 0));
 	if (!c->ren)
 		goto fail;
+	c->vsync = -1;
 	c->win_id = SDL_GetWindowID(c->win);
 	if (pvsdl_watch(c->win_id, on_event, c)) {
 		c->win_id = 0;

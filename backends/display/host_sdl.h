@@ -13,8 +13,12 @@
  *     format (XRGB8888, ARGB8888 shown opaque, RGB565), drawn and
  *     presented with vsync (SDL_RENDERER_PRESENTVSYNC; "novsync" leaves
  *     it out).  presented() comes after SDL_RenderPresent() returned,
- *     i.e. after the vsync the frame waited for.  "software" asks for
- *     SDL's software renderer (no GPU; also what tests read back).
+ *     i.e. after the vsync the frame waited for.  One vsync per
+ *     drawing run, not one per window: the first window presented
+ *     waits, the others follow right after it, so many windows keep
+ *     the screen's rate and the loop waits a frame at most.  "software"
+ *     asks for SDL's software renderer (no GPU; also what tests read
+ *     back).
  *   - Rendering happens on the backend's event loop, never inside
  *     show(): show() keeps the newest frame and wakes the loop; frames
  *     that come faster than the screen takes them are passed over

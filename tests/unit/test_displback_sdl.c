@@ -25,6 +25,10 @@
  *   pointer_leave the pointer passing over a window is that guest's
  *                 (absolute position); the motion SDL reports as it
  *                 leaves (clamped to the edge, then LEAVE) is not
+ *   shared_pump   the input backend's sdl window and display windows in
+ *                 one process: whoever pumps SDL's queue, the input
+ *                 window's key reaches its source's read() and the
+ *                 display window's finger its guest, neither the other
  *   dump          dir=DIR: each window's picture as a PNG, read back with
  *                 libpng pixel for pixel
  *   device        through the vdispl device on libpvback's fake platform:
@@ -664,6 +668,47 @@ static void pointer_leave(void **state)
 	assert_int_equal(e->u.abs.x, frac(70, 100));
 }
 
+static void shared_pump(void **state)
+{
+	const struct kbdback_source_ops *in = &kbdback_source_sdl;
+	struct kbdback_event ev[16];
+	SDL_Window *iw, *dw;
+	char err[256] = "";
+	void *src = NULL;
+	int n;
+
+	(void)state;
+	pvsdl_set_input(sink, NULL);
+	open_host("software,novsync");
+	assert_int_equal(in->open("200x100", &src, err, sizeof(err)), 0);
+	conn(0, 31, "s0", 100, 100);
+	run();
+	iw = window("pvkit input");
+	dw = window("dom31 ");
+	n_got = 0;
+	push_key(iw, SDL_SCANCODE_B, true);
+	push_finger(dw, SDL_FINGERDOWN, 7, 0.5f, 0.5f);
+	run(); /* the display's timer pumps both */
+	assert_int_equal(n_got, 2); /* TOUCH_DOWN, FRAME: no key */
+	assert_int_equal(got[0].type, KBDBACK_EV_TOUCH_DOWN);
+	assert_int_equal(got[0].target, 31);
+	n = in->read(src, ev, 16);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].type, KBDBACK_EV_KEY);
+	assert_int_equal(ev[0].u.key.code, 48); /* KEY_B */
+	assert_int_equal(ev[0].target, KBDBACK_TARGET_ALL);
+	/* the other way: the input source pumps */
+	n_got = 0;
+	push_finger(dw, SDL_FINGERUP, 7, 0.5f, 0.5f);
+	push_key(iw, SDL_SCANCODE_B, false);
+	n = in->read(src, ev, 16);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].u.key.pressed, 0);
+	assert_int_equal(n_got, 2);
+	assert_int_equal(got[0].type, KBDBACK_EV_TOUCH_UP);
+	in->close(src);
+}
+
 #ifdef PVKIT_HAVE_PNG
 static void dump(void **state)
 {
@@ -779,6 +824,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test_setup_teardown(off_coalesce, setup, teardown),
     cmocka_unit_test_setup_teardown(touch_routing, setup, teardown),
     cmocka_unit_test_setup_teardown(pointer_leave, setup, teardown),
+    cmocka_unit_test_setup_teardown(shared_pump, setup, teardown),
     cmocka_unit_test_setup_teardown(dump, setup, teardown),
     cmocka_unit_test_setup_teardown(device, setup_dev, teardown_dev),
 };

@@ -51,6 +51,10 @@
  *   rename ID  before connecting, rewrites stream 0/0's unique-id in its
  *            own directory to ID ("RENAME to=ID rc=R"), then opens the
  *            stream and WRITEs 4096 bytes of 0x5a
+ *   addstream ID  before connecting, creates a PCM of its own in its
+ *            directory (1, stream 0: type p, unique-id ID; "ADDSTREAM
+ *            id=ID rc=R"), connects with it as a third stream, opens it
+ *            and WRITEs 4096 bytes of 0x5a
  *   flood    [ms=M] fills every free slot with an unknown operation,
  *            pushes, takes the answers, again, for M ms (5000), never
  *            waiting for an event: "FLOOD start", then "FLOOD end sent=S
@@ -92,7 +96,9 @@ struct hstream {
 
 static struct pvfront pf;
 static struct pvfront_dev dev;
-static struct hstream hs[2] = {{.key = "0/0/"}, {.key = "0/1/"}};
+static struct hstream hs[3] = {{.key = "0/0/"}, {.key = "0/1/"},
+			       {.key = "1/0/"}}; /* the last: addstream's */
+static unsigned int n_streams = 2;
 static struct pvfront_posix *gp;
 static const char *act;
 static uint16_t next_id = 1;
@@ -141,7 +147,7 @@ static int publish(struct pvfront_dev *d, uint32_t tx, void *arg)
 						     XENSND_PROTOCOL_VERSION);
 
 	(void)arg;
-	for (unsigned int i = 0; !rc && i < 2; i++) {
+	for (unsigned int i = 0; !rc && i < n_streams; i++) {
 		struct hstream *s = &hs[i];
 
 		pv_sring_init(pvfront_pages_addr(&s->ring));
@@ -183,7 +189,7 @@ static void connect_card(void)
 {
 	check("pvfront_dev_open",
 	      pvfront_dev_open(&dev, &pf, XENSND_DRIVER_NAME, 0, &ops, NULL));
-	for (unsigned int i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < n_streams; i++) {
 		struct hstream *s = &hs[i];
 
 		check("ring", pvfront_dev_alloc_pages(&dev, &s->ring, 1, NULL,
@@ -881,6 +887,42 @@ static void act_tree(const char *kv)
 	guest_say(gp, "TREE connect=%d\n", rc);
 }
 
+/* Before connecting: a PCM of its own (1, stream 0: playback, unique-id
+ * id) created in its directory; then that stream opened and 4096 bytes of
+ * 0x5a written to it. */
+static void act_addstream(const char *id)
+{
+	static const char *const keys[][2] = {
+	    {"device/" XENSND_DRIVER_NAME "/0/1/" XENSND_FIELD_DEVICE_NAME,
+	     "mine"},
+	    {"device/" XENSND_DRIVER_NAME "/0/1/0/" XENSND_FIELD_TYPE,
+	     XENSND_STREAM_TYPE_PLAYBACK},
+	    {"device/" XENSND_DRIVER_NAME "/0/1/0/"
+	     XENSND_FIELD_STREAM_UNIQUE_ID,
+	     NULL},
+	};
+	struct open_args o;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		const char *v = keys[i][1] ? keys[i][1] : id;
+		int r = pvfront_xs_write(pvfront_xs(&pf), 0, keys[i][0], v,
+					 strlen(v));
+
+		if (r && !rc)
+			rc = r;
+	}
+	guest_say(gp, "ADDSTREAM id=%s rc=%d\n", id, rc);
+	n_streams = 3;
+	connect_card();
+	memset(pvfront_pages_addr(&hs[2].buf.buf), 0x5a, 4096);
+	o = good_open(2);
+	open_with(2, "o-good", &o);
+	rw(2, "w-good", XENSND_OP_WRITE, 0, 4096);
+	simple(2, "c-good", XENSND_OP_CLOSE);
+	final_ok();
+}
+
 /* Requests as fast as the backend answers them, for ms: every free slot
  * filled with an operation sndif does not have, pushed, the answers
  * taken at once, without ever waiting for an event. */
@@ -948,6 +990,11 @@ int main(int argc, char **argv)
 	check("pvfront_posix_front_open", pvfront_posix_front_open(gp, &pf, 0));
 	if (!strcmp(act, "tree")) {
 		act_tree(argc > 2 ? argv[2] : "");
+		guest_say(gp, "HOSTILE %s READY\n", act);
+		idle();
+	}
+	if (!strcmp(act, "addstream")) {
+		act_addstream(argc > 2 ? argv[2] : "x");
 		guest_say(gp, "HOSTILE %s READY\n", act);
 		idle();
 	}

@@ -10,7 +10,11 @@
  * once: the cost of the protocol, the mapping and the flip events alone)
  * and "sdl" (pvbackd's SDL2 host side with SDL's software renderer on an
  * Xvfb this program starts: the upload into a texture and the present
- * added), when pvbackd has it and Xvfb is installed.
+ * added), when pvbackd has it and Xvfb is installed.  SDL's window surface
+ * goes to X11 through MIT-SHM (SDL_FRAMEBUFFER_ACCELERATION=0, for pvbackd
+ * and the baseline alike; without it SDL presents the surface through
+ * OpenGL, on Xvfb Mesa's software rasterizer at ~15 ms of CPU a 1080p
+ * frame; DISPL_BENCH_FB_ACCEL=1 in the environment measures that way).
  *
  * Each repetition has two phases, timed by the guest's console lines:
  *   rate  connector 0 alone, flips back to back (PG_FLIP, then wait for
@@ -426,6 +430,13 @@ static int run_host(const char *name, struct rep *out, unsigned int *nout)
 		setenv("DISPLAY", display, 1);
 		setenv("SDL_VIDEODRIVER", "x11", 1);
 		setenv("SDL_RENDER_DRIVER", "software", 1);
+		/* the software renderer's window surface straight to X11
+		 * (MIT-SHM): by default SDL presents it through an OpenGL
+		 * context, which on Xvfb is Mesa's software rasterizer and
+		 * costs ~15 ms of CPU per 1080p frame, in pvbackd and the
+		 * baseline alike */
+		if (!getenv("DISPL_BENCH_FB_ACCEL"))
+			setenv("SDL_FRAMEBUFFER_ACCELERATION", "0", 1);
 		snprintf(host, sizeof(host), "sdl:software");
 	} else {
 		snprintf(host, sizeof(host), "headless:%s", t.rundir);
@@ -660,7 +671,12 @@ static void usage(FILE *f)
 	    "  --reps N      repetitions (default 3, at most %u)\n"
 	    "  --rate-ms MS  rate phase length (default 3000)\n"
 	    "  --fps-ms MS   fps phase length (default 5000)\n"
-	    "  --host H      headless, sdl or all (default all)\n",
+	    "  --host H      headless, sdl or all (default all)\n"
+	    "\n"
+	    "Environment: DISPL_BENCH_FB_ACCEL=1 lets SDL present its window\n"
+	    "surfaces through OpenGL (on Xvfb: Mesa's software rasterizer)\n"
+	    "instead of straight through MIT-SHM "
+	    "(SDL_FRAMEBUFFER_ACCELERATION=0).\n",
 	    MAX_REPS);
 }
 

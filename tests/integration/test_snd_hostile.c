@@ -889,8 +889,6 @@ static void addstream(void **state)
 
 static int setup(void **state)
 {
-	char v[16];
-
 	(void)state;
 	if (hvt_start(&t, NULL))
 		return -1;
@@ -902,7 +900,6 @@ static int setup(void **state)
 	if (backd_start())
 		return -1;
 	fds0 = hvt_count_fds(backd);
-	(void)v;
 	return 0;
 }
 

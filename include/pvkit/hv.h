@@ -55,6 +55,9 @@
  *     anything else -EIO
  *   A map of several refs is all or nothing: on a failure, what was
  *   mapped is unmapped again and the first failure is returned.
+ *   The other way round, pvhv_grant_alloc() has pvhv make pages that dom0
+ *   grants to a guest (a backend's own buffers); the guest maps them, and
+ *   pvhv_grant_free() ends the grants.  Closing the handle ends them all.
  *
  * Event channels (the libxenevtchn model)
  *   A bound port is a struct pvhv_port.  Get one by binding to a port a

@@ -34,6 +34,7 @@ struct sdl_conn {
 	struct sdl_host *h;
 	struct sdl_conn *next;
 	domid_t domid;
+	unsigned int index;    /* the connector's number in its device */
 	uint32_t res_w, res_h; /* the connector's resolution */
 	char name[80]; /* <domid>-<uid>, safe as a file name */
 	SDL_Window *win;
@@ -215,6 +216,8 @@ static struct kbdback_event *ev_new(struct sdl_conn *c,
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (uint16_t)type;
 	ev->target = c->domid;
+	/* the guest's vkbd of the connector's number, if it has one */
+	ev->target_devs = c->index < 32 ? 1u << c->index : 0;
 	ev->time_ns = now_ns();
 	return ev;
 }
@@ -521,6 +524,7 @@ static int sdl_connector_open(void *host,
 		return -ENOMEM;
 	c->h = h;
 	c->domid = info->domid;
+	c->index = info->index;
 	c->res_w = info->width;
 	c->res_h = info->height;
 	c->presented = info->presented;

@@ -28,7 +28,9 @@
  *     (and also the pointer: position and buttons), fingers on a touch
  *     screen are contacts of their own (multi-touch), the wheel and keys
  *     go along; all aimed at the window's guest only
- *     (kbdback_event.target = its domid) in that connector's
+ *     (kbdback_event.target = its domid; .target_devs: its vkbd whose
+ *     devid is the connector's number when it has one, else all of
+ *     its vkbds) in that connector's
  *     coordinates: the picture's area, black bars excluded, is
  *     0 .. KBDBACK_ABS_ONE each way, so a guest whose vkbd has the
  *     connector's width and height gets the connector's pixels.  They go

@@ -95,13 +95,34 @@ void kbd_hub_down(struct kbdback *kb, struct kbd_dev *d)
 /* ---- delivering ------------------------------------------------------------
  */
 
+static bool in_mask(const struct kbd_dev *d, uint32_t mask)
+{
+	return d->devid < 32 && (mask >> d->devid) & 1u;
+}
+
+/* Event ev is for device d: its guest, and one of the devices asked for
+ * (or all, when the guest has none of those). */
+static bool for_dev(struct kbdback *kb, const struct kbd_dev *d,
+		    const struct kbdback_event *ev)
+{
+	if (ev->target == KBDBACK_TARGET_ALL)
+		return true;
+	if (ev->target != d->domid)
+		return false;
+	if (!ev->target_devs || in_mask(d, ev->target_devs))
+		return true;
+	for (const struct kbd_dev *o = kb->devs; o; o = o->next)
+		if (o->domid == d->domid && in_mask(o, ev->target_devs))
+			return false;
+	return true;
+}
+
 static void deliver(struct kbdback *kb, const struct kbdback_event *ev,
 		    unsigned int n)
 {
 	for (struct kbd_dev *d = kb->devs; d; d = d->next) {
 		for (unsigned int i = 0; i < n && !d->failed; i++) {
-			if (ev[i].target != KBDBACK_TARGET_ALL &&
-			    ev[i].target != d->domid)
+			if (!for_dev(kb, d, &ev[i]))
 				continue;
 			if (kbdback_enc_put(&d->enc, &ev[i]) == -EPROTO)
 				d->failed = true;

@@ -31,7 +31,7 @@
  * missing) and honours the frontend's request-abs-pointer,
  * request-raw-pointer and request-multi-touch.  Events from the host
  * sides go to every connected device (or to one guest: see
- * kbdback_event.target), scaled to that device: pixels of width x height,
+ * kbdback_event.target, .target_devs), scaled to that device: pixels of width x height,
  * raw 0..0x7fff, or relative motion for a device that did not ask for
  * absolute positions (and an absolute position kept per device for
  * relative host motion).  Touch frames are written whole, in the
@@ -119,6 +119,13 @@ enum kbdback_ev_type {
 struct kbdback_event {
 	uint16_t type;	  /* enum kbdback_ev_type */
 	int32_t target;	  /* a domid, or KBDBACK_TARGET_ALL */
+	/* With a target guest, which of its vkbd devices: a mask of devids
+	 * (bit N: device N, N < 32), 0 for all of them.  A guest with no
+	 * connected device in the mask gets the event on all of its
+	 * devices.  (The sdl display host side sets bit C for a touch in
+	 * connector C's window: a guest with a vkbd per connector tells
+	 * its screens apart; one with a single vkbd gets every screen's.) */
+	uint32_t target_devs;
 	uint64_t time_ns; /* CLOCK_MONOTONIC when the host saw it, or 0 */
 	union {
 		struct {

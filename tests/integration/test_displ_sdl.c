@@ -16,9 +16,11 @@
  *       `import -window ID` and compared with the guest's picture pixel
  *       for pixel; then xdotool presses, drags and releases the mouse in
  *       one guest's windows: that guest reads a touch contact (MT DOWN /
- *       MOTION / UP at the connector's pixels, its vkbd being the size of
- *       connector 0) and the pointer, and the other guest reads nothing;
- *       and the other way round.
+ *       MOTION / UP at the connector's pixels) and the pointer, and the
+ *       other guest reads nothing; and the other way round.  Guest ga
+ *       has one vkbd (connector 0's size): both windows' touches reach
+ *       it, connector 1's scaled.  Guest gb has a vkbd per connector:
+ *       each window's touches reach the vkbd of its number only.
  *
  * Skips (77) without libpng or a pvbackd with the sdl host side, and the
  * xvfb mode without Xvfb, import or xdotool (scripts/deps.sh installs
@@ -51,6 +53,7 @@ struct conn {
 struct guest {
 	const char *name;
 	struct conn c[2];
+	unsigned int vkbds; /* 1: connector 0's size; 2: one per connector */
 	domid_t dom;
 };
 
@@ -206,19 +209,31 @@ static int backd_start(const char *host)
 	return rc;
 }
 
+/* A vkb entry the size of connector c. */
+static void vkb(char *out, size_t len, const struct conn *c)
+{
+	snprintf(out, len,
+		 "\"backend-type=linux, feature-abs-pointer=1, width=%u, "
+		 "height=%u, multi-touch-width=%u, multi-touch-height=%u, "
+		 "multi-touch-num-contacts=5\"",
+		 c->w, c->h, c->w, c->h);
+}
+
 static int start(struct guest *g)
 {
-	char cfg[600];
+	char cfg[900], v0[300], v1[300], cmd[32];
 	int rc;
 
+	vkb(v0, sizeof(v0), &g->c[0]);
+	vkb(v1, sizeof(v1), &g->c[1]);
 	snprintf(cfg, sizeof(cfg),
 		 "vdispl = [ \"connectors=%s:%ux%u;%s:%ux%u\" ]\n"
-		 "vkb = [ \"backend-type=linux, feature-abs-pointer=1, "
-		 "width=%u, height=%u, multi-touch-width=%u, "
-		 "multi-touch-height=%u, multi-touch-num-contacts=5\" ]\n",
+		 "vkb = [ %s%s%s ]\n",
 		 g->c[0].id, g->c[0].w, g->c[0].h, g->c[1].id, g->c[1].w,
-		 g->c[1].h, g->c[0].w, g->c[0].h, g->c[0].w, g->c[0].h);
-	rc = hvt_create(&t, g->name, "guest_displ_touch", "", cfg, &g->dom);
+		 g->c[1].h, v0, g->vkbds > 1 ? ", " : "",
+		 g->vkbds > 1 ? v1 : "");
+	snprintf(cmd, sizeof(cmd), "vkbds=%u", g->vkbds);
+	rc = hvt_create(&t, g->name, "guest_displ_touch", cmd, cfg, &g->dom);
 	if (rc)
 		fprintf(stderr, "create %s: %d\n", g->name, rc);
 	return rc;
@@ -226,22 +241,27 @@ static int start(struct guest *g)
 
 static int ready(struct guest *g)
 {
-	char line[256];
+	char line[256] = "", want[32];
 
 	if (hvt_console_expect(&t, g->dom, "READY", line, sizeof(line),
-			       60000) ||
-	    hvt_console_expect(&t, g->dom, "TOUCH ", line, sizeof(line), 0) ||
-	    !strstr(line, "abs=1 mt=1")) {
-		fprintf(stderr, "%s: not ready (%s)\n", g->name, line);
-		dump(g);
-		return -1;
+			       60000))
+		goto bad;
+	for (unsigned int d = 0; d < g->vkbds; d++) {
+		snprintf(want, sizeof(want), "dev=%u abs=1 mt=1", d);
+		if (hvt_console_expect(&t, g->dom, want, line, sizeof(line),
+				       0))
+			goto bad;
 	}
 	return 0;
+bad:
+	fprintf(stderr, "%s: not ready (%s)\n", g->name, line);
+	dump(g);
+	return -1;
 }
 
 static struct guest G[2] = {
-    {"ga", {{"a0", 320, 240, 0, 0, ""}, {"a1", 160, 120, 340, 0, ""}}, 0},
-    {"gb", {{"b0", 200, 100, 0, 280, ""}, {"b1", 64, 48, 340, 280, ""}}, 0},
+    {"ga", {{"a0", 320, 240, 0, 0, ""}, {"a1", 160, 120, 340, 0, ""}}, 1, 0},
+    {"gb", {{"b0", 200, 100, 0, 280, ""}, {"b1", 64, 48, 340, 280, ""}}, 2, 0},
 };
 
 /* ---- offscreen ------------------------------------------------------------- */
@@ -418,18 +438,18 @@ static int drag(const struct conn *k, int x0, int y0, int x1, int y1)
 	return rc;
 }
 
-/* Guest g (vkbd the size of its connector 0) got a touch contact down at
- * (x0, y0), moved to (x1, y1), up, in that order; touched: it saw
- * nothing at all (the other guest's window). */
-static int touch_ok(const struct guest *g, int x0, int y0, int x1, int y1)
+/* Guest g's vkbd dev got a touch contact down at (x0, y0), moved to
+ * (x1, y1) and up, in that order. */
+static int touch_ok(const struct guest *g, unsigned int dev, int x0, int y0,
+		    int x1, int y1)
 {
 	char want[3][80], line[256];
 
-	snprintf(want[0], sizeof(want[0]), "EV MT DOWN id=0 x=%d y=%d", x0,
-		 y0);
-	snprintf(want[1], sizeof(want[1]), "EV MT MOTION id=0 x=%d y=%d", x1,
-		 y1);
-	snprintf(want[2], sizeof(want[2]), "EV MT UP id=0");
+	snprintf(want[0], sizeof(want[0]),
+		 "EV MT DOWN id=0 x=%d y=%d dev=%u", x0, y0, dev);
+	snprintf(want[1], sizeof(want[1]),
+		 "EV MT MOTION id=0 x=%d y=%d dev=%u", x1, y1, dev);
+	snprintf(want[2], sizeof(want[2]), "EV MT UP id=0 dev=%u", dev);
 	for (int i = 0; i < 3; i++)
 		if (hvt_console_expect(&t, g->dom, want[i], line, sizeof(line),
 				       5000)) {
@@ -483,25 +503,38 @@ static int xvfb_mode(void)
 	/* touches: each guest's windows reach that guest only */
 	for (int i = 0; i < 2; i++) {
 		struct guest *g = &G[i], *o = &G[1 - i];
-		unsigned int before = count(o->dom, "EV ");
+		unsigned int before = count(o->dom, "EV "), dev0;
+		/* connector 1's window: on vkbd 1, the connector's size, when
+		 * the guest has one; else on vkbd 0, positions scaled from
+		 * connector 1 to its size */
+		unsigned int d1 = g->vkbds > 1;
+		int sx = d1 ? 1 : (int)(g->c[0].w / g->c[1].w);
+		int sy = d1 ? 1 : (int)(g->c[0].h / g->c[1].h);
 
 		if (drag(&g->c[0], 10 + i, 20, 60 + i, 45) ||
-		    touch_ok(g, 10 + i, 20, 60 + i, 45) ||
+		    touch_ok(g, 0, 10 + i, 20, 60 + i, 45) ||
 		    hvt_console_expect(&t, g->dom, "EV POS x=", NULL, 0, 0)) {
 			dump(g);
+			show_events(g);
 			fails++;
 			continue;
 		}
-		/* connector 1's window: the same guest (positions scaled
-		 * from connector 1 to the vkbd's size) */
+		dev0 = count(g->dom, "dev=0\n");
 		if (drag(&g->c[1], 5, 5, 20, 10) ||
-		    hvt_console_expect(&t, g->dom, "EV MT UP id=0", NULL, 0,
-				       5000)) {
+		    touch_ok(g, d1, 5 * sx, 5 * sy, 20 * sx, 10 * sy)) {
 			dump(g);
+			show_events(g);
 			fails++;
 			continue;
 		}
 		nap(300);
+		if (d1 && count(g->dom, "dev=0\n") != dev0) {
+			fprintf(stderr, "%s: vkbd 0 got connector 1's touch\n",
+				g->name);
+			show_events(g);
+			fails++;
+			continue;
+		}
 		if (count(o->dom, "EV ") != before) {
 			fprintf(stderr,
 				"%s got input from %s's windows (%u events "
@@ -513,9 +546,10 @@ static int xvfb_mode(void)
 			continue;
 		}
 		printf("ok dom%u: presses and drags in its windows (xdotool) "
-		       "reach it as touch contacts at the connector's "
-		       "pixels, dom%u gets none\n",
-		       g->dom, o->dom);
+		       "reach it as touch contacts at the connector's pixels "
+		       "(connector 1: on %s), dom%u gets none\n",
+		       g->dom, d1 ? "vkbd 1 alone" : "its one vkbd, scaled",
+		       o->dom);
 	}
 	return fails;
 }

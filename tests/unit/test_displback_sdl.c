@@ -565,8 +565,11 @@ static void touch_routing(void **state)
 	push_button(a, SDL_MOUSEBUTTONUP, 250, 75);
 	push_key(a, SDL_SCANCODE_A, true);
 	run();
-	for (unsigned int k = 0; k < n_got; k++)
+	for (unsigned int k = 0; k < n_got; k++) {
 		assert_int_equal(got[k].target, 11);
+		/* connector 0: the guest's vkbd 0 if it has one */
+		assert_int_equal(got[k].target_devs, 1u << 0);
+	}
 	e = next(&i, KBDBACK_EV_ABS, 11);
 	assert_int_equal(e->u.abs.x, frac(50, 200));
 	assert_int_equal(e->u.abs.y, frac(50, 100));
@@ -601,8 +604,10 @@ static void touch_routing(void **state)
 	/* no window named: nobody's */
 	push_finger(NULL, SDL_FINGERDOWN, 43, 0.5f, 0.5f);
 	run();
-	for (unsigned int k = 0; k < n_got; k++)
+	for (unsigned int k = 0; k < n_got; k++) {
 		assert_int_equal(got[k].target, 12);
+		assert_int_equal(got[k].target_devs, 1u << 1);
+	}
 	e = next(&i, KBDBACK_EV_TOUCH_DOWN, 12);
 	finger_contact = e->u.touch.contact;
 	assert_int_equal(finger_contact, 41);

@@ -7,16 +7,18 @@
  * and a touch in one guest's window must reach that guest only.
  *
  *   kernel = "guest_displ_touch"
- *   cmdline = "[noconfine]"
+ *   cmdline = "[vkbds=N] [noconfine]"
  *
  * Prints "DISPL <domid> connectors=<n>", per connector "CONN i=I id=UID
  * res=WxH" and, once its picture is on screen (SET_CONFIG answered),
- * "SHOWN i=I", then "TOUCH <domid> abs=A mt=M w=W h=H mtw=.. mth=.."
- * when its vkbd is connected (asking for absolute positions and
- * multi-touch), "READY", and one line per input event:
- *   "EV KEY code=C down=D"   "EV POS x=X y=Y"   "EV MOTION x=X y=Y"
- *   "EV MT DOWN id=I x=X y=Y"  "EV MT MOTION id=I x=X y=Y"
- *   "EV MT UP id=I"  "EV MT SYN"  (shape and orientation: "EV MT OTHER")
+ * "SHOWN i=I", then "TOUCH <domid> dev=D abs=A mt=M w=W h=H mtw=..
+ * mth=.." when its vkbd D is connected (devices 0 .. vkbds - 1, default
+ * 1; asking for absolute positions and multi-touch), "READY", and one
+ * line per input event, ending with the device's number:
+ *   "EV KEY code=C down=D dev=D"   "EV POS x=X y=Y dev=D"
+ *   "EV MOTION x=X y=Y dev=D"  "EV MT DOWN id=I x=X y=Y dev=D"
+ *   "EV MT MOTION id=I x=X y=Y dev=D"  "EV MT UP id=I dev=D"
+ *   "EV MT SYN dev=D"  (shape and orientation: "EV MT OTHER dev=D")
  * "FAILED <what> <errno>" on an error.
  */
 #include <errno.h>
@@ -32,7 +34,9 @@
 
 static struct pvfront pf;
 static struct displfront df;
-static struct kbdfront kf;
+#define VKBDS 4
+
+static struct kbdfront kf[VKBDS];
 static struct displfront_dbuf dbs[DISPLFRONT_CONNECTORS_MAX];
 static struct displfront_fb fbs[DISPLFRONT_CONNECTORS_MAX];
 static struct pvfront_posix *gp;
@@ -75,33 +79,33 @@ static void on_event(struct kbdfront *k, const struct kbdfront_event *ev,
 		     void *arg)
 {
 	static const char *const mt[] = {"DOWN", "UP", "MOTION", "SYN"};
+	unsigned int d = (unsigned int)(k - kf);
 
-	(void)k;
 	(void)arg;
 	switch (ev->type) {
 	case XENKBD_TYPE_KEY:
-		guest_say(gp, "EV KEY code=%u down=%u\n", ev->keycode,
-			  ev->pressed);
+		guest_say(gp, "EV KEY code=%u down=%u dev=%u\n", ev->keycode,
+			  ev->pressed, d);
 		return;
 	case XENKBD_TYPE_MOTION:
 	case XENKBD_TYPE_POS:
-		guest_say(gp, "EV %s x=%d y=%d\n",
+		guest_say(gp, "EV %s x=%d y=%d dev=%u\n",
 			  ev->type == XENKBD_TYPE_POS ? "POS" : "MOTION", ev->x,
-			  ev->y);
+			  ev->y, d);
 		return;
 	default:
 		break;
 	}
 	if (ev->mt_event == XENKBD_MT_EV_DOWN ||
 	    ev->mt_event == XENKBD_MT_EV_MOTION)
-		guest_say(gp, "EV MT %s id=%u x=%d y=%d\n", mt[ev->mt_event],
-			  ev->contact, ev->x, ev->y);
+		guest_say(gp, "EV MT %s id=%u x=%d y=%d dev=%u\n",
+			  mt[ev->mt_event], ev->contact, ev->x, ev->y, d);
 	else if (ev->mt_event == XENKBD_MT_EV_UP)
-		guest_say(gp, "EV MT UP id=%u\n", ev->contact);
+		guest_say(gp, "EV MT UP id=%u dev=%u\n", ev->contact, d);
 	else if (ev->mt_event == XENKBD_MT_EV_SYN)
-		guest_say(gp, "EV MT SYN\n");
+		guest_say(gp, "EV MT SYN dev=%u\n", d);
 	else
-		guest_say(gp, "EV MT OTHER\n");
+		guest_say(gp, "EV MT OTHER dev=%u\n", d);
 }
 
 int main(int argc, char **argv)
@@ -111,7 +115,8 @@ int main(int argc, char **argv)
 					     .want_mtouch = true,
 					     .on_event = on_event};
 	const struct kbdfront_info *ki;
-	unsigned int n;
+	unsigned int n, vkbds =
+			    (unsigned int)guest_value(argc, argv, "vkbds=", 1);
 
 	gp = guest_open(argc, argv);
 	check("pvfront_posix_front_open", pvfront_posix_front_open(gp, &pf, 0));
@@ -126,11 +131,18 @@ int main(int argc, char **argv)
 	}
 	for (unsigned int c = 0; c < n; c++)
 		show(c);
-	check("kbdfront_open", kbdfront_open(&kf, &pf, 0, &kcfg, 20000));
-	ki = kbdfront_info(&kf);
-	guest_say(gp, "TOUCH %u abs=%d mt=%d w=%u h=%u mtw=%u mth=%u\n",
-		  pvfront_posix_domid(gp), ki->abs, ki->mtouch, ki->width,
-		  ki->height, ki->mt_width, ki->mt_height);
+	if (!vkbds || vkbds > VKBDS)
+		guest_fail(gp, "vkbds=", -EINVAL);
+	for (unsigned int d = 0; d < vkbds; d++) {
+		check("kbdfront_open",
+		      kbdfront_open(&kf[d], &pf, d, &kcfg, 20000));
+		ki = kbdfront_info(&kf[d]);
+		guest_say(gp,
+			  "TOUCH %u dev=%u abs=%d mt=%d w=%u h=%u mtw=%u "
+			  "mth=%u\n",
+			  pvfront_posix_domid(gp), d, ki->abs, ki->mtouch,
+			  ki->width, ki->height, ki->mt_width, ki->mt_height);
+	}
 	guest_say(gp, "READY\n");
 	for (;;)
 		check("pvfront_poll", pvfront_poll(&pf, -1));

@@ -4,7 +4,8 @@
  * shows is read back with SDL_RenderReadPixels and compared pixel for
  * pixel.
  *
- *   host_args     the argument: good ones open, bad ones -EINVAL
+ *   host_args     the argument: good ones open, bad ones -EINVAL; no
+ *                 video driver to be had: -ENODEV
  *   formats       XRGB8888, ARGB8888 (shown opaque) and RGB565 frames with
  *                 a stride wider than the line, read back exactly;
  *                 presented() only after the loop drew the frame, never
@@ -265,6 +266,10 @@ static void host_args(void **state)
 		host = NULL;
 	}
 	assert_ptr_equal(displback_host_find("sdl:software"), H);
+	/* no display to be had: -ENODEV (and a message saying so) */
+	setenv("SDL_VIDEODRIVER", "no-such-driver", 1);
+	assert_int_equal(H->open(base, "software", &host), -ENODEV);
+	setenv("SDL_VIDEODRIVER", "offscreen", 1);
 	/* a dump without dir=: nothing to write to */
 	open_host("software");
 	assert_int_equal(H->dump(host), -ENOTSUP);

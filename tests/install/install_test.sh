@@ -192,9 +192,13 @@ int main(void)
 EOC
 	# shellcheck disable=SC2046
 	pc_build "$T/pc/snd_link" "$T/pc/snd_link.c" \
-		$(pkg-config --cflags --libs pvkit-sndback pvkit-sndfront)
-	[ "$("$T/pc/snd_link" 2>&1)" = "wav 1" ] ||
-		bad "a program on pvkit-sndback/-sndfront does not find the wav host side"
+		$(pkg-config --cflags --libs pvkit-sndback pvkit-sndfront) \
+		-Wl,-rpath,"$LIBDIR"
+	out=$("$T/pc/snd_link" 2>"$T/pc/snd_link.err") || true
+	if [ "$out" != "wav 1" ]; then
+		cat "$T/pc/snd_link.err" >&2
+		bad "a program on pvkit-sndback/-sndfront does not find the wav host side (said '$out')"
+	fi
 fi
 
 # find_package(pvkit), on a CMake project of its own.

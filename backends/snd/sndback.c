@@ -26,8 +26,8 @@
 /* Requests answered in one go before the loop's other work (timers, other
  * guests) gets its turn: a guest that refills its ring as fast as it is
  * answered never holds the backend. */
-#define REQ_BATCH 64u
-#define NODE_DROPPED   "dropped-events"
+#define REQ_BATCH    64u
+#define NODE_DROPPED "dropped-events"
 
 struct sndback {
 	struct pvback *pb;
@@ -52,7 +52,7 @@ struct snd_stream {
 	uint16_t evt_id;
 	struct event *timer;
 	struct event *more; /* the rest of a long batch, next time round */
-	uint64_t reported; /* periods told so far */
+	uint64_t reported;  /* periods told so far */
 	bool timer_on;
 };
 
@@ -98,8 +98,7 @@ static int narrow_level(struct pvback_dev *dev, const char *prefix,
 	}
 	if (err)
 		return err;
-	return sndback_limits_narrow(l, val[0], val[1], val[2], val[3],
-				     val[4]);
+	return sndback_limits_narrow(l, val[0], val[1], val[2], val[3], val[4]);
 }
 
 static void free_streams(struct snd_dev *d)
@@ -143,9 +142,11 @@ static int add_stream(struct snd_dev *d, unsigned int p, unsigned int s,
 	struct snd_stream *st = &d->streams[d->n];
 	struct sndback_limits l;
 	struct sndback_stream_info info = {0};
-	struct sndback_stream_env env = {
-	    .map = env_map, .unmap = env_unmap, .ctx = d->dev,
-	    .host_ops = sb->host_ops, .host = sb->host};
+	struct sndback_stream_env env = {.map = env_map,
+					 .unmap = env_unmap,
+					 .ctx = d->dev,
+					 .host_ops = sb->host_ops,
+					 .host = sb->host};
 	char prefix[32], key[64], id[NAME_MAX_];
 	int rc;
 
@@ -174,8 +175,8 @@ static int add_stream(struct snd_dev *d, unsigned int p, unsigned int s,
 	if (!strcmp(type, XENSND_STREAM_TYPE_CAPTURE))
 		info.capture = true;
 	else if (strcmp(type, XENSND_STREAM_TYPE_PLAYBACK)) {
-		pvback_dev_fail(d->dev, -EINVAL, "stream %s: type '%s'",
-				prefix, type);
+		pvback_dev_fail(d->dev, -EINVAL, "stream %s: type '%s'", prefix,
+				type);
 		return -EINVAL;
 	}
 	snprintf(key, sizeof(key), "%s" XENSND_FIELD_STREAM_UNIQUE_ID, prefix);
@@ -211,8 +212,8 @@ static int read_tree(struct snd_dev *d)
 		for (s = 0;; s++) {
 			snprintf(key, sizeof(key), "%u/%u/" XENSND_FIELD_TYPE,
 				 p, s);
-			rc = pvback_dev_read(d->dev, PVBACK_FRONTEND, key,
-					     type, sizeof(type));
+			rc = pvback_dev_read(d->dev, PVBACK_FRONTEND, key, type,
+					     sizeof(type));
 			if (rc == -ENOENT)
 				break;
 			if (rc < 0 || d->n == MAX_STREAMS) {
@@ -237,7 +238,7 @@ static int read_tree(struct snd_dev *d)
 	return 0;
 }
 
-/* ---- requests and events --------------------------------------------------- */
+/* ---- requests and events ------------------------------------------------- */
 
 static void timer_update(struct snd_stream *st);
 
@@ -392,7 +393,7 @@ static void timer_update(struct snd_stream *st)
 	}
 }
 
-/* ---- the device -------------------------------------------------------------- */
+/* ---- the device ---------------------------------------------------------- */
 
 static int snd_probe(struct pvback_dev *dev, void *arg)
 {
@@ -428,8 +429,8 @@ static int connect_stream(struct snd_stream *st)
 	rc = pvback_dev_bind_key(dev, key, on_evt_port, st, &st->evt_evt);
 	if (rc)
 		return rc;
-	st->timer = event_new(pvback_base(sb->pb), -1, EV_PERSIST, on_timer,
-			      st);
+	st->timer =
+	    event_new(pvback_base(sb->pb), -1, EV_PERSIST, on_timer, st);
 	if (!st->timer)
 		return -ENOMEM;
 	st->more = event_new(pvback_base(sb->pb), -1, 0, on_more, st);

@@ -52,8 +52,7 @@ static void do_close(struct sndback_stream *s)
 		return;
 	if (s->hs) {
 		if (s->state == SNDBACK_RUNNING || s->state == SNDBACK_PAUSED)
-			s->env.host_ops->trigger(s->hs,
-						 XENSND_OP_TRIGGER_STOP);
+			s->env.host_ops->trigger(s->hs, XENSND_OP_TRIGGER_STOP);
 		s->env.host_ops->stream_close(s->hs);
 	}
 	s->hs = NULL;
@@ -90,13 +89,13 @@ uint32_t sndback_stream_period(const struct sndback_stream *s)
 	return s->state == SNDBACK_CLOSED ? 0 : s->p.period_bytes;
 }
 
-const struct sndback_params *sndback_stream_params(
-    const struct sndback_stream *s)
+const struct sndback_params *
+sndback_stream_params(const struct sndback_stream *s)
 {
 	return &s->p;
 }
 
-/* ---- HW_PARAM_QUERY -------------------------------------------------------- */
+/* ---- HW_PARAM_QUERY ------------------------------------------------------ */
 
 static void clamp(uint32_t *lo, uint32_t *hi, uint32_t min, uint32_t max)
 {
@@ -106,7 +105,8 @@ static void clamp(uint32_t *lo, uint32_t *hi, uint32_t min, uint32_t max)
 		*hi = max;
 }
 
-static int query(struct sndback_stream *s, const struct xensnd_query_hw_param *q,
+static int query(struct sndback_stream *s,
+		 const struct xensnd_query_hw_param *q,
 		 struct xensnd_query_hw_param *a)
 {
 	const struct sndback_limits *l = &s->lim;
@@ -149,7 +149,8 @@ static int query(struct sndback_stream *s, const struct xensnd_query_hw_param *q
 		uint32_t fmax;
 		if (l->buffer_max && l->buffer_max < cap)
 			cap = l->buffer_max;
-		fmax = (uint32_t)(cap / ((uint64_t)min_bytes * a->channels.min));
+		fmax =
+		    (uint32_t)(cap / ((uint64_t)min_bytes * a->channels.min));
 		clamp(&a->buffer.min, &a->buffer.max, 1, fmax);
 		clamp(&a->period.min, &a->period.max, 1, a->buffer.max);
 	}
@@ -159,7 +160,7 @@ static int query(struct sndback_stream *s, const struct xensnd_query_hw_param *q
 	return 0;
 }
 
-/* ---- OPEN / CLOSE ------------------------------------------------------------ */
+/* ---- OPEN / CLOSE -------------------------------------------------------- */
 
 static int do_open(struct sndback_stream *s, const struct xensnd_open_req *o)
 {
@@ -210,7 +211,7 @@ static int do_open(struct sndback_stream *s, const struct xensnd_open_req *o)
 	return 0;
 }
 
-/* ---- the rest ----------------------------------------------------------------- */
+/* ---- the rest ------------------------------------------------------------ */
 
 /* A range of the buffer: open, and inside it. */
 static int range(const struct sndback_stream *s, const struct xensnd_rw_req *rw)
@@ -363,10 +364,9 @@ void sndback_stream_handle(struct sndback_stream *s,
 	resp->status = rc;
 }
 
-/* ---- events ------------------------------------------------------------------ */
+/* ---- events -------------------------------------------------------------- */
 
-int sndback_evt_put(void *page, uint32_t *prod, uint16_t id,
-		    uint64_t position)
+int sndback_evt_put(void *page, uint32_t *prod, uint16_t id, uint64_t position)
 {
 	struct xensnd_event_page *pg = page;
 	uint32_t cons = __atomic_load_n(&pg->in_cons, __ATOMIC_ACQUIRE);

@@ -144,8 +144,8 @@ const char *sndback_format_name(uint8_t format);
 /* ---- the host side --------------------------------------------------------
  */
 struct sndback_params {
-	uint32_t rate;	      /* frames per second */
-	uint8_t format;	      /* XENSND_PCM_FORMAT_* */
+	uint32_t rate;	/* frames per second */
+	uint8_t format; /* XENSND_PCM_FORMAT_* */
 	uint8_t channels;
 	uint32_t frame_bytes; /* channels * sample bytes */
 	uint32_t buffer_bytes;
@@ -238,16 +238,15 @@ enum sndback_state sndback_stream_state(const struct sndback_stream *s);
  * period of OPEN (0 when closed or no events wanted). */
 uint64_t sndback_stream_position(const struct sndback_stream *s);
 uint32_t sndback_stream_period(const struct sndback_stream *s);
-const struct sndback_params *sndback_stream_params(
-    const struct sndback_stream *s);
+const struct sndback_params *
+sndback_stream_params(const struct sndback_stream *s);
 
 /* Put a CUR_POS event on an event page (private producer index *prod).
  * 0, -ENOSPC when the page is full (the event is dropped), -EPROTO when
  * the frontend's in_cons makes no sense. */
-int sndback_evt_put(void *page, uint32_t *prod, uint16_t id,
-		    uint64_t position);
+int sndback_evt_put(void *page, uint32_t *prod, uint16_t id, uint64_t position);
 
-/* ---- the backend ------------------------------------------------------------ */
+/* ---- the backend --------------------------------------------------------- */
 struct pvback;
 struct sndback;
 
@@ -258,8 +257,8 @@ void sndback_free(struct sndback *sb);
 
 struct sndback_stats {
 	uint64_t requests;
-	uint64_t errors;	/* requests answered with an error */
-	uint64_t events;	/* position events written */
+	uint64_t errors; /* requests answered with an error */
+	uint64_t events; /* position events written */
 	uint64_t events_dropped;
 };
 void sndback_stats(const struct sndback *sb, struct sndback_stats *st);

@@ -222,7 +222,7 @@ static int back_read(domid_t dom, const char *key, char *buf, size_t len)
 
 #define HOSTILE_CFG                                                            \
 	"vsnd = [ [ \"CARD, short-name=Hostile, "                              \
-	"sample-rates=44100;48000, sample-formats=s16_le;s32_le, "            \
+	"sample-rates=44100;48000, sample-formats=s16_le;s32_le, "             \
 	"channels-min=1, channels-max=2\", \"PCM, name=h\", "                  \
 	"\"STREAM, unique-id=%s-p, type=p\", "                                 \
 	"\"STREAM, unique-id=%s-c, type=c, buffer-size=65536\" ] ]\n"
@@ -282,8 +282,8 @@ static int tone_check(const char *path, long *frames_out)
 			double x = fr[c];
 
 			if (k && prev[c] < 0 && x >= 0) {
-				double tc = (double)(k - 1) +
-					    -prev[c] / (x - prev[c]);
+				double tc =
+				    (double)(k - 1) + -prev[c] / (x - prev[c]);
 				if (first[c] < 0)
 					first[c] = tc;
 				last[c] = tc;
@@ -379,14 +379,22 @@ struct want {
 static const char *errname(int e)
 {
 	switch (-e) {
-	case 0: return "0";
-	case EINVAL: return "-EINVAL";
-	case EBADF: return "-EBADF";
-	case EBUSY: return "-EBUSY";
-	case EPERM: return "-EPERM";
-	case E2BIG: return "-E2BIG";
-	case ENOTSUP: return "-ENOTSUP";
-	default: return "?";
+	case 0:
+		return "0";
+	case EINVAL:
+		return "-EINVAL";
+	case EBADF:
+		return "-EBADF";
+	case EBUSY:
+		return "-EBUSY";
+	case EPERM:
+		return "-EPERM";
+	case E2BIG:
+		return "-E2BIG";
+	case ENOTSUP:
+		return "-ENOTSUP";
+	default:
+		return "?";
 	}
 }
 
@@ -427,23 +435,34 @@ static void expect(domid_t dom, const struct want *w, size_t n)
 
 #define EXPECT(dom, tab) expect(dom, tab, sizeof(tab) / sizeof(tab[0]))
 
-/* ---- cases ----------------------------------------------------------------- */
+/* ---- cases --------------------------------------------------------------- */
 
 static void params(void **state)
 {
 	static const struct want w[] = {
-	    {"q-good", 0},	       {"q-rate", -EINVAL},
-	    {"q-rate-zero", -EINVAL},  {"q-format", -EINVAL},
-	    {"q-format-none", -EINVAL}, {"q-format-nobits", -EINVAL},
-	    {"q-channels", -EINVAL},   {"q-inverted", -EINVAL},
-	    {"q-buffer-inverted", -EINVAL}, {"q-period-zero", -EINVAL},
+	    {"q-good", 0},
+	    {"q-rate", -EINVAL},
+	    {"q-rate-zero", -EINVAL},
+	    {"q-format", -EINVAL},
+	    {"q-format-none", -EINVAL},
+	    {"q-format-nobits", -EINVAL},
+	    {"q-channels", -EINVAL},
+	    {"q-inverted", -EINVAL},
+	    {"q-buffer-inverted", -EINVAL},
+	    {"q-period-zero", -EINVAL},
 	    {"q-buffer-huge", -EINVAL},
-	    {"o-rate", -EINVAL},       {"o-rate-zero", -EINVAL},
-	    {"o-format", -EINVAL},     {"o-format-big", -EINVAL},
-	    {"o-channels", -EINVAL},   {"o-channels-zero", -EINVAL},
-	    {"o-period", -EINVAL},     {"w-after", -EBADF},
-	    {"o-good", 0},	       {"w-good", 0},
-	    {"c-good", 0},	       {"final", 0},
+	    {"o-rate", -EINVAL},
+	    {"o-rate-zero", -EINVAL},
+	    {"o-format", -EINVAL},
+	    {"o-format-big", -EINVAL},
+	    {"o-channels", -EINVAL},
+	    {"o-channels-zero", -EINVAL},
+	    {"o-period", -EINVAL},
+	    {"w-after", -EBADF},
+	    {"o-good", 0},
+	    {"w-good", 0},
+	    {"c-good", 0},
+	    {"final", 0},
 	};
 	domid_t dom = hostile("params", NULL);
 
@@ -459,14 +478,14 @@ static void params(void **state)
 static void bounds(void **state)
 {
 	static const struct want w[] = {
-	    {"o-good", 0},	    {"w-end", -EINVAL},	    {"w-over", -EINVAL},
-	    {"w-tail", -EINVAL},    {"w-wrap", -EINVAL},    {"w-wrap2", -EINVAL},
-	    {"w-max", -EINVAL},	    {"w-partial", -EINVAL}, {"v-wrap", -EINVAL},
-	    {"v-len", -EINVAL},	    {"m-wrap", -EINVAL},    {"gv-end", -EINVAL},
-	    {"w-last", 0},	    {"w-good", 0},	    {"w-zero", 0},
-	    {"c-good", 0},	    {"oc-good", 0},	    {"r-end", -EINVAL},
-	    {"r-over", -EINVAL},    {"r-wrap", -EINVAL},    {"r-partial", -EINVAL},
-	    {"r-good", 0},	    {"cc-good", 0},	    {"final", 0},
+	    {"o-good", 0},	 {"w-end", -EINVAL},	 {"w-over", -EINVAL},
+	    {"w-tail", -EINVAL}, {"w-wrap", -EINVAL},	 {"w-wrap2", -EINVAL},
+	    {"w-max", -EINVAL},	 {"w-partial", -EINVAL}, {"v-wrap", -EINVAL},
+	    {"v-len", -EINVAL},	 {"m-wrap", -EINVAL},	 {"gv-end", -EINVAL},
+	    {"w-last", 0},	 {"w-good", 0},		 {"w-zero", 0},
+	    {"c-good", 0},	 {"oc-good", 0},	 {"r-end", -EINVAL},
+	    {"r-over", -EINVAL}, {"r-wrap", -EINVAL},	 {"r-partial", -EINVAL},
+	    {"r-good", 0},	 {"cc-good", 0},	 {"final", 0},
 	};
 	domid_t dom = hostile("bounds", NULL);
 	char path[400];
@@ -487,14 +506,22 @@ static void bounds(void **state)
 static void grants(void **state)
 {
 	static const struct want w[] = {
-	    {"g-dir-never", -EINVAL},	 {"g-dir-zero", -EINVAL},
-	    {"g-page-never", -EINVAL},	 {"g-loop1", -EINVAL},
-	    {"g-loop2", -EINVAL},	 {"g-short", -EINVAL},
-	    {"g-over-store", -E2BIG},	 {"g-over-max", -E2BIG},
-	    {"g-huge", -E2BIG},		 {"g-zero", -EINVAL},
-	    {"g-dir-revoked", -EINVAL},	 {"g-page-revoked", -EINVAL},
-	    {"o-good", 0},		 {"w-good", 0},
-	    {"c-good", 0},		 {"final", 0},
+	    {"g-dir-never", -EINVAL},
+	    {"g-dir-zero", -EINVAL},
+	    {"g-page-never", -EINVAL},
+	    {"g-loop1", -EINVAL},
+	    {"g-loop2", -EINVAL},
+	    {"g-short", -EINVAL},
+	    {"g-over-store", -E2BIG},
+	    {"g-over-max", -E2BIG},
+	    {"g-huge", -E2BIG},
+	    {"g-zero", -EINVAL},
+	    {"g-dir-revoked", -EINVAL},
+	    {"g-page-revoked", -EINVAL},
+	    {"o-good", 0},
+	    {"w-good", 0},
+	    {"c-good", 0},
+	    {"final", 0},
 	};
 	domid_t dom = hostile("grants", NULL);
 
@@ -507,21 +534,36 @@ static void grants(void **state)
 static void state_(void **state)
 {
 	static const struct want w[] = {
-	    {"w-closed", -EBADF},	{"r-closed", -EBADF},
-	    {"start-closed", -EBADF},	{"v-closed", -EBADF},
-	    {"c-closed", -EBADF},	{"o-good", 0},
-	    {"o-again", -EBUSY},	{"pause-stopped", -EPERM},
-	    {"resume-stopped", -EPERM}, {"trigger-unknown", -EINVAL},
-	    {"r-playback", -EINVAL},	{"start", 0},
-	    {"start-running", -EPERM},	{"resume-running", -EPERM},
-	    {"pause", 0},		{"pause-paused", -EPERM},
-	    {"start-paused", -EPERM},	{"resume", 0},
-	    {"stop", 0},		{"stop-stopped", 0},
-	    {"c-good", 0},		{"c-again", -EBADF},
-	    {"w-after-close", -EBADF},	{"oc-good", 0},
-	    {"w-capture", -EINVAL},	{"cc-good", 0},
-	    {"o-reopen", 0},		{"w-reopen", 0},
-	    {"c-reopen", 0},		{"final", 0},
+	    {"w-closed", -EBADF},
+	    {"r-closed", -EBADF},
+	    {"start-closed", -EBADF},
+	    {"v-closed", -EBADF},
+	    {"c-closed", -EBADF},
+	    {"o-good", 0},
+	    {"o-again", -EBUSY},
+	    {"pause-stopped", -EPERM},
+	    {"resume-stopped", -EPERM},
+	    {"trigger-unknown", -EINVAL},
+	    {"r-playback", -EINVAL},
+	    {"start", 0},
+	    {"start-running", -EPERM},
+	    {"resume-running", -EPERM},
+	    {"pause", 0},
+	    {"pause-paused", -EPERM},
+	    {"start-paused", -EPERM},
+	    {"resume", 0},
+	    {"stop", 0},
+	    {"stop-stopped", 0},
+	    {"c-good", 0},
+	    {"c-again", -EBADF},
+	    {"w-after-close", -EBADF},
+	    {"oc-good", 0},
+	    {"w-capture", -EINVAL},
+	    {"cc-good", 0},
+	    {"o-reopen", 0},
+	    {"w-reopen", 0},
+	    {"c-reopen", 0},
+	    {"final", 0},
 	};
 	domid_t dom = hostile("state", NULL);
 
@@ -534,11 +576,11 @@ static void state_(void **state)
 static void unknown(void **state)
 {
 	static const struct want w[] = {
-	    {"op-10", -ENOTSUP},   {"op-10-c", -ENOTSUP},
-	    {"op-11", -ENOTSUP},   {"op-11-c", -ENOTSUP},
-	    {"op-64", -ENOTSUP},   {"op-64-c", -ENOTSUP},
-	    {"op-128", -ENOTSUP},  {"op-128-c", -ENOTSUP},
-	    {"op-255", -ENOTSUP},  {"op-255-c", -ENOTSUP},
+	    {"op-10", -ENOTSUP},  {"op-10-c", -ENOTSUP},
+	    {"op-11", -ENOTSUP},  {"op-11-c", -ENOTSUP},
+	    {"op-64", -ENOTSUP},  {"op-64-c", -ENOTSUP},
+	    {"op-128", -ENOTSUP}, {"op-128-c", -ENOTSUP},
+	    {"op-255", -ENOTSUP}, {"op-255-c", -ENOTSUP},
 	    {"final", 0},
 	};
 	domid_t dom = hostile("unknown", NULL);
@@ -604,8 +646,8 @@ static void evtjunk(void **state)
 static void stall(void **state)
 {
 	static const struct want w[] = {
-	    {"o-period", 0}, {"start", 0},   {"alive-0", 0},  {"alive-9", 0},
-	    {"alive-19", 0}, {"stop", 0},    {"c-good", 0},   {"final", 0},
+	    {"o-period", 0}, {"start", 0}, {"alive-0", 0}, {"alive-9", 0},
+	    {"alive-19", 0}, {"stop", 0},  {"c-good", 0},  {"final", 0},
 	};
 	char cfg[600], name[32], v[32];
 	const char *line;
@@ -646,8 +688,8 @@ static void stall(void **state)
 
 static void race(void **state)
 {
-	static const struct want w[] = {{"o-good", 0}, {"c-good", 0},
-					{"final", 0}};
+	static const struct want w[] = {
+	    {"o-good", 0}, {"c-good", 0}, {"final", 0}};
 	const unsigned int n = 300;
 	char path[400], cmd[32];
 	const char *line;
@@ -711,9 +753,8 @@ static domid_t noisy(const char *act, const char *what)
 
 	snprintf(cfg, sizeof(cfg), HOSTILE_CFG, act, act);
 	snprintf(cmd, sizeof(cmd), "%s ms=8000", act);
-	assert_int_equal(hvt_create(&t, act, "guest_snd_hostile", cmd, cfg,
-				    &dom),
-			 0);
+	assert_int_equal(
+	    hvt_create(&t, act, "guest_snd_hostile", cmd, cfg, &dom), 0);
 	snprintf(pat, sizeof(pat), "%s start", what);
 	assert_int_equal(wait_console(dom, pat, 90000), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -795,9 +836,9 @@ static void tree(void **state)
 		snprintf(name, sizeof(name), "tree%zu", i);
 		snprintf(cfg, sizeof(cfg), HOSTILE_CFG, name, name);
 		snprintf(cmd, sizeof(cmd), "tree %s", v[i].kv);
-		assert_int_equal(hvt_create(&t, name, "guest_snd_hostile", cmd,
-					    cfg, &dom),
-				 0);
+		assert_int_equal(
+		    hvt_create(&t, name, "guest_snd_hostile", cmd, cfg, &dom),
+		    0);
 		assert_int_equal(wait_console(dom, "HOSTILE tree READY", 90000),
 				 0);
 		line = strstr(console(dom), "TREE ");
@@ -885,7 +926,7 @@ static void addstream(void **state)
 	not_the_victims("addstream", "ADDSTREAM");
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main ---------------------------------------------------------------- */
 
 static int setup(void **state)
 {
@@ -920,13 +961,13 @@ static int teardown(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(params),	cmocka_unit_test(bounds),
-	    cmocka_unit_test(grants),	cmocka_unit_test(state_),
-	    cmocka_unit_test(unknown),	cmocka_unit_test(ringjunk),
-	    cmocka_unit_test(evtjunk),	cmocka_unit_test(stall),
-	    cmocka_unit_test(race),	cmocka_unit_test(flood),
-	    cmocka_unit_test(kick),	cmocka_unit_test(tree),
-	    cmocka_unit_test(rename_),	cmocka_unit_test(addstream),
+	    cmocka_unit_test(params),  cmocka_unit_test(bounds),
+	    cmocka_unit_test(grants),  cmocka_unit_test(state_),
+	    cmocka_unit_test(unknown), cmocka_unit_test(ringjunk),
+	    cmocka_unit_test(evtjunk), cmocka_unit_test(stall),
+	    cmocka_unit_test(race),    cmocka_unit_test(flood),
+	    cmocka_unit_test(kick),    cmocka_unit_test(tree),
+	    cmocka_unit_test(rename_), cmocka_unit_test(addstream),
 	};
 
 	if (argc > 1)

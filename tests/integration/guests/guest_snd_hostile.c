@@ -76,14 +76,14 @@
 #include "pvkit/proto/sndif.h"
 #include "pvkit/ring.h"
 
-#define T_MS	   5000
-#define RATE	   48000u
-#define FRAME	   4u /* s16_le, 2 channels */
-#define NEVER_REF  40000u
-#define BUF_PAGES  16u /* the good buffers: 64 KiB */
-#define BUF_BYTES  (BUF_PAGES * GUEST_PAGE_SIZE)
-#define ST_PLAY	   0u
-#define ST_CAP	   1u
+#define T_MS	  5000
+#define RATE	  48000u
+#define FRAME	  4u /* s16_le, 2 channels */
+#define NEVER_REF 40000u
+#define BUF_PAGES 16u /* the good buffers: 64 KiB */
+#define BUF_BYTES (BUF_PAGES * GUEST_PAGE_SIZE)
+#define ST_PLAY	  0u
+#define ST_CAP	  1u
 
 struct hstream {
 	const char *key; /* "0/0/" */
@@ -96,7 +96,8 @@ struct hstream {
 
 static struct pvfront pf;
 static struct pvfront_dev dev;
-static struct hstream hs[3] = {{.key = "0/0/"}, {.key = "0/1/"},
+static struct hstream hs[3] = {{.key = "0/0/"},
+			       {.key = "0/1/"},
 			       {.key = "1/0/"}}; /* the last: addstream's */
 static unsigned int n_streams = 2;
 static struct pvfront_posix *gp;
@@ -140,11 +141,11 @@ static const char *version_as; /* "version" as published, if not 2 */
 
 static int publish(struct pvfront_dev *d, uint32_t tx, void *arg)
 {
-	int rc = version_as ? pvfront_dev_write(d, tx, XENSND_FIELD_FE_VERSION,
-						version_as)
-			    : pvfront_dev_write_uint(d, tx,
-						     XENSND_FIELD_FE_VERSION,
-						     XENSND_PROTOCOL_VERSION);
+	int rc =
+	    version_as
+		? pvfront_dev_write(d, tx, XENSND_FIELD_FE_VERSION, version_as)
+		: pvfront_dev_write_uint(d, tx, XENSND_FIELD_FE_VERSION,
+					 XENSND_PROTOCOL_VERSION);
 
 	(void)arg;
 	for (unsigned int i = 0; !rc && i < n_streams; i++) {
@@ -192,10 +193,10 @@ static void connect_card(void)
 	for (unsigned int i = 0; i < n_streams; i++) {
 		struct hstream *s = &hs[i];
 
-		check("ring", pvfront_dev_alloc_pages(&dev, &s->ring, 1, NULL,
-						      0));
-		check("evt", pvfront_dev_alloc_pages(&dev, &s->evt, 1, NULL,
-						     0));
+		check("ring",
+		      pvfront_dev_alloc_pages(&dev, &s->ring, 1, NULL, 0));
+		check("evt",
+		      pvfront_dev_alloc_pages(&dev, &s->evt, 1, NULL, 0));
 		check("rport",
 		      pvfront_dev_alloc_port(&dev, &s->rport, on_port, NULL));
 		check("eport",
@@ -207,7 +208,7 @@ static void connect_card(void)
 	check("connect", pvfront_dev_connect(&dev, 20000));
 }
 
-/* ---- requests ------------------------------------------------------------- */
+/* ---- requests ------------------------------------------------------------ */
 
 #define ST_TIMEOUT  1000 /* printed as status=timeout */
 #define ST_MISMATCH 1001 /* printed as status=mismatch */
@@ -295,17 +296,15 @@ static int query(unsigned int st, const char *label, uint64_t formats,
 	r.op.hw_param.period.max = 4096;
 	status = send_req(&hs[st], &r, &a);
 	if (status == 0)
-		guest_say(gp,
-			  "R %s: status=0 formats=%#llx rates=%u-%u ch=%u-%u "
-			  "buffer=%u-%u period=%u-%u\n",
-			  label, (unsigned long long)a.resp.hw_param.formats,
-			  a.resp.hw_param.rates.min, a.resp.hw_param.rates.max,
-			  a.resp.hw_param.channels.min,
-			  a.resp.hw_param.channels.max,
-			  a.resp.hw_param.buffer.min,
-			  a.resp.hw_param.buffer.max,
-			  a.resp.hw_param.period.min,
-			  a.resp.hw_param.period.max);
+		guest_say(
+		    gp,
+		    "R %s: status=0 formats=%#llx rates=%u-%u ch=%u-%u "
+		    "buffer=%u-%u period=%u-%u\n",
+		    label, (unsigned long long)a.resp.hw_param.formats,
+		    a.resp.hw_param.rates.min, a.resp.hw_param.rates.max,
+		    a.resp.hw_param.channels.min, a.resp.hw_param.channels.max,
+		    a.resp.hw_param.buffer.min, a.resp.hw_param.buffer.max,
+		    a.resp.hw_param.period.min, a.resp.hw_param.period.max);
 	else
 		say(label, status);
 	return status;
@@ -381,7 +380,7 @@ static int trigger(unsigned int st, const char *label, uint8_t type)
 	return status;
 }
 
-/* ---- acts ------------------------------------------------------------------ */
+/* ---- acts ---------------------------------------------------------------- */
 
 static void act_params(void)
 {
@@ -395,8 +394,7 @@ static void act_params(void)
 		  (UINT64_C(1) << XENSND_PCM_FORMAT_MU_LAW),
 	      RATE, RATE, 2, 2);
 	query(ST_PLAY, "q-format-none", 0, RATE, RATE, 2, 2);
-	query(ST_PLAY, "q-format-nobits", UINT64_C(1) << 63, RATE, RATE, 2,
-	      2);
+	query(ST_PLAY, "q-format-nobits", UINT64_C(1) << 63, RATE, RATE, 2, 2);
 	query(ST_PLAY, "q-channels", S16, RATE, RATE, 3, 8);
 	query(ST_PLAY, "q-inverted", S16, RATE, 8000, 2, 2);
 	{
@@ -485,9 +483,9 @@ static void act_bounds(void)
  * built by hand. */
 static grant_ref_t *dir_page(struct pvfront_pages *pg)
 {
-	check("dir page", pvfront_pages_alloc(&pf, pg,
-					      pvfront_dev_backend_id(&dev), 1,
-					      NULL, PVFRONT_PAGES_READONLY));
+	check("dir page",
+	      pvfront_pages_alloc(&pf, pg, pvfront_dev_backend_id(&dev), 1,
+				  NULL, PVFRONT_PAGES_READONLY));
 	return pvfront_pages_addr(pg);
 }
 
@@ -498,9 +496,8 @@ static grant_ref_t revoked_ref(void)
 	struct pvfront_pages pg;
 	grant_ref_t ref;
 
-	check("page", pvfront_pages_alloc(&pf, &pg,
-					  pvfront_dev_backend_id(&dev), 1, NULL,
-					  0));
+	check("page", pvfront_pages_alloc(
+			  &pf, &pg, pvfront_dev_backend_id(&dev), 1, NULL, 0));
 	ref = pvfront_pages_ref(&pg, 0);
 	check("revoke", pvfront_pages_free(&pf, &pg));
 	return ref;
@@ -627,8 +624,7 @@ static void act_ringjunk(void)
 	struct pv_sring *sr = pvfront_pages_addr(&hs[ST_PLAY].ring);
 
 	final_ok(); /* "final" here: the device worked before */
-	__atomic_store_n(&sr->req_prod, sr->rsp_prod + 1000u,
-			 __ATOMIC_RELEASE);
+	__atomic_store_n(&sr->req_prod, sr->rsp_prod + 1000u, __ATOMIC_RELEASE);
 	check("notify", pvfront_port_notify(&pf, &hs[ST_PLAY].rport));
 	guest_say(gp, "HOSTILE %s READY\n", act);
 	idle();
@@ -808,9 +804,8 @@ static void act_race(unsigned int n)
 		 * answered */
 		__atomic_store_n(&race_slot, slot, __ATOMIC_RELEASE);
 		push(s);
-		while ((rc = pv_front_ring_get_response(&s->fr, &a,
-							sizeof(a))) ==
-			   -XEN_EAGAIN &&
+		while ((rc = pv_front_ring_get_response(
+			    &s->fr, &a, sizeof(a))) == -XEN_EAGAIN &&
 		       now_ms() < end)
 			(void)pvfront_poll(&pf, 0);
 		flipper_off();
@@ -834,8 +829,8 @@ static void act_race(unsigned int n)
  * rewritten to id; then one WRITE of 4096 bytes of 0x5a. */
 static void act_rename(const char *id)
 {
-	const char *path = "device/" XENSND_DRIVER_NAME "/0/0/0/"
-			   XENSND_FIELD_STREAM_UNIQUE_ID;
+	const char *path = "device/" XENSND_DRIVER_NAME
+			   "/0/0/0/" XENSND_FIELD_STREAM_UNIQUE_ID;
 	struct open_args o;
 	int rc = pvfront_xs_write(pvfront_xs(&pf), 0, path, id, strlen(id));
 
@@ -866,18 +861,17 @@ static void act_tree(const char *kv)
 	if (!strcmp(key, XENSND_FIELD_FE_VERSION))
 		version_as = eq + 1;
 	snprintf(path, sizeof(path), "device/" XENSND_DRIVER_NAME "/0/%s", key);
-	rc = pvfront_xs_write(pvfront_xs(&pf), 0, path, eq + 1,
-			      strlen(eq + 1));
+	rc = pvfront_xs_write(pvfront_xs(&pf), 0, path, eq + 1, strlen(eq + 1));
 	guest_say(gp, "TREE %s rc=%d\n", kv, rc);
 	check("pvfront_dev_open",
 	      pvfront_dev_open(&dev, &pf, XENSND_DRIVER_NAME, 0, &ops, NULL));
 	for (unsigned int i = 0; i < 2; i++) {
 		struct hstream *st = &hs[i];
 
-		check("ring", pvfront_dev_alloc_pages(&dev, &st->ring, 1, NULL,
-						      0));
-		check("evt", pvfront_dev_alloc_pages(&dev, &st->evt, 1, NULL,
-						     0));
+		check("ring",
+		      pvfront_dev_alloc_pages(&dev, &st->ring, 1, NULL, 0));
+		check("evt",
+		      pvfront_dev_alloc_pages(&dev, &st->evt, 1, NULL, 0));
 		check("rport",
 		      pvfront_dev_alloc_port(&dev, &st->rport, on_port, NULL));
 		check("eport",
@@ -897,8 +891,8 @@ static void act_addstream(const char *id)
 	     "mine"},
 	    {"device/" XENSND_DRIVER_NAME "/0/1/0/" XENSND_FIELD_TYPE,
 	     XENSND_STREAM_TYPE_PLAYBACK},
-	    {"device/" XENSND_DRIVER_NAME "/0/1/0/"
-	     XENSND_FIELD_STREAM_UNIQUE_ID,
+	    {"device/" XENSND_DRIVER_NAME
+	     "/0/1/0/" XENSND_FIELD_STREAM_UNIQUE_ID,
 	     NULL},
 	};
 	struct open_args o;

@@ -149,6 +149,8 @@ static void draw(struct sdl_conn *c, bool wait)
 		 * the guest's flip completes all the same */
 		if (!upload(c))
 			c->on = true;
+		else if (!c->tex)
+			c->on = false; /* nothing left to show */
 	}
 	c->dirty = false;
 	c->owed = false;
@@ -168,10 +170,10 @@ static void draw(struct sdl_conn *c, bool wait)
 static void on_render(evutil_socket_t fd, short what, void *arg)
 {
 	struct sdl_host *h = arg;
+	bool waited = false, more = false;
 
 	(void)fd;
 	(void)what;
-	bool waited = false, more = false;
 
 	/* One vsync per run, not one per window: the first window
 	 * presented waits for it, the others go right after (one screen,

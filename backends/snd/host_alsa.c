@@ -153,9 +153,15 @@ static int set_sw(struct snd_alsa_out *o)
 
 	snd_pcm_sw_params_alloca(&sw);
 	err = snd_pcm_sw_params_current(o->pcm, sw);
-	if (!err) /* playback starts once a period is queued */
-		err = snd_pcm_sw_params_set_start_threshold(o->pcm, sw,
-							    o->period);
+	/* Playback starts once two periods are queued (or the buffer is
+	 * full): with one, the PCM is "about to run dry" at once, and a
+	 * guest that started together with another but whose second write
+	 * is a little later than the first guest's would be padded with a
+	 * period of silence. */
+	if (!err)
+		err = snd_pcm_sw_params_set_start_threshold(
+		    o->pcm, sw,
+		    2 * o->period < o->buffer ? 2 * o->period : o->buffer);
 	if (!err)
 		err = snd_pcm_sw_params_set_avail_min(o->pcm, sw, o->period);
 	if (!err)

@@ -222,6 +222,7 @@ static int connect_rings(struct conn *c)
 static int open_host_conn(struct conn *c)
 {
 	struct displback *db = c->d->db;
+	char name[64];
 	struct displback_conn_info info = {.domid = pvback_dev_domid(c->d->dev),
 					   .devid = pvback_dev_devid(c->d->dev),
 					   .index = c->index,
@@ -231,6 +232,8 @@ static int open_host_conn(struct conn *c)
 					   .presented = displ_presented,
 					   .ctx = c};
 
+	if (pvback_dev_guest_name(c->d->dev, name, sizeof(name)) > 0)
+		info.guest_name = name;
 	return db->host_ops->connector_open(db->host, &info, &c->hconn);
 }
 

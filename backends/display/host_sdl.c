@@ -532,9 +532,11 @@ static int sdl_connector_open(void *host,
 	c->presented = info->presented;
 	c->ctx = info->ctx;
 	file_name(c->name, sizeof(c->name), info->domid, info->unique_id);
-	snprintf(title, sizeof(title), "dom%u \xe2\x80\x94 %s (%ux%u)",
-		 (unsigned int)info->domid, info->unique_id, info->width,
-		 info->height);
+	/* the domid first: it tells guests apart, a name need not */
+	snprintf(title, sizeof(title), "dom%u%s%s \xe2\x80\x94 %s (%ux%u)",
+		 (unsigned int)info->domid, info->guest_name ? " " : "",
+		 info->guest_name ? info->guest_name : "", info->unique_id,
+		 info->width, info->height);
 	c->win = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED,
 				  SDL_WINDOWPOS_UNDEFINED, (int)info->width,
 				  (int)info->height, SDL_WINDOW_RESIZABLE);

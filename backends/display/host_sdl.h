@@ -5,7 +5,9 @@
  *
  * Argument: "[software][,novsync][,dir=DIR]" (any order, may be empty).
  *
- *   - One window per connector, titled "dom<domid> — <unique-id> (WxH)",
+ *   - One window per connector, titled "dom<domid> <name> — <unique-id>
+ *     (WxH)" (the guest's name when it has one; the domid comes first:
+ *     it tells guests apart, a name need not),
  *     first at the connector's resolution, resizable: the picture keeps
  *     the connector's aspect, centred with black bars (letterbox).  A
  *     frame's pixels are uploaded from the guest's mapped memory into a

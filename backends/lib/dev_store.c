@@ -102,6 +102,27 @@ int pvback_dev_read(struct pvback_dev *dev, enum pvback_side side,
 	return rc;
 }
 
+int pvback_dev_guest_name(struct pvback_dev *dev, char *buf, size_t cap)
+{
+	char path[PVBACK_PATH_MAX], *v = NULL;
+	size_t len = 0, n = 0;
+	int rc;
+
+	if (!cap)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/local/domain/%u/name",
+		 (unsigned int)dev->domid);
+	rc = pvb_store_read(dev->type->b, path, &v, &len);
+	if (rc < 0)
+		return rc;
+	/* the guest may write its own name: printable ASCII only */
+	for (size_t i = 0; i < len && n + 1 < cap; i++)
+		buf[n++] = v[i] >= 0x20 && v[i] < 0x7f ? v[i] : '?';
+	buf[n] = '\0';
+	free(v);
+	return (int)n;
+}
+
 int pvback_dev_read_uint(struct pvback_dev *dev, enum pvback_side side,
 			 const char *key, uint64_t min, uint64_t max,
 			 uint64_t *out)

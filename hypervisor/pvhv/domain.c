@@ -250,7 +250,8 @@ int hv_domain_create(struct hv *hv, const char *path, const char *text,
 	d->state = PVHV_DOM_RUNNING;
 	*out = d->domid;
 	/* Its home in the store, and @introduceDomain for the watchers. */
-	if (hv->store && (rc = store_domain_introduce(hv->store, d->domid)))
+	if (hv->store && (rc = store_domain_introduce(hv->store, d->domid,
+						    d->cfg.name)))
 		hv_log(HV_LOG_WARN, "domain %u: not introduced to the store "
 		       "(%d)", d->domid, rc);
 	else if ((rc = hv_devices_create(d)))

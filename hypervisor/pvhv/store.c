@@ -292,7 +292,25 @@ static int make_home(struct store *st, uint16_t domid, const char *home)
 	return rc;
 }
 
-int store_domain_introduce(struct store *st, uint16_t domid)
+/* "name" and "domid" in the home, as a toolstack writes them (dom0's,
+ * read-only to the domain, like the home they sit in). */
+static int name_home(struct store *st, uint16_t domid, const char *home,
+		     const char *name)
+{
+	char path[64], v[8];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/domid", home);
+	snprintf(v, sizeof(v), "%u", domid);
+	rc = store_write(st, path, v, strlen(v));
+	if (rc == 0 && name && *name) {
+		snprintf(path, sizeof(path), "%s/name", home);
+		rc = store_write(st, path, name, strlen(name));
+	}
+	return rc;
+}
+
+int store_domain_introduce(struct store *st, uint16_t domid, const char *name)
 {
 	char home[32];
 	int rc;
@@ -301,6 +319,8 @@ int store_domain_introduce(struct store *st, uint16_t domid)
 		return -XEN_EINVAL;
 	snprintf(home, sizeof(home), "/local/domain/%u", domid);
 	rc = make_home(st, domid, home);
+	if (rc == 0)
+		rc = name_home(st, domid, home, name);
 	if (rc < 0) {
 		store_rm(st, home);
 		return rc;

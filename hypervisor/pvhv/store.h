@@ -56,7 +56,8 @@
  *
  * Domains.  store_domain_introduce() creates /local/domain/<id> laid out
  * as a toolstack does: the home, "device" and "control" are dom0's and
- * readable by the domain ("n0 r<id>"); "control/shutdown", "data",
+ * readable by the domain ("n0 r<id>"), and so are "domid" and "name" (the
+ * domain's name, when given); "control/shutdown", "data",
  * "drivers", "feature", "attr" and "error" are the domain's ("n<id>").  It
  * fires @introduceDomain; store_domain_release() removes that tree, drops
  * the watches and transactions of the domain's clients, hands nodes it
@@ -162,7 +163,7 @@ typedef int (*store_introduce_fn)(struct store *st, uint16_t domid,
 void store_set_introduce_hook(struct store *st, store_introduce_fn fn,
 			      void *arg);
 
-int store_domain_introduce(struct store *st, uint16_t domid);
+int store_domain_introduce(struct store *st, uint16_t domid, const char *name);
 int store_domain_release(struct store *st, uint16_t domid);
 bool store_domain_introduced(const struct store *st, uint16_t domid);
 

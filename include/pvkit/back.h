@@ -325,6 +325,12 @@ enum pvback_side {
  * -E2BIG).  Returns its length, or -errno (-ENOENT: no such key). */
 int pvback_dev_read(struct pvback_dev *dev, enum pvback_side side,
 		    const char *key, char *buf, size_t cap);
+/* The guest's name (/local/domain/DOM/name) into buf, for people to read
+ * (log lines, window titles): cut to cap - 1 bytes, anything but
+ * printable ASCII shown as '?'.  A name is text for people, not an
+ * identity: never tell guests apart by it (the domid does that).  Its
+ * length, or -errno (-ENOENT: the guest has no name). */
+int pvback_dev_guest_name(struct pvback_dev *dev, char *buf, size_t cap);
 /* A decimal (or 0x hexadecimal) number in [min, max]: 0, -ENOENT, or
  * -EINVAL for anything else (text, a sign, trailing garbage, out of
  * range). */

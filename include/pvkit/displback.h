@@ -231,6 +231,10 @@ struct displback_conn_info {
 	unsigned int devid;
 	unsigned int index;    /* the connector's number in the device */
 	const char *unique_id; /* valid until connector_close() */
+	/* The guest's name (pvback_dev_guest_name(): printable ASCII, the
+	 * guest's to change, so for titles only), or NULL; valid during
+	 * connector_open(). */
+	const char *guest_name;
 	uint32_t width, height; /* its resolution */
 	displback_presented_fn *presented;
 	void *ctx;

@@ -11,7 +11,7 @@
  *       each is the guest's picture, pixel for pixel.
  *   test_displ_sdl xvfb  (ctest: test_displ_sdl_xvfb) a real X server (Xvfb :N, started here) and
  *       SDL's x11 driver with its default renderer and vsync: the four
- *       windows are found by their titles ("dom<D> — <id> (WxH)"),
+ *       windows are found by their titles ("dom<D> <name> — <id> (WxH)"),
  *       placed apart (xdotool windowmove), captured with ImageMagick's
  *       `import -window ID` and compared with the guest's picture pixel
  *       for pixel; then xdotool presses, drags and releases the mouse in
@@ -361,7 +361,7 @@ static int xvfb_start(void)
 	return -EBUSY;
 }
 
-/* The X window titled "dom<D> — <id> (WxH)", placed at (x, y). */
+/* The X window titled "dom<D> <name> — <id> (WxH)", placed at (x, y). */
 static int find_window(const struct guest *g, struct conn *k)
 {
 	char out[2048], title[128];
@@ -383,8 +383,8 @@ static int find_window(const struct guest *g, struct conn *k)
 			k->id, k->w, k->h);
 		return -1;
 	}
-	snprintf(title, sizeof(title), "\"dom%u \xe2\x80\x94 %s (%ux%u)\"",
-		 g->dom, k->id, k->w, k->h);
+	snprintf(title, sizeof(title), "\"dom%u %s \xe2\x80\x94 %s (%ux%u)\"",
+		 g->dom, g->name, k->id, k->w, k->h);
 	if (hvt_sh(out, sizeof(out), "xwininfo -id %s", k->win) ||
 	    !strstr(out, title)) {
 		fprintf(stderr, "window %s is not titled %s: %s\n", k->win,

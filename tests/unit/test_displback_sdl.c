@@ -333,7 +333,21 @@ static void titles(void **state)
 	conn(0, 3, "mon0", 320, 200);
 	conn(1, 3, "mon1", 64, 48);
 	conn(2, 4, "left panel", 100, 30);
+	{ /* a guest's name goes after its domid, as given */
+		struct displback_conn_info in = {.domid = 5,
+						 .index = 3,
+						 .unique_id = "m",
+						 .guest_name = "demo-mfb",
+						 .width = 40,
+						 .height = 30,
+						 .presented = presented,
+						 .ctx = &pres[3]};
+
+		assert_int_equal(H->connector_open(host, &in, &conns[3]), 0);
+	}
 	run();
+	assert_string_equal(SDL_GetWindowTitle(window("dom5 ")),
+			    "dom5 demo-mfb \xe2\x80\x94 m (40x30)");
 	assert_string_equal(SDL_GetWindowTitle(window("dom3 \xe2\x80\x94 mon0")),
 			    "dom3 \xe2\x80\x94 mon0 (320x200)");
 	assert_string_equal(SDL_GetWindowTitle(window("dom3 \xe2\x80\x94 mon1")),

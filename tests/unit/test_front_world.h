@@ -324,7 +324,7 @@ static int setup(void **state)
 	fb.ack_closing = true;
 	fb.last_fe = -1;
 	fake_init(&ss.f, 0);
-	if (store_new(NULL, &st) < 0 || store_domain_introduce(st, 1) < 0 ||
+	if (store_new(NULL, &st) < 0 || store_domain_introduce(st, 1, NULL) < 0 ||
 	    store_conn_new(st, 1, &ss_ops, NULL, &ss.c) < 0)
 		return -1;
 	make_device(FE, BE, "0");

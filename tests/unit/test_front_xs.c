@@ -151,8 +151,8 @@ static void g_close(struct guest *g)
 
 static int setup_with(const struct store_quota *q)
 {
-	if (store_new(q, &st) < 0 || store_domain_introduce(st, 1) < 0 ||
-	    store_domain_introduce(st, 2) < 0)
+	if (store_new(q, &st) < 0 || store_domain_introduce(st, 1, NULL) < 0 ||
+	    store_domain_introduce(st, 2, NULL) < 0)
 		return -1;
 	g_open(&g1, 1, 0);
 	g_open(&g2, 2, 0);

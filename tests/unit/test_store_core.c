@@ -72,8 +72,8 @@ static int setup(void **state)
 
 	if (!f || store_new(NULL, &f->st) < 0)
 		return -1;
-	if (store_domain_introduce(f->st, 1) < 0 ||
-	    store_domain_introduce(f->st, 2) < 0)
+	if (store_domain_introduce(f->st, 1, NULL) < 0 ||
+	    store_domain_introduce(f->st, 2, NULL) < 0)
 		return -1;
 	cl_open(f, &f->d0, 0);
 	cl_open(f, &f->g1, 1);
@@ -561,9 +561,14 @@ static void watch_special_introduce_release(void **state)
 	assert_int_equal(events(&f->g1, "@releaseDomain", "out"), 1);
 	clear(&f->d0);
 	clear(&f->g1);
-	assert_int_equal(store_domain_introduce(f->st, 3), 0);
+	assert_int_equal(store_domain_introduce(f->st, 3, "demo"), 0);
 	assert_int_equal(events(&f->d0, "@introduceDomain", "in"), 1);
 	assert_true(store_domain_introduced(f->st, 3));
+	/* its name and domid, dom0's and read-only to it, as xl writes them */
+	is_val(C(&f->d0, XS_READ, "/local/domain/3/name\0"), "demo");
+	is_val(C(&f->d0, XS_READ, "/local/domain/3/domid\0"), "3");
+	is_val(C(&f->d0, XS_GET_PERMS, "/local/domain/3/name\0"), "n0\0r3\0");
+	is_err(C(&f->g1, XS_READ, "/local/domain/3/name\0"), "EACCES");
 	is_val(C(&f->g1, XS_IS_DOMAIN_INTRODUCED, "3\0"), "T\0");
 	assert_int_equal(store_domain_release(f->st, 3), 0);
 	assert_int_equal(events(&f->d0, "@releaseDomain", "out"), 1);
@@ -922,7 +927,7 @@ static void domain_release_drops_state(void **state)
 	is_err(C(&f->g1, XS_UNWATCH, "data\0w\0"), "ENOENT");
 	assert_false(store_domain_introduced(f->st, 1));
 	/* A new domain 1 starts clean. */
-	assert_int_equal(store_domain_introduce(f->st, 1), 0);
+	assert_int_equal(store_domain_introduce(f->st, 1, NULL), 0);
 	is_err(C(&f->g1, XS_READ, "/tool/granted\0"), "EACCES");
 	is_ok(C(&f->g1, XS_WRITE, "data/again\0v"));
 }
@@ -948,7 +953,7 @@ static void dom0_api(void **state)
 	assert_int_equal(store_write(f->st, "relative", "v", 1), -XEN_EINVAL);
 	assert_int_equal(store_write(f->st, "/bad//path", "v", 1), -XEN_EINVAL);
 	assert_int_equal(store_set_perms(f->st, "/tool", p, 0), -XEN_EINVAL);
-	assert_int_equal(store_domain_introduce(f->st, 0), -XEN_EINVAL);
+	assert_int_equal(store_domain_introduce(f->st, 0, NULL), -XEN_EINVAL);
 	assert_int_equal(store_domain_release(f->st, 0), -XEN_EINVAL);
 }
 

@@ -11,7 +11,7 @@ HOST_PKGS="gcc clang make cmake ninja-build pkg-config python3 libcmocka-dev lib
   libdpdk-dev libclang-rt-14-dev qemu-user-static libevent-dev libseccomp-dev
   xenstore-utils libsdl2-dev libinput-dev libudev-dev libevdev-dev
   libasound2-dev python3-numpy sox
-  libpng-dev xvfb imagemagick xdotool
+  libpng-dev libdrm-dev xvfb imagemagick xdotool
   qemu-system-x86 busybox-static cpio kmod udev
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu"
 FOREIGN_ARCHS="arm64 armhf i386"

@@ -13,6 +13,8 @@
 #                         libkbdback.a      vkbd backend and its host sides
 #                         libsndfront.a     guest vsnd card
 #                         libsndback.a      vsnd backend and its host sides
+#                         libdisplfront.a   guest vdispl device
+#                         libdisplback.a    vdispl backend and its host sides
 #   lib/pkgconfig/        pvkit-<component>.pc
 #   lib/cmake/pvkit/      pvkitConfig.cmake, pvkitConfigVersion.cmake,
 #                         pvkitTargets*.cmake: targets pvkit::<component>
@@ -23,7 +25,7 @@
 # Components (pkg-config name pvkit-<c> with '_' as '-'; CMake target
 # pvkit::<c>): ring, hv (shared), hv_static (CMake only; pkg-config picks
 # libpvhv.a under --static), front, front_posix, kbdfront, back, kbdback,
-# sndfront, sndback.
+# sndfront, sndback, displfront, displback.
 #
 # Why the archives are separate targets here: the in-tree libraries carry
 # the source tree's include folders and link pvkit's internal helpers
@@ -222,6 +224,39 @@ if(TARGET pvkit_install_sndback)
   pvkit_install_pc(pvkit-sndback LIBS -lsndback
     REQUIRES pvkit-back pvkit-ring ${snd_pkg}
     DESC "pvkit vsnd backend: guests' sound cards on WAV files or ALSA, several guests mixed per output")
+endif()
+
+# Display: the guest's vdispl device, and the vdispl backend with its host
+# sides (the sdl one shares SDL with the vkbd backend, so it needs it).
+pvkit_install_archive(displfront OUTPUT displfront FROM displfront
+                      LINK front ring)
+if(TARGET pvkit_install_displfront)
+  pvkit_install_pc(pvkit-displfront LIBS -ldisplfront
+    REQUIRES pvkit-front pvkit-ring
+    DESC "pvkit guest display controller (vdispl): connectors, buffers, framebuffers, flips (freestanding)")
+endif()
+set(displ_pkg libevent_core)
+set(displ_link back ring)
+set(displ_req pvkit-back pvkit-ring)
+foreach(part PNG DRM SDL)
+  get_property(displ_${part} GLOBAL PROPERTY PVKIT_DISPLBACK_${part})
+endforeach()
+if(displ_PNG)
+  list(APPEND displ_pkg libpng)
+endif()
+if(displ_DRM)
+  list(APPEND displ_pkg libdrm)
+endif()
+if(displ_SDL)
+  list(APPEND displ_link kbdback)
+  list(APPEND displ_req pvkit-kbdback)
+endif()
+pvkit_install_archive(displback OUTPUT displback FROM displback
+                      LINK ${displ_link} PKG ${displ_pkg})
+if(TARGET pvkit_install_displback)
+  pvkit_install_pc(pvkit-displback LIBS -ldisplback
+    REQUIRES ${displ_req} ${displ_pkg}
+    DESC "pvkit vdispl backend: guests' screens as PNGs, SDL2 windows or DRM/KMS monitors")
 endif()
 
 # ---- the CMake package ---------------------------------------------------------

@@ -108,7 +108,7 @@ for pc in $EXPECT_PC; do
 		n=${l#-l}
 		case $n in
 		pvring | pvhv | pvfront | pvfront_posix | kbdfront | pvback | kbdback | \
-			sndfront | sndback)
+			sndfront | sndback | displfront | displback)
 			ls "$LIBDIR/lib$n".* >/dev/null 2>&1 ||
 				bad "$pc links -l$n, but $LIBDIR/lib$n.* is missing"
 			;;
@@ -198,6 +198,32 @@ EOC
 	if [ "$out" != "wav 1" ]; then
 		cat "$T/pc/snd_link.err" >&2
 		bad "a program on pvkit-sndback/-sndfront does not find the wav host side (said '$out')"
+	fi
+fi
+
+# The display libraries likewise: the headless host side is found.
+if [ -f "$PCDIR/pvkit-displback.pc" ] && [ -f "$PCDIR/pvkit-displfront.pc" ]; then
+	cat >"$T/pc/displ_link.c" <<'EOC'
+#include <stdio.h>
+#include "pvkit/displback.h"
+#include "pvkit/displfront.h"
+int main(void)
+{
+	int (*volatile front)(struct displfront *, int) = displfront_close;
+	const struct displback_host_ops *h = displback_host_find("headless:.");
+
+	printf("%s %d\n", h ? h->name : "none", front != NULL);
+	return h ? 0 : 1;
+}
+EOC
+	# shellcheck disable=SC2046
+	pc_build "$T/pc/displ_link" "$T/pc/displ_link.c" \
+		$(pkg-config --cflags --libs pvkit-displback pvkit-displfront) \
+		-Wl,-rpath,"$LIBDIR"
+	out=$("$T/pc/displ_link" 2>"$T/pc/displ_link.err") || true
+	if [ "$out" != "headless 1" ]; then
+		cat "$T/pc/displ_link.err" >&2
+		bad "a program on pvkit-displback/-displfront does not find the headless host side (said '$out')"
 	fi
 fi
 

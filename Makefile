@@ -7,9 +7,10 @@
 #   make check SANITIZE=address
 #                        the same tests in an ASan+UBSan build (build-address/)
 #   make demo            install what is missing, build, and run pvhv, pvbackd
-#                        and a guest that prints the touches it receives
-#                        (scripts/demo.sh --help for its options)
-#   make bench           build and run tests/bench (ring, evtchn, store, input)
+#                        and the demo guests (touches, a melody, two screens;
+#                        scripts/demo.sh --help for its options)
+#   make bench           build and run tests/bench (ring, evtchn, store, input,
+#                        sound, display; tests/bench/README.md)
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 #                        build in build/ (gcc) and install the programs,
 #                        libraries, headers, pkg-config files (pvkit-*.pc)
@@ -76,6 +77,8 @@ bench: build
 	build/tests/bench/evtchn_bench
 	build/tests/bench/store_bench
 	build/tests/bench/input_bench
+	build/tests/bench/snd_bench
+	build/tests/bench/displ_bench
 
 # The prefix is given at configure time too, so GNUInstallDirs picks the
 # library folder that suits it (lib/<triplet> for /usr on Debian).

@@ -53,6 +53,7 @@ struct snd_alsa_stream {
 
 struct snd_alsa_host {
 	char *default_pcm;
+	unsigned int refused; /* guests' routes refused (snd_alsa_route()) */
 	struct snd_alsa_out *outs;
 	struct event_base *base; /* NULL: serviced by calls only */
 };
@@ -575,14 +576,50 @@ void snd_alsa_host_free(struct snd_alsa_host *h)
 	free(h);
 }
 
+/* A PCM name with no arguments: letters, digits, '_', '-', '.'.  The
+ * unique-id is the guest's to write; "file:FILE=/x", "hw:0,0" or any
+ * plugin string would let it pick files and devices of dom0. */
+static int plain_pcm_name(const char *name)
+{
+	for (; *name; name++)
+		if (!((*name >= 'A' && *name <= 'Z') ||
+		      (*name >= 'a' && *name <= 'z') ||
+		      (*name >= '0' && *name <= '9') || *name == '_' ||
+		      *name == '-' || *name == '.'))
+			return 0;
+	return 1;
+}
+
 const char *snd_alsa_route(const struct snd_alsa_host *h, const char *unique_id)
 {
-	if (unique_id &&
-	    strncmp(unique_id, SND_ALSA_ROUTE_PREFIX,
-		    strlen(SND_ALSA_ROUTE_PREFIX)) == 0 &&
-	    unique_id[strlen(SND_ALSA_ROUTE_PREFIX)])
-		return unique_id + strlen(SND_ALSA_ROUTE_PREFIX);
+	const size_t n = strlen(SND_ALSA_ROUTE_PREFIX);
+
+	if (unique_id && strncmp(unique_id, SND_ALSA_ROUTE_PREFIX, n) == 0 &&
+	    unique_id[n])
+		return plain_pcm_name(unique_id + n) ? unique_id + n : NULL;
 	return h->default_pcm;
+}
+
+/* A route refused: said on stderr (printable bytes, cut), the first few
+ * and then every 64th, since a guest may OPEN again and again. */
+static void route_refused(struct snd_alsa_host *h, const char *unique_id)
+{
+	char shown[81];
+	size_t i;
+
+	h->refused++;
+	if (h->refused > 4 && h->refused % 64)
+		return;
+	for (i = 0; unique_id[i] && i + 1 < sizeof(shown); i++)
+		shown[i] = unique_id[i] >= 0x20 && unique_id[i] < 0x7f
+				   ? unique_id[i]
+				   : '?';
+	shown[i] = '\0';
+	fprintf(stderr,
+		"sndback alsa: unique-id '%s' refused: a guest's route must be "
+		"alsa:NAME with a plain PCM name (letters, digits, _ - .), no "
+		"arguments (%u so far)\n",
+		shown, h->refused);
 }
 
 static int params_ok(const struct snd_alsa_params *p)
@@ -603,6 +640,10 @@ int snd_alsa_stream_open(struct snd_alsa_host *h, const char *unique_id,
 	if (!h || !out || !params_ok(p))
 		return -EINVAL;
 	name = snd_alsa_route(h, unique_id);
+	if (!name) {
+		route_refused(h, unique_id);
+		return -EINVAL;
+	}
 	o = out_find(h, name, dir);
 	if (o && (o->rate != p->rate || o->channels != p->channels))
 		return -EINVAL;
@@ -909,7 +950,7 @@ const struct sndback_host_ops sndback_host_alsa = {
     .name = "alsa",
     .help = "alsa[:PCM]  play and record on an ALSA PCM (default: "
 	    "\"default\"); streams mixed per PCM; unique-id alsa:NAME "
-	    "picks PCM NAME",
+	    "picks PCM NAME (a plain name: letters, digits, _ - .)",
     .open = ops_open,
     .close = ops_close,
     .caps = ops_caps,

@@ -5,9 +5,12 @@
  * libasound, without ever blocking the backend's libevent loop.
  *
  * Routing.  A stream opens the host's default PCM (given to
- * snd_alsa_host_new(), "default" if NULL), or, when the guest's stream has
- * a non-empty unique-id, the PCM of that name ("hw:1,0", "dmix",
- * "plughw:Loopback,0"...).  Every stream routed to the same PCM name and
+ * snd_alsa_host_new(), "default" if NULL; any PCM string), or, when the
+ * guest's stream has a unique-id "alsa:NAME", PCM NAME, which must be a
+ * plain name (letters, digits, '_', '-', '.': "dmix", "null", or a PCM the
+ * dom0 admin defines for guests in the ALSA configuration): the unique-id
+ * is the guest's to write, and "file:FILE=/path" or "hw:0,0" would hand
+ * it dom0's files and devices.  Every stream routed to the same PCM name and
  * direction shares one opened PCM: an "output" (for capture, an input).
  *
  * Mixing.  An output is opened with the first stream's rate, channels and
@@ -45,8 +48,9 @@
  *
  * The host-side ops table sndback_host_alsa (pvkit/sndback.h) wraps this:
  * its argument is the default PCM ("alsa" or "alsa:hw:1,0"); a guest
- * stream whose unique-id is "alsa:NAME" goes to PCM NAME instead.  Its
- * write never waits: what does not fit the stream's FIFO (twice the
+ * stream whose unique-id is "alsa:NAME" (a plain NAME) goes to PCM NAME
+ * instead, another "alsa:..." fails its OPEN with -EINVAL.  Its write
+ * never waits: what does not fit the stream's FIFO (twice the
  * guest's buffer) is dropped and counted.  Its PCMs' timers go on the
  * event loop it is given (libevent's core and libasound are what it links).
  *
@@ -87,12 +91,14 @@ void snd_alsa_host_loop(struct snd_alsa_host *h, struct event_base *base);
 void snd_alsa_host_free(struct snd_alsa_host *h);
 
 /* The PCM name a stream with @unique_id (NULL for none) uses: the rest of
- * a unique-id "alsa:NAME", else the host's default PCM. */
+ * a unique-id "alsa:NAME", else the host's default PCM; NULL when NAME is
+ * not a plain PCM name (letters, digits, '_', '-', '.'). */
 #define SND_ALSA_ROUTE_PREFIX "alsa:"
 const char *snd_alsa_route(const struct snd_alsa_host *h,
 			   const char *unique_id);
 
-/* Opens a stream on snd_alsa_route(h, unique_id).  -EINVAL for a format
+/* Opens a stream on snd_alsa_route(h, unique_id).  -EINVAL for a route
+ * refused (said on stderr), a format
  * the mixer does not take or a rate/channels differing from the shared
  * PCM's; libasound's error (negative errno) when the PCM will not open. */
 int snd_alsa_stream_open(struct snd_alsa_host *h, const char *unique_id,

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -219,7 +220,7 @@ static void alsa_mix_two(void **state)
 	struct sndback_stream_info info;
 	struct sndback_params p;
 	void *h, *s[2];
-	char uid[512], path[400];
+	char pcm[512], path[400];
 	int fmt[2] = {XENSND_PCM_FORMAT_S16_LE, XENSND_PCM_FORMAT_F32_LE};
 	double hz[2] = {440, 660};
 	size_t n;
@@ -228,13 +229,15 @@ static void alsa_mix_two(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/mix440_660.wav", out_dir());
 	remove(path);
-	snprintf(uid, sizeof(uid), "alsa:tofile:FILE=\"%s\"", path);
-	assert_int_equal(ops->open(NULL, NULL, &h), 0);
+	/* a PCM with arguments is the admin's (the host side's default):
+	 * a guest's unique-id may name plain PCMs only */
+	snprintf(pcm, sizeof(pcm), "tofile:FILE=\"%s\"", path);
+	assert_int_equal(ops->open(NULL, pcm, &h), 0);
 	/* both guests' unique-id names the same PCM: one shared output, an
 	 * S16 guest and a float guest */
-	info_params(&info, &p, uid, fmt[0]);
+	info_params(&info, &p, "guest", fmt[0]);
 	assert_int_equal(ops->stream_open(h, &info, &p, &s[0]), 0);
-	info_params(&info, &p, uid, fmt[1]);
+	info_params(&info, &p, "guest", fmt[1]);
 	assert_int_equal(ops->stream_open(h, &info, &p, &s[1]), 0);
 	play(s, fmt, hz, 2, RATE);
 	assert_int_equal(ops->position(s[0]), RATE);
@@ -261,7 +264,7 @@ static void alsa_volume_mute(void **state)
 	int32_t half[2] = {-6021, -6021}, full[2] = {0, 0};
 	bool on[2] = {false, false}, off[2] = {true, true};
 	void *h, *s[2];
-	char uid[512], path[400];
+	char pcm[512], path[400];
 	int fmt[2] = {XENSND_PCM_FORMAT_S16_LE, XENSND_PCM_FORMAT_S16_LE};
 	double hz[2] = {440, 660};
 	size_t n;
@@ -270,9 +273,11 @@ static void alsa_volume_mute(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/volume.wav", out_dir());
 	remove(path);
-	snprintf(uid, sizeof(uid), "alsa:tofile:FILE=\"%s\"", path);
-	assert_int_equal(ops->open(NULL, NULL, &h), 0);
-	info_params(&info, &p, uid, fmt[0]);
+	/* a PCM with arguments is the admin's (the host side's default):
+	 * a guest's unique-id may name plain PCMs only */
+	snprintf(pcm, sizeof(pcm), "tofile:FILE=\"%s\"", path);
+	assert_int_equal(ops->open(NULL, pcm, &h), 0);
+	info_params(&info, &p, "guest", fmt[0]);
 	assert_int_equal(ops->stream_open(h, &info, &p, &s[0]), 0);
 	assert_int_equal(ops->stream_open(h, &info, &p, &s[1]), 0);
 	ops->volume(s[0], half, on, 2);
@@ -354,12 +359,12 @@ static void alsa_capture_stalled_reader(void **state)
 	assert_non_null(f);
 	assert_int_equal(fwrite(want, sizeof(want), 1, f), 1);
 	fclose(f);
-	snprintf(pcm, sizeof(pcm), "alsa:fromfile:INFILE=\"%s\"", path);
-	assert_int_equal(snd_alsa_host_new(NULL, &h), 0);
+	snprintf(pcm, sizeof(pcm), "fromfile:INFILE=\"%s\"", path);
+	assert_int_equal(snd_alsa_host_new(pcm, &h), 0);
 	assert_int_equal(
-	    snd_alsa_stream_open(h, pcm, SND_ALSA_CAPTURE, &s16, &a), 0);
+	    snd_alsa_stream_open(h, NULL, SND_ALSA_CAPTURE, &s16, &a), 0);
 	assert_int_equal(
-	    snd_alsa_stream_open(h, pcm, SND_ALSA_CAPTURE, &s16, &b), 0);
+	    snd_alsa_stream_open(h, NULL, SND_ALSA_CAPTURE, &s16, &b), 0);
 	while (na < N && rounds++ < 10000) {
 		nap();
 		snd_alsa_stream_pump(a);
@@ -401,6 +406,17 @@ static void alsa_route_and_refuse(void **state)
 	    -EINVAL);
 	assert_true(snd_alsa_stream_open(h, "alsa:no_such_pcm",
 					 SND_ALSA_PLAYBACK, &s16, &t) < 0);
+	/* a guest's route names a plain PCM, never one with arguments */
+	assert_string_equal(snd_alsa_route(h, "alsa:my-pcm_2.out"),
+			    "my-pcm_2.out");
+	assert_null(snd_alsa_route(h, "alsa:file:FILE=/tmp/x"));
+	assert_null(snd_alsa_route(h, "alsa:hw:0,0"));
+	assert_null(snd_alsa_route(h, "alsa:tofile:FILE=\"/tmp/x\""));
+	assert_null(snd_alsa_route(h, "alsa:null "));
+	assert_null(snd_alsa_route(h, "alsa:{type file}"));
+	assert_int_equal(snd_alsa_stream_open(h, "alsa:file:FILE=/tmp/x",
+					      SND_ALSA_PLAYBACK, &s16, &t),
+			 -EINVAL);
 	/* the host side closes what is still open */
 	snd_alsa_host_free(h);
 }
@@ -451,7 +467,7 @@ static void alsa_ops_capture(void **state)
 	struct sndback_stream_info info;
 	struct sndback_params p;
 	static int16_t want[2 * PERIOD], got[2 * PERIOD];
-	char uid[512], path[400];
+	char pcm[512], path[400];
 	void *h, *s;
 	size_t i;
 	FILE *f;
@@ -464,9 +480,9 @@ static void alsa_ops_capture(void **state)
 	assert_non_null(f);
 	assert_int_equal(fwrite(want, sizeof(want), 1, f), 1);
 	fclose(f);
-	snprintf(uid, sizeof(uid), "alsa:fromfile:INFILE=\"%s\"", path);
-	assert_int_equal(ops->open(NULL, NULL, &h), 0);
-	info_params(&info, &p, uid, XENSND_PCM_FORMAT_S16_LE);
+	snprintf(pcm, sizeof(pcm), "fromfile:INFILE=\"%s\"", path);
+	assert_int_equal(ops->open(NULL, pcm, &h), 0);
+	info_params(&info, &p, "mic", XENSND_PCM_FORMAT_S16_LE);
 	info.capture = true;
 	assert_int_equal(ops->stream_open(h, &info, &p, &s), 0);
 	memset(got, 0x55, sizeof(got));
@@ -480,6 +496,36 @@ static void alsa_ops_capture(void **state)
 	assert_true(ops->position(s) >= PERIOD);
 	ops->stream_close(s);
 	ops->close(h);
+}
+
+/* A guest's unique-id naming a PCM with arguments, here the file PCMs
+ * that would write wherever it says: its OPEN fails, no file appears. */
+static void alsa_ops_route_refused(void **state)
+{
+	const struct sndback_host_ops *ops = &sndback_host_alsa;
+	struct sndback_stream_info info;
+	struct sndback_params p;
+	char uid[512], path[400];
+	void *h, *s = NULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/refused.wav", out_dir());
+	remove(path);
+	assert_int_equal(ops->open(NULL, "null", &h), 0);
+	snprintf(uid, sizeof(uid), "alsa:tofile:FILE=\"%s\"", path);
+	info_params(&info, &p, uid, XENSND_PCM_FORMAT_S16_LE);
+	assert_int_equal(ops->stream_open(h, &info, &p, &s), -EINVAL);
+	snprintf(uid, sizeof(uid), "alsa:file:FILE=%s", path);
+	info.unique_id = uid;
+	assert_int_equal(ops->stream_open(h, &info, &p, &s), -EINVAL);
+	assert_null(s);
+	assert_int_equal(access(path, F_OK), -1);
+	/* a plain name still routes */
+	info.unique_id = "alsa:null";
+	assert_int_equal(ops->stream_open(h, &info, &p, &s), 0);
+	ops->stream_close(s);
+	ops->close(h);
+	assert_int_equal(access(path, F_OK), -1);
 }
 
 /* On a device with a clock (SND_ALSA_HW set: tests/vm's guest, where
@@ -613,6 +659,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(alsa_capture_fanout),
     cmocka_unit_test(alsa_capture_stalled_reader),
     cmocka_unit_test(alsa_route_and_refuse),
+    cmocka_unit_test(alsa_ops_route_refused),
     cmocka_unit_test(alsa_late_guest_trigger),
     cmocka_unit_test(alsa_ops_capture),
     cmocka_unit_test(alsa_hw_xrun),

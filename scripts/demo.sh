@@ -32,7 +32,7 @@ usage: scripts/demo.sh [--build DIR] [--script FILE | --sdl] [--seconds N]
   --snd HOST     where the melody guest's sound goes (default: $SND, else
                  alsa when there is a sound device (/dev/snd/pcm*) and
                  pvbackd has ALSA, else wav):
-                   wav[:DIR]   a WAV file, DIR/melody.wav (default DIR:
+                   wav[:DIR]   a WAV file, DIR/<domid>-melody.wav (default DIR:
                                BUILD/demo-snd); its length and first
                                note are checked at the end
                    alsa[:PCM]  the ALSA PCM (default "default")
@@ -126,8 +126,9 @@ wav:*)
 	case $wavdir in /*) ;; *) wavdir=$(pwd)/$wavdir ;; esac
 	snd_host=wav:$wavdir
 	mkdir -p "$wavdir"
+	# DIR/<domid>-melody.wav: its domid once it runs
 	wav=$wavdir/melody.wav
-	rm -f "$wav"
+	rm -f "$wavdir"/*-melody.wav
 	;;
 esac
 # Display: the mfb guest's screens.  pvbackd --help lists the display
@@ -278,6 +279,11 @@ memory = 16
 vsnd = [ [ "CARD, short-name=pvkit, long-name=pvkit demo, sample-rates=48000, sample-formats=s16_le, channels-max=2", "PCM, name=melody", "STREAM, unique-id=melody, type=p" ] ]
 CFG
 	"$pvctl" --rundir "$run" create "$run/melody.cfg"
+	if [ -n "$wav" ]; then
+		# the WAV host side names the file after the guest's domid
+		mdom=$("$pvctl" --rundir "$run" list melody | awk 'NR == 2 { print $2 }')
+		wav=$wavdir/$mdom-melody.wav
+	fi
 	"$pvctl" --rundir "$run" console -f melody >"$run/melody.console" 2>&1 &
 	pids="$! $pids"
 fi

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pvkit/back.h"
 #include "pvkit/displback.h"
 
 enum every {
@@ -91,23 +92,6 @@ static int hl_open(struct event_base *base, const char *arg, void **host)
 	return 0;
 }
 
-/* A guest names its connectors: only A-Z a-z 0-9 . _ - pass, and no
- * leading '.'. */
-static void safe_name(char *out, size_t cap, domid_t domid, const char *uid)
-{
-	int n = snprintf(out, cap, "%u-", (unsigned int)domid);
-
-	for (size_t i = (size_t)n, k = 0; uid[k] && i + 1 < cap; i++, k++) {
-		char ch = uid[k];
-		bool ok = (ch >= 'A' && ch <= 'Z') ||
-			  (ch >= 'a' && ch <= 'z') ||
-			  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-			  (ch == '.' && k);
-		out[i] = ok ? ch : '_';
-		out[i + 1] = '\0';
-	}
-}
-
 static int hl_connector_open(void *host, const struct displback_conn_info *info,
 			     void **conn)
 {
@@ -118,7 +102,10 @@ static int hl_connector_open(void *host, const struct displback_conn_info *info,
 		return -ENOMEM;
 	c->h = h;
 	c->domid = info->domid;
-	safe_name(c->name, sizeof(c->name), info->domid, info->unique_id);
+	/* a guest names its connectors: its own, safe names (a long one is
+	 * cut, which only ever meets the same guest's names) */
+	(void)pvback_file_name(c->name, sizeof(c->name), info->domid,
+			       info->unique_id);
 	c->presented = info->presented;
 	c->ctx = info->ctx;
 	c->next = h->conns;

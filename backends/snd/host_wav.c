@@ -1,7 +1,11 @@
 /*
- * The "wav" host side (pvkit/sndback.h): playback into DIR/ID.wav,
- * capture from DIR/ID-in.wav, and the monotonic clock standing for the
- * device's: rate frames a second while the stream runs.
+ * The "wav" host side (pvkit/sndback.h): playback into
+ * DIR/<domid>-<ID>.wav, capture from DIR/<domid>-<ID>-in.wav (the
+ * unique-id ID made safe by pvback_file_name(): it is the guest's to
+ * rewrite), and the monotonic clock standing for the device's: rate
+ * frames a second while the stream runs.  Playback more than a buffer
+ * ahead of that clock is dropped and counted, so a guest fills the disk
+ * no faster than it would play a card.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_wav.h"
+#include "pvkit/back.h"
 #include "pvkit/sndback.h"
 
 #define WAV_HDR	     44u
@@ -36,6 +42,9 @@ struct wav_stream {
 	uint64_t base;	    /* frames the clock counted before t0 */
 	uint64_t t0;	    /* ns; when the clock last started */
 	bool running;
+	uint64_t overruns; /* writes cut for running a buffer ahead */
+	uint64_t dropped;  /* bytes they lost */
+	char name[NAME_MAX + 1]; /* the file's, for the log */
 };
 
 static uint64_t now_ns(void)
@@ -207,15 +216,19 @@ static int wav_stream_open(void *host, const struct sndback_stream_info *info,
 	char path[PATH_MAX];
 	int rc = 0;
 
-	if (!info->unique_id || !*info->unique_id ||
-	    strchr(info->unique_id, '/') || !strcmp(info->unique_id, ".."))
+	if (!info->unique_id || !*info->unique_id || !p->frame_bytes)
 		return -EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	w->p = *p;
 	w->capture = info->capture;
-	if (snprintf(path, sizeof(path), "%s/%s%s.wav", h->dir, info->unique_id,
+	/* the guest's own name: no other guest's file, nothing outside DIR,
+	 * whatever unique-id it wrote; room left for "-in.wav" within a
+	 * file name's NAME_MAX */
+	if (pvback_file_name(w->name, sizeof(w->name) - 8, info->domid,
+			     info->unique_id) >= sizeof(w->name) - 8 ||
+	    snprintf(path, sizeof(path), "%s/%s%s.wav", h->dir, w->name,
 		     info->capture ? "-in" : "") >= (int)sizeof(path)) {
 		free(w);
 		return -ENAMETOOLONG;
@@ -268,15 +281,54 @@ static uint64_t clock_frames(struct wav_stream *w)
 	return f;
 }
 
+/* Playback bytes the stream may still take: a buffer (one second when
+ * the stream has none) ahead of its clock, as a card's buffer holds. */
+static uint64_t room(struct wav_stream *w)
+{
+	uint64_t ahead, cap = w->p.buffer_bytes;
+
+	if (!cap)
+		cap = (uint64_t)w->p.rate * w->p.frame_bytes;
+	ahead = w->written - clock_frames(w) * w->p.frame_bytes;
+	return ahead < cap ? (cap - ahead) / w->p.frame_bytes * w->p.frame_bytes
+			   : 0;
+}
+
+/* What does not fit is an overrun: dropped, counted, and told on stderr
+ * (the first few, then every 64th: a log, not a flood). */
+static void overrun(struct wav_stream *w, size_t lost)
+{
+	w->overruns++;
+	w->dropped += lost;
+	if (w->overruns <= 4 || w->overruns % 64 == 0)
+		fprintf(stderr,
+			"sndback wav: %s: overrun, %zu bytes more than a "
+			"buffer ahead of the clock dropped (%llu so far)\n",
+			w->name, lost, (unsigned long long)w->overruns);
+}
+
 static int wav_write(void *stream, const void *buf, size_t len)
 {
 	struct wav_stream *w = stream;
+	uint64_t fits;
 	int rc;
 
 	if (w->capture)
 		return -EINVAL;
-	/* A stream that was idle starts its clock from the new data. */
-	clock_frames(w);
+	/* A stream that was idle starts its clock from the new data (in
+	 * room()'s clock_frames()). */
+	fits = room(w);
+	if (len > fits) {
+		overrun(w, len - (size_t)fits);
+		len = (size_t)fits;
+	}
+	if (!len)
+		return 0;
+	if (w->data + len > WAV_MAX_DATA) {
+		/* past what a WAV can say: the file is full */
+		overrun(w, len);
+		return 0;
+	}
 	rc = write_all(w->fd, buf, len, (off_t)(WAV_HDR + w->data));
 	if (rc)
 		return rc;
@@ -341,9 +393,19 @@ static uint64_t wav_position(void *stream)
 	return clock_frames(stream);
 }
 
+uint64_t sndback_wav_overruns(const void *stream, uint64_t *dropped)
+{
+	const struct wav_stream *w = stream;
+
+	if (dropped)
+		*dropped = w->dropped;
+	return w->overruns;
+}
+
 const struct sndback_host_ops sndback_host_wav = {
     .name = "wav",
-    .help = "wav:DIR  playback to DIR/ID.wav, capture from DIR/ID-in.wav",
+    .help = "wav:DIR  playback to DIR/DOMID-ID.wav, capture from "
+	    "DIR/DOMID-ID-in.wav (ID: the stream's unique-id)",
     .open = wav_open,
     .close = wav_close,
     .caps = wav_caps,

@@ -444,6 +444,21 @@ int pvback_evt_notify(struct pvback_evt *evt);
 void pvback_evt_unbind(struct pvback_evt *evt);
 struct pvback_dev *pvback_evt_dev(const struct pvback_evt *evt);
 
+/* ---- names from guests ----------------------------------------------------
+ *
+ * A host side that keeps files per guest device (WAV files, PNGs) names
+ * them after a key the guest can rewrite, such as a stream's or
+ * connector's unique-id: on Xen the toolstack writes those keys into the
+ * guest's own frontend directory.  pvback_file_name() makes such a name
+ * safe and the guest's own: "<domid>-<id>", where each byte of id other
+ * than A-Z a-z 0-9 . _ - (and a leading '.') becomes '_'.  No '/' and no
+ * ".." survive, and the domid prefix (digits up to the first '-') keeps
+ * one guest's names from ever being another's, whatever id it picks.
+ * out (cap bytes, cap >= 1) is always NUL-terminated, cut to fit; the
+ * return is the length the whole name needs (as snprintf's), so a result
+ * >= cap means it was cut. */
+size_t pvback_file_name(char *out, size_t cap, domid_t domid, const char *id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,18 +67,42 @@
  * takes and gives bytes at once, and tells the position its clock has
  * reached, in frames; sndback polls it every period.
  *
- * The "wav" host side.  Argument: a directory.  Playback of a stream
- * with unique-id ID goes to DIR/ID.wav (created, or truncated at each
- * OPEN; the header's sizes are kept right after every write, so the file
- * is a valid WAV at any moment); capture is read from DIR/ID-in.wav, which
- * must be a PCM WAV of the stream's format, rate and channels (else OPEN
- * answers -EINVAL); past its end, or without the file, capture is silence.
- * Formats u8, s16_le, s32_le and float_le only.  Its clock is the
- * monotonic clock: a running stream plays rate frames a second, so
- * positions advance as on a real device, period by period.  Playback
- * bytes go to the file at once; the position never passes what was
- * written (an underrun stops the clock until more comes), and TRIGGER
- * stop forgets what the clock had not reached yet.
+ * A stream's unique-id is the guest's to change.  The toolstack writes it
+ * into the frontend's directory, which the guest may write (so it is on
+ * Xen, where libxl writes vsnd's parameters there; a guest may add
+ * streams of its own there too).  A host side takes it as a hint from
+ * the guest, never as a name of the host's: the wav side below makes it
+ * a file name of that guest's own, the alsa side takes only plain PCM
+ * names from it.
+ *
+ * The "wav" host side.  Argument: a directory.  Playback of guest DOM's
+ * stream with unique-id ID goes to DIR/DOM-ID.wav, ID made safe by
+ * pvback_file_name() (pvkit/back.h: bytes other than A-Z a-z 0-9 . _ -,
+ * and a leading '.', become '_'), so no unique-id a guest writes reaches
+ * another guest's file or one outside DIR.  The file is created, or
+ * truncated at each OPEN; the header's sizes are kept right after every
+ * write, so it is a valid WAV at any moment.  Capture is read from
+ * DIR/DOM-ID-in.wav, which must be a PCM WAV of the stream's format, rate
+ * and channels (else OPEN answers -EINVAL); past its end, or without the
+ * file, capture is silence.  Formats u8, s16_le, s32_le and float_le
+ * only.  Its clock is the monotonic clock: a running stream plays rate
+ * frames a second, so positions advance as on a real device, period by
+ * period.  Playback goes to the file at once, but never more than the
+ * stream's buffer (OPEN's buffer_sz) ahead of the clock: what a WRITE
+ * brings beyond that is dropped, as a full card would, and counted as an
+ * overrun (said on stderr, the first four and then every 64th), so a
+ * guest writes at most real time plus one buffer to disk.  The position
+ * never passes what was written (an underrun stops the clock until more
+ * comes), and TRIGGER stop forgets what the clock had not reached yet.
+ *
+ * The "alsa" host side.  Argument: the default PCM ("alsa:hw:1,0"; any
+ * PCM string, it is the dom0 admin's).  A stream whose unique-id is
+ * "alsa:NAME" plays on PCM NAME instead, but only a NAME made of letters,
+ * digits, '_', '-' and '.': a plain PCM name such as "default", "null" or
+ * one the admin defines in the ALSA configuration for guests.  Anything
+ * else ("alsa:file:FILE=/etc/x", "alsa:hw:1,0", a plugin with arguments)
+ * could make pvbackd write any file or open any device it can, so the
+ * stream's OPEN answers -EINVAL and pvbackd's log says why.
  *
  * Errors are 0 or a negative errno.
  */

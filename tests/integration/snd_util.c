@@ -248,6 +248,28 @@ const char *sndt_path(struct sndt *s, char *buf, size_t len, const char *name)
 	return buf;
 }
 
+const char *sndt_wav(struct sndt *s, char *buf, size_t len, domid_t dom,
+		     const char *uid, const char *suffix)
+{
+	snprintf(buf, len, "%s/%u-%s%s.wav", s->t.rundir, (unsigned int)dom,
+		 uid, suffix ? suffix : "");
+	return buf;
+}
+
+domid_t sndt_next_domid(struct sndt *s)
+{
+	struct pvhv_dominfo in[64];
+	int n = pvhv_domain_list(s->t.h, in, 64);
+	domid_t d = 1;
+
+	for (bool taken = true; taken && n >= 0; d += taken) {
+		taken = false;
+		for (int i = 0; i < n && i < 64; i++)
+			taken |= in[i].domid == d;
+	}
+	return d;
+}
+
 uint32_t sndt_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;

@@ -4,8 +4,9 @@
  * process guests running guests/guest_snd.c, and the checks of what came
  * out (snd_tone.py, numpy).
  *
- * The run directory is the WAV host side's directory (wav:RUNDIR) and
- * where the ALSA tests' files go: hvt_stop() empties it.
+ * The run directory is the WAV host side's directory (wav:RUNDIR: guest
+ * D's stream ID plays to RUNDIR/D-ID.wav, records from RUNDIR/D-ID-in.wav)
+ * and where the ALSA tests' files go: hvt_stop() empties it.
  */
 #ifndef PVKIT_TEST_SND_UTIL_H
 #define PVKIT_TEST_SND_UTIL_H
@@ -68,6 +69,15 @@ int sndt_check(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* path in the run directory into buf. */
 const char *sndt_path(struct sndt *s, char *buf, size_t len,
 		      const char *name);
+
+/* The WAV host side's file of guest dom's stream uid (its unique-id, one
+ * pvback_file_name() leaves as it is) in the run directory:
+ * RUNDIR/<dom>-<uid><suffix>.wav (suffix "-in" for capture, or NULL). */
+const char *sndt_wav(struct sndt *s, char *buf, size_t len, domid_t dom,
+		     const char *uid, const char *suffix);
+/* The domid pvhv gives the next guest: the lowest one free (for a file a
+ * guest reads at once, which must be there before it starts). */
+domid_t sndt_next_domid(struct sndt *s);
 
 /* CRC-32 as zlib's, as guest_snd prints it. */
 uint32_t sndt_crc32(uint32_t crc, const void *buf, size_t len);

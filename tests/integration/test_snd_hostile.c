@@ -39,11 +39,12 @@
  *             protocol version the backend does not speak): the device
  *             fails with an error node saying which stream and why
  *   rename    a guest rewriting its stream's unique-id in its own store
- *   addstream directory, or adding a stream of its own there, must not
- *             reach another guest's file: today it does (pvhv writes
- *             vsnd's keys guest-writable, and the backend takes any
- *             stream it finds there), so these cases say so loudly and
- *             skip
+ *   addstream directory (the keys are guest-writable, as on Xen), or
+ *             adding a stream of its own there, aimed at a running
+ *             guest's file (its unique-id; "../<domid>-<unique-id>"):
+ *             the victim's file keeps every byte, the hostile guest's
+ *             WRITE lands in its own DIR/<domid>-<safe id>.wav, and no
+ *             other WAV file changes
  *
  * The bystander's tone is checked here (pitch from zero crossings within
  * 1 Hz, level, no 2 ms of silence, exact length): no numpy needed.
@@ -65,6 +66,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "harness.h"
 
@@ -321,7 +323,7 @@ static void bystander_check(domid_t dom, const char *name, unsigned int ms)
 	long want = 48000L * (long)ms / 1000, frames = 0;
 
 	assert_int_equal(wait_console(dom, "DONE", T_MS), 0);
-	snprintf(path, sizeof(path), "%s/%s.wav", wavdir, name);
+	snprintf(path, sizeof(path), "%s/%u-%s.wav", wavdir, dom, name);
 	assert_int_equal(tone_check(path, &frames), 0);
 	printf("  bystander %s: %ld frames (want %ld)\n", name, frames, want);
 	assert_int_equal(frames, want);
@@ -494,9 +496,9 @@ static void bounds(void **state)
 	(void)state;
 	EXPECT(dom, w);
 	/* only the good writes reached the file: 4 + 4096 bytes */
-	snprintf(path, sizeof(path), "%s/bounds-p.wav", wavdir);
+	snprintf(path, sizeof(path), "%s/%u-bounds-p.wav", wavdir, dom);
 	assert_int_equal(stat(path, &sb), 0);
-	printf("  bounds-p.wav: %lld data bytes (want 4100)\n",
+	printf("  %u-bounds-p.wav: %lld data bytes (want 4100)\n", dom,
 	       (long long)sb.st_size - 44);
 	assert_int_equal(sb.st_size - 44, 4100);
 	gone(dom);
@@ -709,7 +711,7 @@ static void race(void **state)
 	assert_int_equal(hvt_field(line, "ids"), n);
 	assert_true(hvt_field(line, "flips") > 0); /* it did rewrite */
 	/* the file: runs of 0x11 in 48s, of 0x22 in 80s, nothing else */
-	snprintf(path, sizeof(path), "%s/race-p.wav", wavdir);
+	snprintf(path, sizeof(path), "%s/%u-race-p.wav", wavdir, dom);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
@@ -732,9 +734,9 @@ static void race(void **state)
 		run++;
 	}
 	fclose(f);
-	printf("  race-p.wav: %ld bytes: %ld writes as first sent, %ld as "
+	printf("  %u-race-p.wav: %ld bytes: %ld writes as first sent, %ld as "
 	       "rewritten, %ld mixed or foreign runs\n",
-	       size, na, nb, bad);
+	       dom, size, na, nb, bad);
 	assert_int_equal(bad, 0);
 	assert_int_equal(na + nb, n);
 	assert_int_equal(na * 48 + nb * 80, size);
@@ -865,53 +867,164 @@ static void tree(void **state)
 	all_is_well();
 }
 
-/* A guest aiming its own playback at another guest's recording by
- * store keys in its own directory (act "rename": the toolstack's
- * unique-id rewritten; "addstream": a stream of its own added): it must
- * not reach that file (nor, on ALSA, pick any PCM it likes). */
-static void not_the_victims(const char *act, const char *word)
+/* The WAV files of the directory, each with its size and change time. */
+struct wavfile {
+	char name[128];
+	off_t size;
+	struct timespec mtime;
+};
+
+static size_t wav_files(struct wavfile *f, size_t max)
+{
+	DIR *d = opendir(wavdir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) && n < max) {
+		size_t len = strlen(e->d_name);
+		char path[600];
+		struct stat sb;
+
+		if (len < 4 || strcmp(e->d_name + len - 4, ".wav") ||
+		    len >= sizeof(f[n].name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", wavdir, e->d_name);
+		if (stat(path, &sb))
+			continue;
+		memcpy(f[n].name, e->d_name, len + 1);
+		f[n].size = sb.st_size;
+		f[n].mtime = sb.st_mtim;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A file's bytes (at most cap) into buf; how many. */
+static size_t slurp(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		printf("  %s: cannot open it\n", path);
+	assert_non_null(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static bool same_file(const struct wavfile *a, const struct wavfile *b)
+{
+	return !strcmp(a->name, b->name) && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/* Every WAV file new or changed since before[] is one of dom's own
+ * (named "<dom>-..."); how many of those there are. */
+static unsigned int only_own_files(domid_t dom, const struct wavfile *before,
+				   size_t n_before)
+{
+	static struct wavfile now[512];
+	size_t n = wav_files(now, 512);
+	unsigned int own = 0, bad = 0;
+	char pre[16];
+
+	snprintf(pre, sizeof(pre), "%u-", dom);
+	for (size_t i = 0; i < n; i++) {
+		bool same = false;
+
+		for (size_t k = 0; k < n_before && !same; k++)
+			same = same_file(&now[i], &before[k]);
+		if (same)
+			continue;
+		if (strncmp(now[i].name, pre, strlen(pre)) == 0) {
+			own++;
+			continue;
+		}
+		printf("  %s: written, and not dom%u's  <-- WRONG\n",
+		       now[i].name, dom);
+		bad++;
+	}
+	assert_int_equal(bad, 0);
+	return own;
+}
+
+struct victim {
+	char file[600];
+	uint8_t data[1 << 16];
+	size_t len;
+};
+
+/* The hostile guest aims its own playback at the victim's file by store
+ * keys in its own directory (act "rename": the toolstack's unique-id
+ * rewritten to id; "addstream": a stream of its own added with unique-id
+ * id).  The keys take (pvhv, like Xen's toolstack, writes vsnd's keys
+ * guest-writable), but the backend names files after the writer's
+ * domid: the victim's file keeps every byte, the hostile guest's WRITE
+ * lands in its own DIR/<dom>-<stem>.wav (stem: id made safe), and no
+ * other WAV file changes. */
+static void aim_at(const char *act, const char *word, const char *id,
+		   const char *stem, const struct victim *v)
 {
 	static const struct want w[] = {
 	    {"o-good", 0}, {"w-good", 0}, {"c-good", 0}, {"final", 0}};
-	static const char victim_data[] = "RIFF.... the victim's own recording";
-	char victim[400], got[64] = "", cmd[64], pat[32];
+	static struct wavfile before[512];
+	static uint8_t got[1 << 16];
+	size_t n_before = wav_files(before, 512), n;
+	char cmd[300], pat[32], path[600];
 	const char *line;
 	domid_t dom;
-	FILE *f;
-	long rc;
 
-	snprintf(victim, sizeof(victim), "%s/victim.wav", wavdir);
-	f = fopen(victim, "wb");
-	assert_non_null(f);
-	fputs(victim_data, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s victim", act);
+	snprintf(cmd, sizeof(cmd), "%s %s", act, id);
 	dom = hostile(act, cmd);
 	snprintf(pat, sizeof(pat), "%s ", word);
 	line = strstr(console(dom), pat);
 	assert_non_null(line);
 	printf("  %.*s\n", (int)strcspn(line, "\n"), line);
-	rc = strtol(strstr(line, "rc=") + 3, NULL, 10);
-	f = fopen(victim, "rb");
-	assert_non_null(f);
-	if (!fgets(got, sizeof(got), f))
-		got[0] = '\0';
-	fclose(f);
-	printf("  victim.wav now starts '%.12s'\n", got);
-	if (rc == 0)
-		EXPECT(dom, w); /* the keys took: the stream works */
+	/* the guest could write the keys: the attack is real */
+	assert_int_equal(strtol(strstr(line, "rc=") + 3, NULL, 10), 0);
+	EXPECT(dom, w);
+	n = slurp(v->file, got, sizeof(got));
+	printf("  %s: %zu bytes (were %zu)%s\n", v->file, n, v->len,
+	       n == v->len && !memcmp(got, v->data, n) ? ", untouched"
+						       : "  <-- WRONG");
+	assert_int_equal(n, v->len);
+	assert_memory_equal(got, v->data, n);
+	snprintf(path, sizeof(path), "%s/%u-%s.wav", wavdir, dom, stem);
+	n = slurp(path, got, sizeof(got));
+	printf("  %u-%s.wav: %zu data bytes (want 4096 of 0x5a)\n", dom, stem,
+	       n > 44 ? n - 44 : 0);
+	assert_int_equal(n, 44 + 4096);
+	for (size_t i = 44; i < n; i++)
+		assert_int_equal(got[i], 0x5a);
+	assert_int_equal(only_own_files(dom, before, n_before), 1);
 	gone(dom);
+}
+
+static void not_the_victims(const char *act, const char *word)
+{
+	static struct victim v;
+	char vname[32], id[64], stem[64];
+	domid_t vdom;
+
+	/* the victim: a guest that played 300 ms, still running */
+	vdom = bystander_start(300, vname, sizeof(vname));
+	assert_int_equal(wait_console(vdom, "DONE", T_MS), 0);
+	snprintf(v.file, sizeof(v.file), "%s/%u-%s.wav", wavdir, vdom, vname);
+	v.len = slurp(v.file, v.data, sizeof(v.data));
+	assert_int_equal(v.len, 44 + 48000 * 4 * 300 / 1000);
+	/* its unique-id (the files' names before the domid went in) */
+	aim_at(act, word, vname, vname, &v);
+	/* its file's name, by way of the directory above */
+	snprintf(id, sizeof(id), "../%u-%s", vdom, vname);
+	snprintf(stem, sizeof(stem), "_._%u-%s", vdom, vname);
+	aim_at(act, word, id, stem, &v);
+	assert_int_equal(pvhv_domain_destroy(t.h, vdom), 0);
+	pvhv_domain_wait(t.h, vdom, NULL);
 	all_is_well();
-	if (strcmp(got, victim_data) != 0) {
-		/* pvhv writes vsnd's keys in the guest's directory writable
-		 * by the guest, and the backend takes any stream it finds
-		 * there: reported, not fixed here */
-		printf("*** KNOWN HOLE: the guest's store keys (%s, rc=%ld) "
-		       "aimed its playback at another guest's file and "
-		       "overwrote it ***\n",
-		       act, rc);
-		skip();
-	}
 }
 
 static void rename_(void **state)

@@ -189,7 +189,7 @@ static void guest_killed_wav(void **state)
 #else
 	assert_true(rss[n - 1] <= rss[0] + 512);
 #endif
-	sndt_path(&s, path, sizeof(path), "surv.wav");
+	sndt_wav(&s, path, sizeof(path), surv, "surv", NULL);
 	assert_int_equal(
 	    sndt_check("tone '%s' 440 6000 48000 2 1 0.5", path), 0);
 }
@@ -250,7 +250,7 @@ static void backend_restart(void **state)
 	printf("guest: %s\n", line);
 	bytes = hvt_field(line, "bytes");
 	assert_true(at > 0 && bytes > at);
-	sndt_path(&s, path, sizeof(path), "player.wav");
+	sndt_wav(&s, path, sizeof(path), dom, "player", NULL);
 	/* what the new backend got: the rest of the tone, from the reopen */
 	assert_int_equal(sndt_check("tone '%s' 440 %.3f 48000 2 1 0.5", path,
 				    (double)(bytes - at) / 192.0),
@@ -258,10 +258,11 @@ static void backend_restart(void **state)
 }
 
 /* The same with the frontend resuming by itself (sndfront's resume):
- * the guest's writes never fail; it reopens once. */
+ * the guest's writes never fail; it reopens once.  path: the output file
+ * (NULL: the WAV host side's file of the guest's stream). */
 static void restart_resume(const char *path)
 {
-	char line[256];
+	char line[256], wav[400];
 	domid_t dom;
 	int st;
 
@@ -285,16 +286,16 @@ static void restart_resume(const char *path)
 	/* the new backend's file: the tone from the reopen on, in one
 	 * piece at the guest's level (its length is what the frontend sent
 	 * again plus the rest: any) */
+	if (!path)
+		path = sndt_wav(&s, wav, sizeof(wav), dom, "player", NULL);
 	assert_int_equal(
 	    sndt_check("mix '%s' 48000 2 0.5 440:0", path), 0);
 }
 
 static void backend_restart_resume(void **state)
 {
-	char path[400];
-
 	(void)state;
-	restart_resume(sndt_path(&s, path, sizeof(path), "player.wav"));
+	restart_resume(NULL);
 }
 
 /* And on ALSA (the clocked file PCM, opened afresh by the new pvbackd). */

@@ -2,7 +2,8 @@
  * test_snd_tone — the sound device end to end with the WAV host side:
  * process guests (guests/guest_snd.c on frontends/snd) play sine tones
  * through pvhv to pvbackd (--backends snd --snd-host wav:RUNDIR), and the
- * WAV file each stream's unique-id names must hold that tone: rate and
+ * WAV file of each guest's stream (RUNDIR/<domid>-<unique-id>.wav) must
+ * hold that tone: rate and
  * channels, length within 50 ms, pitch within 1 Hz on every channel, the
  * level the guest played, no gap (snd_tone.py, numpy; the test is skipped,
  * saying so, without numpy).
@@ -11,7 +12,7 @@
  *                48 kHz S32 stereo 250 ms, one guest after the other
  *   two_guests   two guests at once (440 Hz and 660 Hz): each its own
  *                file, each tone whole
- *   capture      a guest records from DIR/ID-in.wav (48 kHz S16 stereo
+ *   capture      a guest records from DIR/DOM-ID-in.wav (48 kHz S16 stereo
  *                500 ms, 44.1 kHz float mono 300 ms, 48 kHz S32 stereo
  *                250 ms in the extensible format sox writes for more
  *                than 16 bits or 2 channels): the bytes it read
@@ -45,13 +46,12 @@ static void play(const char *name, unsigned int rate, const char *fmt,
 	assert_int_equal(sndt_guest(&s, name, cmd, cfg, dom), 0);
 }
 
-static void check_tone(const char *name, unsigned int rate, unsigned int ch,
-		       unsigned int ms, unsigned int hz)
+static void check_tone(domid_t dom, const char *name, unsigned int rate,
+		       unsigned int ch, unsigned int ms, unsigned int hz)
 {
 	char path[400];
 
-	sndt_path(&s, path, sizeof(path), name);
-	strcat(path, ".wav");
+	sndt_wav(&s, path, sizeof(path), dom, name, NULL);
 	assert_int_equal(sndt_check("tone '%s' %u %u %u %u 1 0.5", path, hz,
 				    ms, rate, ch),
 			 0);
@@ -80,7 +80,7 @@ static void formats(void **state)
 		assert_int_equal(sndt_expect(&s, dom, "DONE", NULL, 0, 10000),
 				 0);
 		printf("%s: guest %s\n", t[i].name, line);
-		check_tone(t[i].name, t[i].rate, t[i].ch, t[i].ms, 440);
+		check_tone(dom, t[i].name, t[i].rate, t[i].ch, t[i].ms, 440);
 		assert_int_equal(pvhv_domain_destroy(s.t.h, dom), 0);
 		pvhv_domain_wait(s.t.h, dom, NULL);
 	}
@@ -95,9 +95,11 @@ static void two_guests(void **state)
 	play("two_b", 48000, "s16_le", 2, 800, 660, &b);
 	assert_int_equal(sndt_expect(&s, a, "DONE", NULL, 0, 30000), 0);
 	assert_int_equal(sndt_expect(&s, b, "DONE", NULL, 0, 30000), 0);
-	check_tone("two_a", 48000, 2, 800, 440);
-	check_tone("two_b", 48000, 2, 800, 660);
-	printf("two guests at once: two_a.wav 440 Hz, two_b.wav 660 Hz\n");
+	check_tone(a, "two_a", 48000, 2, 800, 440);
+	check_tone(b, "two_b", 48000, 2, 800, 660);
+	printf("two guests at once: %u-two_a.wav 440 Hz, %u-two_b.wav 660 "
+	       "Hz\n",
+	       a, b);
 	pvhv_domain_destroy(s.t.h, a);
 	pvhv_domain_destroy(s.t.h, b);
 	pvhv_domain_wait(s.t.h, a, NULL);
@@ -115,7 +117,7 @@ static void record(const char *name, unsigned int rate, const char *fmt,
 	uint8_t *src = malloc(len);
 	char cfg[512], cmd[300], path[400], line[256];
 	uint32_t crc;
-	domid_t dom;
+	domid_t dom, next = sndt_next_domid(&s);
 
 	assert_non_null(src);
 	srand(11);
@@ -128,14 +130,16 @@ static void record(const char *name, unsigned int rate, const char *fmt,
 				src[i + k] = (uint8_t)(rand() | 1);
 		}
 	}
-	snprintf(cfg, sizeof(cfg), "%s-in.wav", name);
-	sndt_path(&s, path, sizeof(path), cfg);
+	/* the guest reads it at once: there before it starts, named with
+	 * the domid it is about to get */
+	sndt_wav(&s, path, sizeof(path), next, name, "-in");
 	assert_int_equal(
 	    sndt_write_wav(path, rate, ch, 8 * sb, fl, ext, src, len), 0);
 	sndt_vsnd(cfg, sizeof(cfg), rate, fmt, name, 'c');
 	snprintf(cmd, sizeof(cmd), "mode=rec ms=%u rate=%u ch=%u fmt=%s", ms,
 		 rate, ch, fmt);
 	assert_int_equal(sndt_guest(&s, name, cmd, cfg, &dom), 0);
+	assert_int_equal(dom, next);
 	assert_int_equal(
 	    sndt_expect(&s, dom, "RECORDED", line, sizeof(line), 30000), 0);
 	crc = sndt_crc32(0, src, bytes);

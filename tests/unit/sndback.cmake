@@ -5,6 +5,8 @@
 if(TARGET sndback_core)
   pvkit_add_test(test_sndback_stream SOURCES test_sndback_stream.c
                  LIBS sndback_core cmocka LABELS unit TIMEOUT 60)
+  target_include_directories(test_sndback_stream PRIVATE
+                             ${PROJECT_SOURCE_DIR}/backends/snd)
 endif()
 if(TARGET sndback AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_sndback_dev.c)
   pvkit_add_test(test_sndback_dev SOURCES test_sndback_dev.c

@@ -305,7 +305,7 @@ static void play_and_events(void **state)
 			     NULL),
 			 0);
 	assert_int_equal(fpf_mapped(T.f), 4);
-	snprintf(path, sizeof(path), "%s/pb0.wav", T.dir);
+	snprintf(path, sizeof(path), "%s/%u-pb0.wav", T.dir, DOM);
 	assert_int_equal(access(path, R_OK), 0);
 	{
 		struct sndback_stats s;

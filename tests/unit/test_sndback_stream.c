@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_wav.h" /* backends/snd: its overrun counter */
 #include "pvkit/sndback.h"
 #include "unit.h"
 
@@ -617,7 +618,7 @@ static void sleep_ms(unsigned int ms)
 static void wav_playback(void **state)
 {
 	const struct sndback_host_ops *w = &sndback_host_wav;
-	struct sndback_stream_info info = {.unique_id = "pb0"};
+	struct sndback_stream_info info = {.domid = 7, .unique_id = "pb0"};
 	struct sndback_params p = {.rate = 8000, .format =
 						     XENSND_PCM_FORMAT_S16_LE,
 				   .channels = 2, .frame_bytes = 4,
@@ -631,8 +632,14 @@ static void wav_playback(void **state)
 
 	(void)state;
 	assert_int_equal(w->open(NULL, tmpdir, &h), 0);
-	info.unique_id = "../x";
+	/* the unique-id is the guest's: made safe and its own */
+	info.unique_id = "";
 	assert_int_equal(w->stream_open(h, &info, &p, &s), -EINVAL);
+	info.unique_id = "../x";
+	assert_int_equal(w->stream_open(h, &info, &p, &s), 0);
+	w->stream_close(s);
+	snprintf(path, sizeof(path), "%s/7-_._x.wav", tmpdir);
+	assert_int_equal(access(path, F_OK), 0);
 	info.unique_id = "pb0";
 	assert_int_equal(w->stream_open(h, &info, &p, &s), 0);
 	for (unsigned int i = 0; i < sizeof(frames); i++)
@@ -653,6 +660,8 @@ static void wav_playback(void **state)
 	assert_int_equal(w->read(s, frames, 4), -EINVAL);
 	w->stream_close(s);
 	snprintf(path, sizeof(path), "%s/pb0.wav", tmpdir);
+	assert_int_equal(access(path, F_OK), -1); /* not the bare name */
+	snprintf(path, sizeof(path), "%s/7-pb0.wav", tmpdir);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(read(fd, hdr, sizeof(hdr)), 44);
@@ -672,7 +681,8 @@ static void wav_playback(void **state)
 static void wav_capture(void **state)
 {
 	const struct sndback_host_ops *w = &sndback_host_wav;
-	struct sndback_stream_info info = {.unique_id = "mic", .capture = true};
+	struct sndback_stream_info info = {.domid = 3, .unique_id = "mic",
+					   .capture = true};
 	struct sndback_params p = {.rate = 8000, .format = XENSND_PCM_FORMAT_U8,
 				   .channels = 1, .frame_bytes = 1,
 				   .buffer_bytes = 4096};
@@ -720,6 +730,70 @@ static void wav_capture(void **state)
 	w->close(h);
 }
 
+/* Size of the data chunk of path's WAV. */
+static uint32_t wav_data(const char *path)
+{
+	uint8_t hdr[44];
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, hdr, sizeof(hdr)), 44);
+	close(fd);
+	return rd32(hdr + 40);
+}
+
+/* Playback at most a buffer ahead of the clock: a guest writing as fast
+ * as it can fills the disk at the stream's rate, plus one buffer. */
+static void wav_pacing(void **state)
+{
+	const struct sndback_host_ops *w = &sndback_host_wav;
+	struct sndback_stream_info info = {.domid = 2, .unique_id = "fast"};
+	struct sndback_params p = {.rate = 8000, .format =
+						     XENSND_PCM_FORMAT_S16_LE,
+				   .channels = 2, .frame_bytes = 4,
+				   .buffer_bytes = 4000};
+	static uint8_t chunk[3000];
+	struct timespec t0, t1;
+	uint64_t dropped = 0, data;
+	long ms;
+	char path[128];
+	void *h, *s;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/2-fast.wav", tmpdir);
+	assert_int_equal(w->open(NULL, tmpdir, &h), 0);
+	assert_int_equal(w->stream_open(h, &info, &p, &s), 0);
+	/* not started: one buffer is taken, whole frames, the rest dropped */
+	assert_int_equal(w->write(s, chunk, sizeof(chunk)), 0);
+	assert_int_equal(sndback_wav_overruns(s, NULL), 0);
+	assert_int_equal(w->write(s, chunk, sizeof(chunk)), 0);
+	assert_int_equal(sndback_wav_overruns(s, &dropped), 1);
+	assert_int_equal(dropped, 2000);
+	assert_int_equal(wav_data(path), 4000);
+	assert_int_equal(w->write(s, chunk, 4), 0); /* full: all dropped */
+	assert_int_equal(sndback_wav_overruns(s, &dropped), 2);
+	assert_int_equal(dropped, 2004);
+	assert_int_equal(wav_data(path), 4000);
+	/* running, 100 ms of 8 kHz (3200 bytes) make room for that much:
+	 * no more than the time that passed (32 bytes a ms) */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(w->trigger(s, XENSND_OP_TRIGGER_START), 0);
+	sleep_ms(100);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(w->write(s, chunk, sizeof(chunk)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000 + 1;
+	data = wav_data(path);
+	assert_true(data >= 4000 + 3200);
+	assert_true(data <= 4000 + 32 * (uint64_t)ms);
+	assert_true(data % 4 == 0);
+	assert_true(sndback_wav_overruns(s, &dropped) >= 99);
+	assert_int_equal(dropped + data, 2 * 3000 + 4 + 100 * 3000);
+	w->stream_close(s);
+	w->close(h);
+}
+
 static const struct CMUnitTest tests[] = {
 #define HCASE(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
 #define WCASE(f) cmocka_unit_test_setup_teardown(f, wav_setup, wav_teardown)
@@ -735,6 +809,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(evt_page),
     WCASE(wav_playback),
     WCASE(wav_capture),
+    WCASE(wav_pacing),
 };
 
 PV_UNIT_MAIN("sndback_stream", tests)

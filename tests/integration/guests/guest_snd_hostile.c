@@ -30,8 +30,9 @@
  *            in_prod (answers waited for without polling the store from
  *            then on, so the failed device is not set up again); then
  *            idles
- *   stall    a running stream (10 ms periods) fed 1.5 s of sound at once
- *            whose event page is never drained: prints "EVT full prod=P
+ *   stall    a running stream (10 ms periods) fed 1.5 s of sound (as
+ *            fast as its buffer allows) whose event page is never
+ *            drained: prints "EVT full prod=P
  *            cons=0" and keeps asking (answers still come: "R alive-K"),
  *            then drains it and prints "EVT after-drain new=N"
  *   race     n (default 300) WRITEs each rewritten in the ring slot by a
@@ -630,12 +631,17 @@ static void act_ringjunk(void)
 	idle();
 }
 
-/* Stream 0 open with 10 ms periods, running, with ms of sound sent. */
+/* Stream 0 open with 10 ms periods, running, with ms of sound sent:
+ * as fast as the buffer allows, never more than the buffer ahead of the
+ * time since the first write (the guest's own clock: the event page may
+ * be stalled), as a frontend paced by its card keeps (the backend drops
+ * what runs further ahead). */
 static void play_periods(unsigned int ms, bool open)
 {
 	uint32_t bytes = RATE / 1000u * FRAME * ms, chunk = RATE / 25u * FRAME;
 	char label[32];
 	unsigned int k = 0;
+	uint64_t t0;
 
 	if (open) {
 		struct open_args o = good_open(ST_PLAY);
@@ -644,11 +650,16 @@ static void play_periods(unsigned int ms, bool open)
 		open_with(ST_PLAY, "o-period", &o);
 		trigger(ST_PLAY, "start", XENSND_OP_TRIGGER_START);
 	}
+	t0 = now_ms();
 	/* the buffer is silence: the sound does not matter here */
 	for (uint32_t done = 0; done < bytes; done += chunk, k++) {
 		struct xensnd_req r = {.operation = XENSND_OP_WRITE};
 		struct xensnd_resp a;
 		int status;
+
+		while (done + chunk >
+		       BUF_BYTES + (now_ms() - t0) * (RATE / 1000u) * FRAME)
+			nap_ms(5);
 
 		r.op.rw.offset = 0;
 		r.op.rw.length = chunk;

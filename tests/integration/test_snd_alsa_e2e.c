@@ -25,7 +25,13 @@
  *   alsa_capture   a guest records 500 ms from e2e_in (unique-id
  *                  alsa:e2e_in): the bytes it read are the file's bytes,
  *                  exactly (CRC-32 and count), no leading silence
+ *   alsa_route_refused  guests whose unique-id names a PCM with
+ *                  arguments (alsa:file:FILE=PATH, alsa:tofile:FILE=PATH,
+ *                  which would write PATH): their OPEN fails with
+ *                  -EINVAL, pvbackd says why, no file appears, and a
+ *                  guest on a plain route still plays
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -242,6 +248,52 @@ static void alsa_capture(void **state)
 	assert_int_equal(sndt_expect(&s, dom, "DONE", NULL, 0, 10000), 0);
 }
 
+/* A guest whose unique-id is uid (a PCM with arguments, which would
+ * write evil): its OPEN fails with -EINVAL, pvbackd says why, no file. */
+static void refused(const char *name, const char *uid, const char *evil)
+{
+	char cfg[1024], line[256];
+	unsigned int before = sndt_backd_count(&s, "refused");
+	size_t n;
+	domid_t dom;
+
+	/* kept when its process ends, so its console can be read */
+	sndt_vsnd(cfg, sizeof(cfg), 48000, "s16_le", uid, 'p');
+	n = strlen(cfg);
+	snprintf(cfg + n, sizeof(cfg) - n,
+		 "\non_poweroff = \"preserve\"\non_crash = \"preserve\"\n");
+	assert_int_equal(sndt_guest(&s, name, "ms=200", cfg, &dom), 0);
+	assert_int_equal(hvt_console_expect(&s.t, dom, "FAILED", line,
+					    sizeof(line), 20000),
+			 0);
+	printf("%s: guest: %s\n", uid, line);
+	/* its OPEN answered -EINVAL */
+	assert_non_null(strstr(line, "sndfront_stream_open"));
+	assert_non_null(strstr(line, strerror(EINVAL)));
+	assert_true(sndt_backd_count(&s, "refused") > before);
+	assert_int_equal(access(evil, F_OK), -1);
+}
+
+/* The unique-id is in the guest's own, guest-writable directory: a PCM
+ * with arguments in it would hand the guest dom0's files. */
+static void alsa_route_refused(void **state)
+{
+	char evil[400], uid[450];
+
+	(void)state;
+	snprintf(evil, sizeof(evil), "%s", out_wav);
+	strcpy(strrchr(evil, '/'), "/evil.raw");
+	/* ALSA's own file PCM (not in this configuration) */
+	snprintf(uid, sizeof(uid), "alsa:file:FILE=%s", evil);
+	refused("evil1", uid, evil);
+	/* one this configuration has: without the check, it writes evil */
+	snprintf(uid, sizeof(uid), "alsa:tofile:FILE=%s", evil);
+	refused("evil2", uid, evil);
+	/* and a guest with a plain route still plays */
+	tone_1s();
+	assert_int_equal(access(evil, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +302,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(alsa_mix, setup_clock, teardown),
 	    cmocka_unit_test_setup_teardown(alsa_capture, setup, teardown),
+	    cmocka_unit_test_setup_teardown(alsa_route_refused, setup,
+					    teardown),
 	};
 
 	if (!sndt_have_alsa()) {

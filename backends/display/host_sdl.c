@@ -465,6 +465,13 @@ static int sdl_open(struct event_base *base, const char *arg, void **host)
 		free(h);
 		return rc;
 	}
+	/* With the software renderer, SDL would still show the window
+	 * through OpenGL by default, which without a GPU is a software
+	 * rasterizer costing about as much again per frame: blit the
+	 * window surface instead (an environment setting wins). */
+	if (h->software)
+		SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0",
+					SDL_HINT_DEFAULT);
 	if (pvsdl_open(err, sizeof(err))) {
 		fprintf(stderr, "displ sdl: %s\n", err);
 		free(h->dir);

@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "host_sdl.h"
+#include "pvkit/back.h"
 #include "pvsdl.h"
 
 /* How often SDL's queue is looked at: input latency, at worst. */
@@ -489,23 +490,6 @@ static int sdl_open(struct event_base *base, const char *arg, void **host)
 	return 0;
 }
 
-/* Bytes of a guest's unique-id other than A-Z a-z 0-9 . _ - (and a
- * leading '.') become '_': a guest names its connectors. */
-static void file_name(char *out, size_t cap, domid_t domid, const char *uid)
-{
-	size_t i = (size_t)snprintf(out, cap, "%u-", (unsigned int)domid);
-
-	for (size_t k = 0; uid[k] && i + 1 < cap; i++, k++) {
-		char ch = uid[k];
-		bool ok = (ch >= 'A' && ch <= 'Z') ||
-			  (ch >= 'a' && ch <= 'z') ||
-			  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-			  (ch == '.' && k);
-		out[i] = ok ? ch : '_';
-		out[i + 1] = '\0';
-	}
-}
-
 static void conn_free(struct sdl_conn *c)
 {
 	if (c->win_id)
@@ -538,7 +522,9 @@ static int sdl_connector_open(void *host,
 	c->res_h = info->height;
 	c->presented = info->presented;
 	c->ctx = info->ctx;
-	file_name(c->name, sizeof(c->name), info->domid, info->unique_id);
+	/* the PNG's name: the guest picks its connectors' unique-ids */
+	(void)pvback_file_name(c->name, sizeof(c->name), info->domid,
+			       info->unique_id);
 	/* the domid first: it tells guests apart, a name need not */
 	snprintf(title, sizeof(title), "dom%u%s%s \xe2\x80\x94 %s (%ux%u)",
 		 (unsigned int)info->domid, info->guest_name ? " " : "",

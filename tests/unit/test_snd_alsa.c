@@ -615,12 +615,15 @@ static void alsa_period0_serviced(void **state)
 	/* 8 periods: the PCM's buffer (4) takes half, the FIFO the rest */
 	sine(buf, XENSND_PCM_FORMAT_S16_LE, 440, 0.4, 0, 8 * PERIOD);
 	assert_int_equal(ops->write(s, buf, sizeof(buf)), 0);
+	/* the PCM took its buffer's worth, and perhaps the few frames its
+	 * clock played meanwhile (it starts within the write; a slow or
+	 * loaded machine plays some) */
 	first = snd_alsa_stream_handed(s);
-	assert_int_equal(first, 4 * PERIOD);
+	assert_true(first >= 4 * PERIOD && first < 6 * PERIOD);
 	/* the position is what was played: the PCM has just started */
 	played0 = snd_alsa_stream_position(s);
 	assert_true(played0 < first);
-	assert_int_equal(snd_alsa_stream_queued(s), 4 * PERIOD);
+	assert_int_equal(snd_alsa_stream_queued(s), 8 * PERIOD - first);
 	/* only the loop from here on: no write, no position query */
 	t0 = mono_ms();
 	while (mono_ms() - t0 < 2000) {

@@ -145,15 +145,22 @@ int pvback_dev_grant_free(struct pvback_dev *dev, void *addr)
 /* ---- page directories -----------------------------------------------------
  */
 
-/* Copy the references of one directory page (mapped read-only only while
- * they are copied: the guest may change the page at any time, so it is
- * read once).  *next gets the following page's reference. */
+/* One directory page's work: page ref holds references at..at+want of the
+ * chain; *next gets the following page's reference. */
+typedef int dir_page_fn(struct pvback_dev *dev, grant_ref_t ref,
+			unsigned int at, unsigned int want, grant_ref_t *next,
+			void *arg);
+
+/* Copy the references of one directory page into arg (a grant_ref_t
+ * array; mapped read-only only while they are copied: the guest may
+ * change the page at any time, so it is read once). */
 static int read_dir_page(struct pvback_dev *dev, grant_ref_t ref,
-			 grant_ref_t *refs, unsigned int want,
-			 grant_ref_t *next)
+			 unsigned int at, unsigned int want,
+			 grant_ref_t *next, void *arg)
 {
 	struct pvback *b = dev->type->b;
 	const volatile grant_ref_t *page;
+	grant_ref_t *refs = (grant_ref_t *)arg + at;
 	void *a;
 	int rc = b->ops->map(b->ctx, dev->domid, &ref, 1, false, &a);
 
@@ -167,52 +174,16 @@ static int read_dir_page(struct pvback_dev *dev, grant_ref_t ref,
 	return 0;
 }
 
-static bool seen_before(const grant_ref_t *dirs, unsigned int n,
-			grant_ref_t ref)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (dirs[i] == ref)
-			return true;
-	return false;
-}
-
-/* Follow the chain until npages references are known. */
-static int read_dir(struct pvback_dev *dev, grant_ref_t first,
-		    grant_ref_t *refs, unsigned int npages)
-{
-	unsigned int ndirs = (npages + DIR_REFS - 1) / DIR_REFS, got = 0;
-	grant_ref_t *dirs = calloc(ndirs, sizeof(*dirs)), ref = first;
-	int rc = 0;
-
-	if (!dirs)
-		return -ENOMEM;
-	for (unsigned int d = 0; d < ndirs && rc == 0; d++) {
-		unsigned int want =
-		    npages - got < DIR_REFS ? npages - got : DIR_REFS;
-		grant_ref_t next;
-
-		if (ref == 0 || seen_before(dirs, d, ref)) {
-			rc = -EINVAL; /* the chain ends early, or loops */
-			break;
-		}
-		dirs[d] = ref;
-		rc = read_dir_page(dev, ref, refs + got, want, &next);
-		got += want;
-		ref = next;
-	}
-	free(dirs);
-	return rc;
-}
-
-/* Write refs[0..want) after the next page's reference in directory page
- * ref (mapped writable only meanwhile); *next gets that reference, read
- * once before the writes. */
+/* Write references from arg (a const grant_ref_t array) after the next
+ * page's reference (mapped writable only meanwhile; *next read once,
+ * before the writes). */
 static int fill_dir_page(struct pvback_dev *dev, grant_ref_t ref,
-			 const grant_ref_t *refs, unsigned int want,
-			 grant_ref_t *next)
+			 unsigned int at, unsigned int want,
+			 grant_ref_t *next, void *arg)
 {
 	struct pvback *b = dev->type->b;
 	volatile grant_ref_t *page;
+	const grant_ref_t *refs = (const grant_ref_t *)arg + at;
 	void *a;
 	int rc = b->ops->map(b->ctx, dev->domid, &ref, 1, true, &a);
 
@@ -226,19 +197,24 @@ static int fill_dir_page(struct pvback_dev *dev, grant_ref_t ref,
 	return 0;
 }
 
-int pvback_dev_fill_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
-			  const grant_ref_t *refs, unsigned int npages)
+static bool seen_before(const grant_ref_t *dirs, unsigned int n,
+			grant_ref_t ref)
 {
-	unsigned int ndirs, got = 0;
-	grant_ref_t *dirs, ref = first_dir;
+	for (unsigned int i = 0; i < n; i++)
+		if (dirs[i] == ref)
+			return true;
+	return false;
+}
+
+/* Follow the chain from first until npages references are covered,
+ * each page once: a chain that ends early or loops is -EINVAL. */
+static int walk_dir(struct pvback_dev *dev, grant_ref_t first,
+		    unsigned int npages, dir_page_fn *fn, void *arg)
+{
+	unsigned int ndirs = (npages + DIR_REFS - 1) / DIR_REFS, got = 0;
+	grant_ref_t *dirs = calloc(ndirs, sizeof(*dirs)), ref = first;
 	int rc = 0;
 
-	if (!refs || npages == 0)
-		return -EINVAL;
-	if (npages > PVBACK_MAP_MAX)
-		return -E2BIG;
-	ndirs = (npages + DIR_REFS - 1) / DIR_REFS;
-	dirs = calloc(ndirs, sizeof(*dirs));
 	if (!dirs)
 		return -ENOMEM;
 	for (unsigned int d = 0; d < ndirs && rc == 0; d++) {
@@ -247,16 +223,27 @@ int pvback_dev_fill_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
 		grant_ref_t next;
 
 		if (ref == 0 || seen_before(dirs, d, ref)) {
-			rc = -EINVAL; /* the chain ends early, or loops */
+			rc = -EINVAL;
 			break;
 		}
 		dirs[d] = ref;
-		rc = fill_dir_page(dev, ref, refs + got, want, &next);
+		rc = fn(dev, ref, got, want, &next, arg);
 		got += want;
 		ref = next;
 	}
 	free(dirs);
 	return rc;
+}
+
+int pvback_dev_fill_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
+			  const grant_ref_t *refs, unsigned int npages)
+{
+	if (!refs || npages == 0)
+		return -EINVAL;
+	if (npages > PVBACK_MAP_MAX)
+		return -E2BIG;
+	return walk_dir(dev, first_dir, npages, fill_dir_page,
+			(void *)(uintptr_t)refs);
 }
 
 int pvback_dev_map_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
@@ -273,7 +260,7 @@ int pvback_dev_map_pgdir(struct pvback_dev *dev, grant_ref_t first_dir,
 	refs = calloc(npages, sizeof(*refs));
 	if (!refs)
 		return -ENOMEM;
-	rc = read_dir(dev, first_dir, refs, npages);
+	rc = walk_dir(dev, first_dir, npages, read_dir_page, refs);
 	if (rc == 0)
 		rc = pvback_dev_map(dev, refs, npages, writable, addr);
 	free(refs);

@@ -300,8 +300,39 @@ static void console_cb(struct pvhv *h, domid_t dom, const char *buf,
 	a->buf[a->len] = '\0';
 }
 
-static int find_line(const char *text, const char *pattern, char *line,
-		     size_t linelen)
+struct console_into {
+	char *buf;
+	size_t len, cap;
+};
+
+static void console_into_cb(struct pvhv *h, domid_t dom, const char *buf,
+			    size_t len, void *arg)
+{
+	struct console_into *a = arg;
+
+	(void)h;
+	(void)dom;
+	if (!buf)
+		return;
+	if (len > a->cap - 1 - a->len)
+		len = a->cap - 1 - a->len;
+	memcpy(a->buf + a->len, buf, len);
+	a->len += len;
+	a->buf[a->len] = '\0';
+}
+
+long hvt_console(struct hvt *t, domid_t dom, char *buf, size_t len)
+{
+	struct console_into a = {buf, 0, len};
+
+	buf[0] = '\0';
+	if (pvhv_domain_console(t->h, dom, 0, console_into_cb, &a))
+		return -ESRCH;
+	return (long)a.len;
+}
+
+int hvt_find_line(const char *text, const char *pattern, char *line,
+		  size_t linelen)
 {
 	const char *hit = strstr(text, pattern), *start, *end;
 
@@ -326,7 +357,7 @@ int hvt_console_expect(struct hvt *t, domid_t dom, const char *pattern,
 		acc.buf[0] = '\0';
 		if (pvhv_domain_console(t->h, dom, 0, console_cb, &acc))
 			return -ESRCH;
-		if (find_line(acc.buf, pattern, line, linelen) == 0)
+		if (hvt_find_line(acc.buf, pattern, line, linelen) == 0)
 			return 0;
 		sleep_ms(5);
 	}

@@ -52,6 +52,13 @@ int hvt_console_expect(struct hvt *t, domid_t dom, const char *pattern,
 		       char *line, size_t linelen, int timeout_ms);
 /* The value after "KEY=" in a line, as an unsigned number, or -1. */
 long hvt_field(const char *line, const char *key);
+/* dom's console so far into buf (cut to len - 1 bytes, NUL-terminated):
+ * its length, or -ESRCH when the domain is gone. */
+long hvt_console(struct hvt *t, domid_t dom, char *buf, size_t len);
+/* The complete line of text holding pattern, into line: 0, or -ENOENT
+ * (no such line yet). */
+int hvt_find_line(const char *text, const char *pattern, char *line,
+		  size_t linelen);
 /* The value of the last "KEY=" on dom's console, or -1. */
 long hvt_last_field(struct hvt *t, domid_t dom, const char *key);
 

@@ -128,34 +128,11 @@ int kbt_guest(struct kbt *k, const char *name, const char *cmdline,
 			  cfg ? cfg : KBT_VKB, dom);
 }
 
-struct acc {
-	char *buf;
-	size_t len, cap;
-};
-
-static void on_console(struct pvhv *h, domid_t dom, const char *b, size_t n,
-		       void *arg)
-{
-	struct acc *a = arg;
-
-	(void)h;
-	(void)dom;
-	if (!b)
-		return;
-	if (n > a->cap - 1 - a->len)
-		n = a->cap - 1 - a->len;
-	memcpy(a->buf + a->len, b, n);
-	a->len += n;
-	a->buf[a->len] = '\0';
-}
-
 size_t kbt_console(struct kbt *k, domid_t dom, char *buf, size_t len)
 {
-	struct acc a = {buf, 0, len};
+	long n = hvt_console(&k->t, dom, buf, len);
 
-	buf[0] = '\0';
-	pvhv_domain_console(k->t.h, dom, 0, on_console, &a);
-	return a.len;
+	return n < 0 ? 0 : (size_t)n;
 }
 
 unsigned int kbt_count(struct kbt *k, domid_t dom, const char *pattern)

@@ -113,38 +113,16 @@ unsigned int sndt_backd_count(struct sndt *s, const char *pattern)
 	return hvt_file_count(s->blog, pattern);
 }
 
-struct acc {
-	char *buf;
-	size_t len, cap;
-};
-
-static void on_console(struct pvhv *h, domid_t dom, const char *b, size_t n,
-		       void *arg)
-{
-	struct acc *a = arg;
-
-	(void)h;
-	(void)dom;
-	if (!b)
-		return;
-	if (n > a->cap - 1 - a->len)
-		n = a->cap - 1 - a->len;
-	memcpy(a->buf + a->len, b, n);
-	a->len += n;
-	a->buf[a->len] = '\0';
-}
-
 void sndt_dump(struct sndt *s, domid_t dom)
 {
 	static char buf[1 << 16];
-	struct acc a = {buf, 0, sizeof(buf)};
 	char cmd[400];
 
-	buf[0] = '\0';
 	if (dom) {
-		pvhv_domain_console(s->t.h, dom, 0, on_console, &a);
+		long n = hvt_console(&s->t, dom, buf, sizeof(buf));
+
 		fprintf(stderr, "--- the end of dom%u's console:\n%s\n", dom,
-			buf + (a.len > 1500 ? a.len - 1500 : 0));
+			buf + (n > 1500 ? n - 1500 : 0));
 	}
 	fprintf(stderr, "--- the end of pvbackd's log:\n");
 	snprintf(cmd, sizeof(cmd), "tail -n 25 '%s' >&2", s->blog);
@@ -152,29 +130,13 @@ void sndt_dump(struct sndt *s, domid_t dom)
 		fprintf(stderr, "(cannot show %s)\n", s->blog);
 }
 
-/* The complete line of text holding pattern, into line. */
-static bool find_line(const char *text, const char *pattern, char *line,
-		      size_t linelen)
-{
-	const char *hit = strstr(text, pattern), *start, *end;
-
-	if (!hit || !(end = strchr(hit, '\n')))
-		return false;
-	for (start = hit; start > text && start[-1] != '\n'; start--)
-		;
-	snprintf(line, linelen, "%.*s", (int)(end - start), start);
-	return true;
-}
-
 bool sndt_said(struct sndt *s, domid_t dom, const char *pattern)
 {
 	static char buf[1 << 18];
-	struct acc a = {buf, 0, sizeof(buf)};
 	char line[256];
 
-	buf[0] = '\0';
-	pvhv_domain_console(s->t.h, dom, 0, on_console, &a);
-	return find_line(buf, pattern, line, sizeof(line));
+	hvt_console(&s->t, dom, buf, sizeof(buf));
+	return hvt_find_line(buf, pattern, line, sizeof(line)) == 0;
 }
 
 int sndt_expect(struct sndt *s, domid_t dom, const char *pattern, char *line,
@@ -188,11 +150,9 @@ int sndt_expect(struct sndt *s, domid_t dom, const char *pattern, char *line,
 		linelen = sizeof(tmp);
 	}
 	for (int t = 0;; t += 20) {
-		struct acc a = {buf, 0, sizeof(buf)};
 		struct timespec ts = {0, 20000000};
 
-		buf[0] = '\0';
-		if (pvhv_domain_console(s->t.h, dom, 0, on_console, &a)) {
+		if (hvt_console(&s->t, dom, buf, sizeof(buf)) < 0) {
 			/* the domain is gone: a guest that failed and ended */
 			char cmd[400];
 
@@ -205,9 +165,9 @@ int sndt_expect(struct sndt *s, domid_t dom, const char *pattern, char *line,
 			sndt_dump(s, 0);
 			return -ESRCH;
 		}
-		if (find_line(buf, pattern, line, linelen))
+		if (hvt_find_line(buf, pattern, line, linelen) == 0)
 			return 0;
-		if (find_line(buf, "FAILED", tmp, sizeof(tmp))) {
+		if (hvt_find_line(buf, "FAILED", tmp, sizeof(tmp)) == 0) {
 			fprintf(stderr, "dom%u: %s\n", dom, tmp);
 			sndt_dump(s, dom);
 			return -EIO;

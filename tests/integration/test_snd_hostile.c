@@ -139,36 +139,12 @@ static void dump(domid_t dom);
 
 /* ---- consoles ------------------------------------------------------------ */
 
-struct acc {
-	char *buf;
-	size_t len, cap;
-};
-
-static void on_console(struct pvhv *h, domid_t dom, const char *b, size_t n,
-		       void *arg)
-{
-	struct acc *a = arg;
-
-	(void)h;
-	(void)dom;
-	if (!b)
-		return;
-	if (n > a->cap - 1 - a->len)
-		n = a->cap - 1 - a->len;
-	memcpy(a->buf + a->len, b, n);
-	a->len += n;
-	a->buf[a->len] = '\0';
-}
-
 static char con[1 << 18];
 
 /* dom's console so far into con. */
 static const char *console(domid_t dom)
 {
-	struct acc a = {con, 0, sizeof(con)};
-
-	con[0] = '\0';
-	pvhv_domain_console(t.h, dom, 0, on_console, &a);
+	hvt_console(&t, dom, con, sizeof(con));
 	return con;
 }
 

@@ -11,10 +11,9 @@ if(TARGET pvback)
                    pvback_test_echo.c pvback_fake_platform.c
                    LIBS pvback cmocka LABELS unit TIMEOUT 60)
   endforeach()
-  pvkit_add_test(test_pvback_map SOURCES test_pvback_map.c
-                 pvback_fake_platform.c LIBS pvback cmocka LABELS unit
-                 TIMEOUT 60)
-  pvkit_add_test(test_pvback_own SOURCES test_pvback_own.c
-                 pvback_fake_platform.c LIBS pvback cmocka LABELS unit
-                 TIMEOUT 60)
+  foreach(t map own)
+    pvkit_add_test(test_pvback_${t} SOURCES test_pvback_${t}.c
+                   pvback_test_plain.c pvback_fake_platform.c
+                   LIBS pvback cmocka LABELS unit TIMEOUT 60)
+  endforeach()
 endif()

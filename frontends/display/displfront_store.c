@@ -14,17 +14,9 @@ uint32_t displfront_format_bpp(uint32_t fourcc)
 /* A decimal number in [1, max] from s[0..len). */
 static int number(const char *s, size_t len, uint32_t max, uint32_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (len == 0 || len > 10)
-		return -XEN_EBADMSG;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -XEN_EBADMSG;
-		v = v * 10u + (uint64_t)(s[i] - '0');
-	}
-	if (v == 0 || v > max)
+	if (pvfront_parse_uint(s, len, max, &v) || v == 0)
 		return -XEN_EBADMSG;
 	*out = (uint32_t)v;
 	return 0;

@@ -97,7 +97,7 @@ bool fr_streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-int fr_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
+int pvfront_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;

@@ -108,7 +108,7 @@ int pvfront_dev_read_uint(struct pvfront_dev *dev, unsigned int side,
 	n = pvfront_dev_read(dev, side, key, val, sizeof(val));
 	if (n < 0)
 		return n;
-	if (fr_parse_uint(val, (size_t)n, max, &v) == 0 && v >= min) {
+	if (pvfront_parse_uint(val, (size_t)n, max, &v) == 0 && v >= min) {
 		*out = v;
 		return 0;
 	}
@@ -193,7 +193,7 @@ int pvfront_enumerate(struct pvfront *pf, const char *type, uint32_t *ids,
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++)
-		if (!fr_parse_uint(names[i], fr_strnlen(names[i], 12),
+		if (!pvfront_parse_uint(names[i], fr_strnlen(names[i], 12),
 				   0xffffffffu, &v))
 			id_insert(ids, max, &count, (uint32_t)v);
 	return count > max ? -XEN_E2BIG : (int)count;

@@ -45,8 +45,6 @@ int fr_sb_done(const struct fr_sb *s);
 
 size_t fr_strnlen(const char *s, size_t max);
 bool fr_streq(const char *a, const char *b);
-/* A decimal number without sign, leading zeros or junk, up to max. */
-int fr_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
 
 /* ---- front.c ------------------------------------------------------------- */
 

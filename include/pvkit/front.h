@@ -510,6 +510,10 @@ int pvfront_dev_read(struct pvfront_dev *dev, unsigned int side,
 int pvfront_dev_read_uint(struct pvfront_dev *dev, unsigned int side,
 			  const char *key, uint64_t min, uint64_t max,
 			  uint64_t *out);
+/* A decimal number s[0..len) (digits only, no leading zero) up to max,
+ * for drivers that read lists from the store ("48000,44100",
+ * "1280x720"): 0 with *out, or -XEN_EINVAL. */
+int pvfront_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Write one of the frontend's keys (tx 0: on its own). */
 int pvfront_dev_write(struct pvfront_dev *dev, uint32_t tx, const char *key,
 		      const char *value);

@@ -44,6 +44,7 @@
  * below 1.00 core: PASS or MISS per host.  The exit status is 0 whatever
  * the figures say, 1 when something did not run.
  */
+#include "bench_proc.h"
 #include "harness.h"
 
 #include <dirent.h>
@@ -101,67 +102,6 @@ static void nap_ms(unsigned int ms)
 			      (long)(ms % 1000u) * 1000000};
 
 	nanosleep(&ts, NULL);
-}
-
-/* utime + stime of a process (all threads) from /proc/PID/stat, seconds
- * (clock ticks: 10 ms). */
-static double cpu_stat_s(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	p = strrchr(buf, ')'); /* the command may hold spaces */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-				"%lu %lu",
-			 &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* A process's CPU time, all threads, seconds: the sum of its threads'
- * /proc/PID/task/TID/schedstat (nanoseconds: a headless pvbackd spends
- * less than a tick in a phase), else /proc/PID/stat. */
-static double cpu_s(pid_t pid)
-{
-	char path[64];
-	unsigned long long sum = 0, ns;
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return cpu_stat_s(pid);
-	while ((e = readdir(d))) {
-		char p2[300];
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p2, sizeof(p2), "/proc/%d/task/%s/schedstat", (int)pid,
-			 e->d_name);
-		f = fopen(p2, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%llu", &ns) == 1) {
-			sum += ns;
-			n++;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return n ? (double)sum / 1e9 : cpu_stat_s(pid);
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -481,11 +421,11 @@ static int run_host(const char *name, struct rep *out, unsigned int *nout)
 
 		if (expect(dom, "RATE_START", r, line, sizeof(line), 30000))
 			goto fail;
-		b0 = cpu_s(backd);
+		b0 = bench_proc_cpu_s(backd);
 		if (expect(dom, "RATE_END", r, line, sizeof(line),
 			   (int)rate_ms + 30000))
 			goto fail;
-		b1 = cpu_s(backd);
+		b1 = bench_proc_cpu_s(backd);
 		{
 			double flips = (double)hvt_field(line, "flips");
 			double ns = (double)hvt_field(line, "ns");
@@ -499,15 +439,15 @@ static int run_host(const char *name, struct rep *out, unsigned int *nout)
 		if (expect(dom, "FPS_START", r, line, sizeof(line), 30000))
 			goto fail;
 		t0 = now_ns();
-		b0 = cpu_s(backd);
-		h0 = cpu_s(t.pid);
-		x0 = xvfb ? cpu_s(xvfb) : 0;
+		b0 = bench_proc_cpu_s(backd);
+		h0 = bench_proc_cpu_s(t.pid);
+		x0 = xvfb ? bench_proc_cpu_s(xvfb) : 0;
 		if (expect(dom, "FPS_END", r, line, sizeof(line),
 			   (int)fps_ms + 30000))
 			goto fail;
-		b1 = cpu_s(backd);
-		h1 = cpu_s(t.pid);
-		x1 = xvfb ? cpu_s(xvfb) : 0;
+		b1 = bench_proc_cpu_s(backd);
+		h1 = bench_proc_cpu_s(t.pid);
+		x1 = xvfb ? bench_proc_cpu_s(xvfb) : 0;
 		t1 = now_ns();
 		{
 			double frames = (double)hvt_field(line, "frames");
@@ -535,9 +475,9 @@ static int run_host(const char *name, struct rep *out, unsigned int *nout)
 			double wall;
 
 			t0 = now_ns();
-			x0 = xvfb ? cpu_s(xvfb) : 0;
+			x0 = xvfb ? bench_proc_cpu_s(xvfb) : 0;
 			nap_ms(fps_ms);
-			x1 = xvfb ? cpu_s(xvfb) : 0;
+			x1 = xvfb ? bench_proc_cpu_s(xvfb) : 0;
 			base = base_stop_cpu(bp, &frames);
 			wall = (double)(now_ns() - t0) / 1e9;
 			p->base_cpu_x = (x1 - x0) / wall;

@@ -52,6 +52,7 @@
  * phase.  Each is printed PASS or MISS; the exit status is 0 whatever they
  * say, 1 only when something did not run.
  */
+#include "bench_proc.h"
 #include "harness.h"
 
 #include <errno.h>
@@ -107,49 +108,7 @@ static void nap_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* CPU time of a process, in seconds: its on-CPU time from
- * /proc/PID/schedstat (nanoseconds) where the kernel keeps it, else
- * utime + stime from /proc/PID/stat (clock ticks, 10 ms). */
-static double cpu_stat_s(pid_t pid);
 
-static double cpu_s(pid_t pid)
-{
-	char path[64];
-	unsigned long long ns;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return cpu_stat_s(pid);
-	n = fscanf(f, "%llu", &ns);
-	fclose(f);
-	return n == 1 ? (double)ns / 1e9 : cpu_stat_s(pid);
-}
-
-static double cpu_stat_s(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	p = strrchr(buf, ')'); /* the command may hold spaces */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-				"%lu %lu",
-			 &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 /* ---- --rt: real-time scheduling, as audio daemons get it --------------------- */
 
@@ -541,13 +500,13 @@ static int phase_run(struct phase *ph)
 	rt_guests();
 	/* the window: every guest plays, the baseline too */
 	w0 = now_ns();
-	b0 = cpu_s(backd);
-	h0 = cpu_s(t.pid);
-	c0 = cpu_s(base);
+	b0 = bench_proc_cpu_s(backd);
+	h0 = bench_proc_cpu_s(t.pid);
+	c0 = bench_proc_cpu_s(base);
 	nap_ms((unsigned int)(ph->secs * 1000));
-	b1 = cpu_s(backd);
-	h1 = cpu_s(t.pid);
-	c1 = cpu_s(base);
+	b1 = bench_proc_cpu_s(backd);
+	h1 = bench_proc_cpu_s(t.pid);
+	c1 = bench_proc_cpu_s(base);
 	ph->window = (double)(now_ns() - w0) / 1e9;
 	ph->cpu_backd = b1 - b0;
 	ph->cpu_hv = h1 - h0;

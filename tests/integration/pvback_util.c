@@ -158,35 +158,15 @@ int pbt_expect(struct pbt *k, domid_t dom, const char *pattern)
 	return rc;
 }
 
-struct acc {
-	char *buf;
-	size_t len;
-};
-
-static void console_cb(struct pvhv *h, domid_t dom, const char *buf, size_t len,
-		       void *arg)
-{
-	struct acc *a = arg;
-
-	(void)h;
-	(void)dom;
-	if (len > CONSOLE_MAX - 1 - a->len)
-		len = CONSOLE_MAX - 1 - a->len;
-	memcpy(a->buf + a->len, buf, len);
-	a->len += len;
-	a->buf[a->len] = '\0';
-}
-
 unsigned int pbt_count(struct pbt *k, domid_t dom, const char *pattern)
 {
-	struct acc a = {malloc(CONSOLE_MAX), 0};
+	char *buf = malloc(CONSOLE_MAX);
 	unsigned int n = 0;
 
-	a.buf[0] = '\0';
-	if (pvhv_domain_console(k->t.h, dom, 0, console_cb, &a) == 0)
-		for (const char *p = a.buf; (p = strstr(p, pattern)); p++)
+	if (buf && hvt_console(&k->t, dom, buf, CONSOLE_MAX) >= 0)
+		for (const char *p = buf; (p = strstr(p, pattern)); p++)
 			n++;
-	free(a.buf);
+	free(buf);
 	return n;
 }
 

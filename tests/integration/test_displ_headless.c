@@ -119,25 +119,6 @@ static int backd_start(void)
 /* ---- the guests' consoles ---------------------------------------------------
  */
 
-struct acc {
-	char buf[1 << 16];
-	size_t len;
-};
-
-static void console_cb(struct pvhv *h, domid_t dom, const char *buf, size_t len,
-		       void *arg)
-{
-	struct acc *a = arg;
-
-	(void)h;
-	(void)dom;
-	if (len > sizeof(a->buf) - 1 - a->len)
-		len = sizeof(a->buf) - 1 - a->len;
-	memcpy(a->buf + a->len, buf, len);
-	a->len += len;
-	a->buf[a->len] = '\0';
-}
-
 static void dump(const struct guest *g)
 {
 	char cmd[700];
@@ -152,29 +133,27 @@ static void dump(const struct guest *g)
  * connector flip events n = 1 .. FRAMES, in order, each once. */
 static int console_ok(const struct guest *g)
 {
-	static struct acc a;
+	static char con[1 << 16];
 	char want[128];
 	unsigned int next[2] = {1, 1};
 	const char *p;
 
-	a.len = 0;
-	a.buf[0] = '\0';
-	if (pvhv_domain_console(t.h, g->dom, 0, console_cb, &a))
+	if (hvt_console(&t, g->dom, con, sizeof(con)) < 0)
 		return -1;
 	for (unsigned int c = 0; c < g->n; c++) {
 		snprintf(want, sizeof(want), "CONN i=%u id=%s res=%ux%u", c,
 			 g->c[c].id, g->c[c].w, g->c[c].h);
-		if (!strstr(a.buf, want))
+		if (!strstr(con, want))
 			goto bad;
 		snprintf(want, sizeof(want), "EDID i=%u mode=%ux%u", c,
 			 g->c[c].w, g->c[c].h);
-		if (!strstr(a.buf, want))
+		if (!strstr(con, want))
 			goto bad;
 		snprintf(want, sizeof(want), "FLIPS c=%u count=%u", c, FRAMES);
-		if (!strstr(a.buf, want))
+		if (!strstr(con, want))
 			goto bad;
 	}
-	for (p = a.buf; (p = strstr(p, "FLIP c=")); p++) {
+	for (p = con; (p = strstr(p, "FLIP c=")); p++) {
 		unsigned int c, n;
 
 		if (sscanf(p, "FLIP c=%u n=%u", &c, &n) != 2 || c >= g->n ||
@@ -193,7 +172,7 @@ static int console_ok(const struct guest *g)
 		}
 	return 0;
 bad:
-	fprintf(stderr, "%s: console lacks '%s':\n%s\n", g->name, want, a.buf);
+	fprintf(stderr, "%s: console lacks '%s':\n%s\n", g->name, want, con);
 	return -1;
 }
 

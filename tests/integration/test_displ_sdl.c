@@ -71,36 +71,15 @@ static void nap(int ms)
 /* ---- consoles ---------------------------------------------------------------
  */
 
-struct acc {
-	char buf[1 << 17];
-	size_t len;
-};
-
-static void console_cb(struct pvhv *h, domid_t dom, const char *buf, size_t len,
-		       void *arg)
-{
-	struct acc *a = arg;
-
-	(void)h;
-	(void)dom;
-	if (len > sizeof(a->buf) - 1 - a->len)
-		len = sizeof(a->buf) - 1 - a->len;
-	memcpy(a->buf + a->len, buf, len);
-	a->len += len;
-	a->buf[a->len] = '\0';
-}
-
 /* Times pattern occurs in dom's console. */
 static unsigned int count(domid_t dom, const char *pattern)
 {
-	static struct acc a;
+	static char con[1 << 17];
 	unsigned int n = 0;
 
-	a.len = 0;
-	a.buf[0] = '\0';
-	if (pvhv_domain_console(t.h, dom, 0, console_cb, &a))
+	if (hvt_console(&t, dom, con, sizeof(con)) < 0)
 		return 0;
-	for (const char *p = a.buf; (p = strstr(p, pattern)); p++)
+	for (const char *p = con; (p = strstr(p, pattern)); p++)
 		n++;
 	return n;
 }
@@ -108,13 +87,11 @@ static unsigned int count(domid_t dom, const char *pattern)
 /* g's input events on stderr. */
 static void show_events(const struct guest *g)
 {
-	static struct acc a;
+	static char con[1 << 17];
 
-	a.len = 0;
-	a.buf[0] = '\0';
-	if (pvhv_domain_console(t.h, g->dom, 0, console_cb, &a))
+	if (hvt_console(&t, g->dom, con, sizeof(con)) < 0)
 		return;
-	for (const char *p = a.buf; (p = strstr(p, "EV ")); p++)
+	for (const char *p = con; (p = strstr(p, "EV ")); p++)
 		fprintf(stderr, "%s: %.*s\n", g->name, (int)strcspn(p, "\n"),
 			p);
 }

@@ -27,40 +27,27 @@ set_target_properties(guest_displ PROPERTIES RUNTIME_OUTPUT_DIRECTORY
 if(NOT TARGET test_displ_headless)
   return()
 endif()
-target_compile_definitions(test_displ_headless PRIVATE _GNU_SOURCE)
-target_link_libraries(test_displ_headless PRIVATE displfront)
-add_dependencies(test_displ_headless guest_displ)
-set_tests_properties(test_displ_headless PROPERTIES TIMEOUT 300
-                     SKIP_RETURN_CODE 77)
+# test_displ_headless, and test_displ_bealloc (buffers the backend
+# provides, same rig), with their helpers displ_util.c when libpng and
+# pvbackd are there (else they skip, saying so).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(DISPL_PNG IMPORTED_TARGET libpng)
-if(DISPL_PNG_FOUND)
-  target_link_libraries(test_displ_headless PRIVATE PkgConfig::DISPL_PNG)
-  target_compile_definitions(test_displ_headless PRIVATE DISPL_HAVE_PNG=1)
-endif()
-if(TARGET pvbackd)
-  target_compile_definitions(test_displ_headless PRIVATE
-                             PVBACKD_BIN="$<TARGET_FILE:pvbackd>")
-  add_dependencies(test_displ_headless pvbackd)
-endif()
-
-# Buffers the backend provides (be-alloc): test_displ_bealloc, same rig.
-if(TARGET test_displ_bealloc)
-  target_compile_definitions(test_displ_bealloc PRIVATE _GNU_SOURCE)
-  target_link_libraries(test_displ_bealloc PRIVATE displfront)
-  add_dependencies(test_displ_bealloc guest_displ)
-  set_tests_properties(test_displ_bealloc PROPERTIES TIMEOUT 300
-                       SKIP_RETURN_CODE 77)
-  if(DISPL_PNG_FOUND)
-    target_link_libraries(test_displ_bealloc PRIVATE PkgConfig::DISPL_PNG)
-    target_compile_definitions(test_displ_bealloc PRIVATE DISPL_HAVE_PNG=1)
+foreach(t test_displ_headless test_displ_bealloc)
+  if(NOT TARGET ${t})
+    continue()
   endif()
-  if(TARGET pvbackd)
-    target_compile_definitions(test_displ_bealloc PRIVATE
+  target_compile_definitions(${t} PRIVATE _GNU_SOURCE)
+  target_link_libraries(${t} PRIVATE displfront)
+  add_dependencies(${t} guest_displ)
+  set_tests_properties(${t} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+  if(DISPL_PNG_FOUND AND TARGET pvbackd)
+    target_sources(${t} PRIVATE displ_util.c)
+    target_link_libraries(${t} PRIVATE PkgConfig::DISPL_PNG)
+    target_compile_definitions(${t} PRIVATE DISPL_HAVE_PNG=1
                                PVBACKD_BIN="$<TARGET_FILE:pvbackd>")
-    add_dependencies(test_displ_bealloc pvbackd)
+    add_dependencies(${t} pvbackd)
   endif()
-endif()
+endforeach()
 
 # The sdl host side end to end (test_displ_sdl.c, guests/guest_displ_touch.c:
 # a screen and a vkbd in one guest):

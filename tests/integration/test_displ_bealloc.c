@@ -23,6 +23,7 @@
  * Skips (77) without libpng, or when this build's pvbackd does not serve
  * vdispl.
  */
+#include "displ_util.h"
 #include "harness.h"
 #include "test_displ_pattern.h"
 
@@ -37,7 +38,6 @@
 
 #if defined(DISPL_HAVE_PNG) && defined(PVBACKD_BIN)
 #define DISPL_CAN_RUN 1
-#include <png.h>
 
 struct guest {
 	const char *name, *fmt, *cfg_extra;
@@ -53,56 +53,12 @@ static struct hvt t;
 static pid_t backd;
 static char blog[320];
 
-static void nap(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-static bool log_has(const char *s)
-{
-	static char buf[1 << 16];
-	FILE *f = fopen(blog, "r");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-	if (f)
-		fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, s) != NULL;
-}
-
 static int backd_start(void)
 {
 	char host[400];
 
-	snprintf(blog, sizeof(blog), "%s/pvbackd.log", t.rundir);
 	snprintf(host, sizeof(host), "headless:%s,every=numbered", t.rundir);
-	backd = fork();
-	if (backd < 0)
-		return -errno;
-	if (backd == 0) {
-		FILE *f = fopen(blog, "a");
-
-		if (f) {
-			dup2(fileno(f), 2);
-			dup2(fileno(f), 1);
-		}
-		execl(PVBACKD_BIN, "pvbackd", "--rundir", t.rundir,
-		      "--backends", "displ", "--displ-host", host, "--verbose",
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 2000; i++) {
-		if (log_has("pvbackd: ready"))
-			return 0;
-		if (waitpid(backd, NULL, WNOHANG) == backd) {
-			backd = 0;
-			return -ECHILD;
-		}
-		nap(5);
-	}
-	return -ETIMEDOUT;
+	return displ_backd_start(&t, host, blog, sizeof(blog), &backd);
 }
 
 static void dump(const struct guest *g)
@@ -113,65 +69,6 @@ static void dump(const struct guest *g)
 	snprintf(cmd, sizeof(cmd), "tail -n 40 '%s' '%s' >&2", t.log, blog);
 	if (system(cmd) < 0)
 		perror("system");
-}
-
-/* The PNG at path equals frame n of connector c drawn in fmt. */
-static int png_ok(const char *path, uint32_t fmt, unsigned int c,
-		  unsigned int n, unsigned int w, unsigned int h)
-{
-	FILE *f = fopen(path, "rb");
-	png_structp png = NULL;
-	png_infop info = NULL;
-	png_bytep *rp = calloc(h, sizeof(*rp));
-	png_byte *rows = malloc((size_t)w * h * 3);
-	int rc = -1;
-
-	if (!f || !rp || !rows) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	if (!info || setjmp(png_jmpbuf(png))) {
-		fprintf(stderr, "%s: not a PNG libpng reads\n", path);
-		goto out;
-	}
-	png_init_io(png, f);
-	png_read_info(png, info);
-	if (png_get_image_width(png, info) != w ||
-	    png_get_image_height(png, info) != h ||
-	    png_get_bit_depth(png, info) != 8 ||
-	    png_get_color_type(png, info) != PNG_COLOR_TYPE_RGB) {
-		fprintf(stderr, "%s: not %ux%u 8-bit RGB\n", path, w, h);
-		goto out;
-	}
-	for (unsigned int y = 0; y < h; y++)
-		rp[y] = rows + (size_t)y * w * 3;
-	png_read_image(png, rp);
-	for (unsigned int y = 0; y < h; y++)
-		for (unsigned int x = 0; x < w; x++) {
-			struct displ_rgba e =
-			    displ_expect(fmt, displ_pattern(c, n, x, y, w, h));
-			const png_byte *q = rp[y] + (size_t)x * 3;
-
-			if (q[0] != e.r || q[1] != e.g || q[2] != e.b) {
-				fprintf(stderr,
-					"%s: pixel (%u,%u) is %02x%02x%02x,"
-					" frame %u wants %02x%02x%02x\n",
-					path, x, y, q[0], q[1], q[2], n, e.r,
-					e.g, e.b);
-				goto out;
-			}
-		}
-	rc = 0;
-out:
-	if (png)
-		png_destroy_read_struct(&png, &info, NULL);
-	if (f)
-		fclose(f);
-	free(rows);
-	free(rp);
-	return rc;
 }
 
 static int start(struct guest *g)
@@ -216,7 +113,7 @@ static int finish(struct guest *g)
 		for (unsigned int k = 0; k <= g->frames; k++) {
 			snprintf(path, sizeof(path), "%s/%u-%s-%06u.png",
 				 t.rundir, g->dom, g->c[c].id, k);
-			if (png_ok(path, fmt, c, k, g->c[c].w, g->c[c].h))
+			if (displ_png_ok(path, fmt, c, k, g->c[c].w, g->c[c].h))
 				goto bad;
 		}
 	}

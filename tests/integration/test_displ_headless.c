@@ -27,6 +27,7 @@
  * Skips (77) without libpng, or when this build's pvbackd does not serve
  * vdispl (its --help names no --displ-host).
  */
+#include "displ_util.h"
 #include "harness.h"
 #include "test_displ_pattern.h"
 
@@ -42,7 +43,6 @@
 
 #if defined(DISPL_HAVE_PNG) && defined(PVBACKD_BIN)
 #define DISPL_CAN_RUN 1
-#include <png.h>
 
 #define FRAMES 4u
 
@@ -69,51 +69,12 @@ static void nap(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static bool file_has(const char *path, const char *s)
-{
-	static char buf[1 << 16];
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-	if (f)
-		fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, s) != NULL;
-}
-
 static int backd_start(void)
 {
-	static unsigned int starts;
 	char host[400];
 
-	/* a log per start: "ready" is this one's */
-	snprintf(blog, sizeof(blog), "%s/pvbackd-%u.log", t.rundir, ++starts);
 	snprintf(host, sizeof(host), "headless:%s,every=numbered", t.rundir);
-	backd = fork();
-	if (backd < 0)
-		return -errno;
-	if (backd == 0) {
-		FILE *f = fopen(blog, "a");
-
-		if (f) {
-			dup2(fileno(f), 2);
-			dup2(fileno(f), 1);
-		}
-		execl(PVBACKD_BIN, "pvbackd", "--rundir", t.rundir,
-		      "--backends", "displ", "--displ-host", host, "--verbose",
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 2000; i++) {
-		if (file_has(blog, "pvbackd: ready"))
-			return 0;
-		if (waitpid(backd, NULL, WNOHANG) == backd) {
-			backd = 0;
-			return -ECHILD;
-		}
-		nap(5);
-	}
-	return -ETIMEDOUT;
+	return displ_backd_start(&t, host, blog, sizeof(blog), &backd);
 }
 
 /* ---- the guests' consoles ---------------------------------------------------
@@ -180,73 +141,6 @@ bad:
  * -----------------------------------------------------------------
  */
 
-/* The PNG at path equals frame n of connector c drawn in fmt. */
-static int png_ok(const char *path, uint32_t fmt, unsigned int c,
-		  unsigned int n, unsigned int w, unsigned int h)
-{
-	FILE *f = fopen(path, "rb");
-	png_structp png = NULL;
-	png_infop info = NULL;
-	static png_byte rows[4096 * 4096 * 4 / 16];
-	png_bytep rp[4096];
-	int rc = -1, want = fmt == DISPLFRONT_FMT_ARGB8888
-				? PNG_COLOR_TYPE_RGB_ALPHA
-				: PNG_COLOR_TYPE_RGB;
-	unsigned int ch = want == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 3;
-
-	if (!f) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	if (!info || setjmp(png_jmpbuf(png))) {
-		fprintf(stderr, "%s: not a PNG libpng reads\n", path);
-		goto out;
-	}
-	png_init_io(png, f);
-	png_read_info(png, info);
-	if (png_get_image_width(png, info) != w ||
-	    png_get_image_height(png, info) != h ||
-	    png_get_bit_depth(png, info) != 8 ||
-	    png_get_color_type(png, info) != want ||
-	    (size_t)w * h * ch > sizeof(rows) || h > 4096) {
-		fprintf(
-		    stderr,
-		    "%s: %ux%u depth %d type %d, want %ux%u 8-bit type %d\n",
-		    path, png_get_image_width(png, info),
-		    png_get_image_height(png, info),
-		    png_get_bit_depth(png, info), png_get_color_type(png, info),
-		    w, h, want);
-		goto out;
-	}
-	for (unsigned int y = 0; y < h; y++)
-		rp[y] = rows + (size_t)y * w * ch;
-	png_read_image(png, rp);
-	for (unsigned int y = 0; y < h; y++)
-		for (unsigned int x = 0; x < w; x++) {
-			struct displ_rgba e =
-			    displ_expect(fmt, displ_pattern(c, n, x, y, w, h));
-			const png_byte *q = rp[y] + (size_t)x * ch;
-
-			if (q[0] != e.r || q[1] != e.g || q[2] != e.b ||
-			    (ch == 4 && q[3] != e.a)) {
-				fprintf(stderr,
-					"%s: pixel (%u,%u) is %02x%02x%02x%02x,"
-					" frame %u wants %02x%02x%02x%02x\n",
-					path, x, y, q[0], q[1], q[2],
-					ch == 4 ? q[3] : 0xff, n, e.r, e.g, e.b,
-					e.a);
-				goto out;
-			}
-		}
-	rc = 0;
-out:
-	png_destroy_read_struct(&png, &info, NULL);
-	fclose(f);
-	return rc;
-}
-
 /* Every frame's numbered PNG equals the picture of that frame (frames
  * base .. base + FRAMES). */
 static int frames_ok(const struct guest *g, unsigned int base)
@@ -258,7 +152,7 @@ static int frames_ok(const struct guest *g, unsigned int base)
 		for (unsigned int k = 0; k <= FRAMES; k++) {
 			snprintf(path, sizeof(path), "%s/%u-%s-%06u.png",
 				 t.rundir, g->dom, g->c[c].id, k);
-			if (png_ok(path, fmt, c, base + k, g->c[c].w,
+			if (displ_png_ok(path, fmt, c, base + k, g->c[c].w,
 				   g->c[c].h))
 				return -1;
 		}
@@ -282,7 +176,7 @@ static int dump_ok(const struct guest *g)
 			 g->c[c].id);
 		for (int i = 0; i < 2000 && stat(path, &sb); i++)
 			nap(5);
-		if (png_ok(path, displ_format(g->fmt), c, FRAMES, g->c[c].w,
+		if (displ_png_ok(path, displ_format(g->fmt), c, FRAMES, g->c[c].w,
 			   g->c[c].h))
 			return -1;
 	}
